@@ -1,0 +1,222 @@
+"""Turning what users pass (pandas, polars, numpy, lists, fitted models) into clean numpy arrays.
+
+Every problem becomes a :class:`GateError` that names it; no gate should see NaN labels, ragged lengths or a model
+that cannot predict.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from pytest_mlgate.results import GateError
+
+__tracebackhide__ = True  # failures point at the user's test line, not at our internals
+
+
+def is_polars(obj: Any) -> bool:
+    return type(obj).__module__.split(".")[0] == "polars"
+
+
+def to_frame(data: Any, name: str = "X") -> pd.DataFrame:
+    """A pandas DataFrame from pandas, polars, a 2-D array or a mapping of columns."""
+    if isinstance(data, pd.DataFrame):
+        frame = data
+    elif is_polars(data) and hasattr(data, "to_pandas"):
+        frame = data.to_pandas()
+    elif isinstance(data, np.ndarray):
+        if data.ndim != 2:
+            raise GateError(f"{name} must be 2-dimensional (rows x columns), got an array of shape {data.shape}")
+        frame = pd.DataFrame(data, columns=[f"x{i}" for i in range(data.shape[1])])
+    elif isinstance(data, dict):
+        frame = pd.DataFrame(data)
+    else:
+        raise GateError(f"{name} must be a pandas or polars DataFrame (or a 2-D numpy array), "
+                        f"got {type(data).__name__}")
+    if frame.columns.duplicated().any():
+        dupes = sorted({str(c) for c in frame.columns[frame.columns.duplicated()]})
+        raise GateError(f"{name} has duplicate column names: {', '.join(dupes)}; rename them so each is unique")
+    return frame
+
+
+def n_rows(X: Any, name: str = "X") -> int:
+    shape = getattr(X, "shape", None)
+    if shape is not None and len(shape) >= 1:
+        return int(shape[0])
+    try:
+        return len(X)
+    except TypeError:
+        raise GateError(f"{name} has no length: pass a DataFrame, an array or a list") from None
+
+
+def as_array(values: Any, name: str) -> np.ndarray:
+    """A 1-D (or, for class probabilities, 2-D) numpy array from a list, Series or array."""
+    if is_polars(values) and hasattr(values, "to_numpy"):
+        values = values.to_numpy()
+    if isinstance(values, (pd.Series, pd.Index)):
+        values = values.to_numpy()
+    if isinstance(values, pd.DataFrame):
+        if values.shape[1] != 1:
+            raise GateError(f"{name} must be one column, got a DataFrame with {values.shape[1]} columns")
+        values = values.iloc[:, 0].to_numpy()
+    try:
+        array = np.asarray(values)
+    except Exception as exc:
+        raise GateError(f"{name} could not be read as an array: {exc}") from None
+    if array.ndim == 0:
+        raise GateError(f"{name} must be a sequence of values, got a single {type(values).__name__}")
+    if array.ndim == 2 and array.shape[1] == 1:
+        array = array[:, 0]
+    return array
+
+
+def labels(values: Any, name: str = "y") -> np.ndarray:
+    """Labels or targets: non-empty, no missing values, numeric values finite."""
+    array = as_array(values, name)
+    if array.ndim != 1:
+        raise GateError(f"{name} must be 1-dimensional, got shape {array.shape}")
+    if array.size == 0:
+        raise GateError(f"{name} is empty: a gate needs at least one row")
+    if array.dtype.kind in "fc":
+        bad = ~np.isfinite(array)
+        if bad.any():
+            raise GateError(f"{name} contains {int(bad.sum())} NaN or infinite value(s) "
+                            f"(first at row {int(np.flatnonzero(bad)[0])}); drop or impute them first")
+    elif array.dtype.kind == "O":
+        missing = pd.isna(array)
+        if missing.any():
+            raise GateError(f"{name} contains {int(missing.sum())} missing value(s) "
+                            f"(first at row {int(np.flatnonzero(missing)[0])}); drop or impute them first")
+    return array
+
+
+def scores(values: Any, name: str = "y_score") -> np.ndarray:
+    """Scores or probabilities: numeric, finite, 1-D (or 2-D class probabilities)."""
+    array = as_array(values, name)
+    if array.size == 0:
+        raise GateError(f"{name} is empty: a gate needs at least one row")
+    if array.ndim > 2:
+        raise GateError(f"{name} must be 1- or 2-dimensional, got shape {array.shape}")
+    if array.dtype.kind not in "biuf":
+        raise GateError(f"{name} must be numeric, got values of type {array.dtype}")
+    array = array.astype(float)
+    bad = ~np.isfinite(array)
+    if bad.any():
+        rows = np.flatnonzero(bad.any(axis=1) if array.ndim == 2 else bad)
+        raise GateError(f"{name} contains NaN or infinite values in {rows.size} row(s) "
+                        f"(first at row {int(rows[0])}); the model's output is not usable")
+    return array
+
+
+def same_length(**arrays: Any) -> int:
+    """The common length of the named inputs, or a GateError listing them all."""
+    lengths = {name: n_rows(a, name) for name, a in arrays.items() if a is not None}
+    if len(set(lengths.values())) > 1:
+        listed = ", ".join(f"{name} has {length}" for name, length in lengths.items())
+        raise GateError(f"inputs have mismatched lengths: {listed} rows")
+    return next(iter(lengths.values()))
+
+
+def check_fitted(model: Any, name: str = "model") -> None:
+    """An object that can predict: has ``predict`` and, if it is a scikit-learn estimator, is fitted."""
+    if not callable(getattr(model, "predict", None)):
+        raise GateError(f"{name} has no predict method (got {type(model).__name__}); pass a fitted model "
+                        "or the predictions themselves (y_pred= / y_score=)")
+    if hasattr(model, "get_params") and hasattr(model, "fit"):
+        from sklearn.exceptions import NotFittedError
+        from sklearn.utils.validation import check_is_fitted
+
+        try:
+            check_is_fitted(model)
+        except NotFittedError:
+            raise GateError(f"{name} ({type(model).__name__}) is not fitted: call fit() before gating it") from None
+        except TypeError:
+            pass
+
+
+def call_model(model: Any, method: str, X: Any, name: str = "model") -> np.ndarray:
+    """Call ``model.<method>(X)``, turning any exception into a GateError that names the model and method."""
+    try:
+        output = getattr(model, method)(X)
+    except GateError:
+        raise
+    except Exception as exc:
+        raise GateError(f"{name}.{method}(X) raised {type(exc).__name__}: {exc}") from None
+    if not isinstance(output, np.ndarray):
+        if isinstance(output, (list, tuple)):
+            raise GateError(f"{name}.{method}(X) returned a {type(output).__name__}, not an array; "
+                            "wrap the model so it returns a numpy array (as scikit-learn models do)")
+        output = as_array(output, f"{name}.{method}(X)")
+    expected = n_rows(X)
+    if output.shape[0] != expected:
+        raise GateError(f"{name}.{method}(X) returned {output.shape[0]} rows for {expected} input rows")
+    return output
+
+
+@dataclass
+class Outputs:
+    """What a model said about the rows: labels (or regression values) and, for classifiers, scores.
+
+    ``score`` is the positive class's probability (or decision value) for binary problems and the
+    (rows x classes) probability matrix for multiclass ones; ``is_proba`` says whether it is a probability.
+    """
+
+    pred: np.ndarray | None
+    score: np.ndarray | None
+    is_proba: bool
+    classes: np.ndarray | None
+
+
+def model_outputs(
+    model: Any,
+    X: Any,
+    *,
+    y_pred: Any = None,
+    y_score: Any = None,
+    need_pred: bool = True,
+    need_score: bool = False,
+    need_proba: bool = False,
+    name: str = "model",
+) -> Outputs:
+    """Predictions from a model, or the ones the user passed instead (``y_pred`` / ``y_score``)."""
+    if model is None:
+        if y_pred is None and y_score is None:
+            raise GateError("pass a model (with X) or its predictions: y_pred= and/or y_score=")
+        pred = labels(y_pred, "y_pred") if y_pred is not None else None
+        score = scores(y_score, "y_score") if y_score is not None else None
+        if need_pred and pred is None:
+            raise GateError("this check needs predicted labels: pass y_pred= (or a model)")
+        if (need_score or need_proba) and score is None:
+            raise GateError("this check needs scores or probabilities: pass y_score= (or a model)")
+        if score is not None and score.ndim == 2 and score.shape[1] == 2:
+            score = score[:, 1]
+        return Outputs(pred, score, is_proba=score is not None and bool(np.all((score >= 0) & (score <= 1))),
+                       classes=None)
+    if y_pred is not None or y_score is not None:
+        raise GateError("pass either a model or its predictions (y_pred= / y_score=), not both")
+    if X is None:
+        raise GateError("pass X, the rows the model should predict")
+    check_fitted(model, name)
+    if n_rows(X) == 0:
+        raise GateError("X is empty: a gate needs at least one row")
+    pred = call_model(model, "predict", X, name) if need_pred else None
+    if pred is not None:
+        pred = labels(pred, f"{name}.predict(X)") if pred.dtype.kind not in "fc" else scores(pred, f"{name}.predict(X)")
+    score = None
+    is_proba = False
+    classes = getattr(model, "classes_", None)
+    if need_score or need_proba:
+        if callable(getattr(model, "predict_proba", None)):
+            score = scores(call_model(model, "predict_proba", X, name), f"{name}.predict_proba(X)")
+            is_proba = True
+        elif callable(getattr(model, "decision_function", None)) and not need_proba:
+            score = scores(call_model(model, "decision_function", X, name), f"{name}.decision_function(X)")
+        else:
+            needed = "predict_proba" if need_proba else "predict_proba or decision_function"
+            raise GateError(f"{name} ({type(model).__name__}) has no {needed}, which this metric needs")
+        if score.ndim == 2 and score.shape[1] == 2:
+            score = score[:, 1]
+    return Outputs(pred, score, is_proba, np.asarray(classes) if classes is not None else None)

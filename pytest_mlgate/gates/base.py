@@ -1,0 +1,264 @@
+"""What every gate family shares: settings, the recorder that applies severity, and ``expect``.
+
+Nothing here imports pytest: a gate works the same from a script or a notebook (``ModelGate().metrics(...)``
+raises :class:`GateFailure` on a failed check), and the plugin only hands each gate a recorder bound to a test.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+import zlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar, Literal, TypeVar
+
+from pytest_mlgate.results import (
+    GateError,
+    GateFailure,
+    GateResult,
+    MLGateWarning,
+    failure_message,
+    fmt,
+)
+
+__tracebackhide__ = True  # failures point at the user's test line, not at our internals
+
+Severity = Literal["fail", "warn"]
+Decision = Literal["interval", "point"]
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class GateSettings:
+    """Defaults every check reads; the plugin fills them from ini keys and command-line options.
+
+    ``alpha`` is the false-alarm rate a single check allows when nothing changed. Intervals are shown at the
+    two-sided level ``1 - 2 * alpha`` (98% for the default 0.01), so a check fails exactly when its interval lies
+    entirely on the wrong side of its limit.
+    """
+
+    alpha: float = 0.01
+    n_resamples: int = 1000
+    seed: int = 0
+    baseline_dir: Path | None = None
+    update_baselines: bool = False
+
+    @property
+    def confidence(self) -> float:
+        return 1.0 - 2.0 * self.alpha
+
+    def seed_for(self, *parts: object) -> int:
+        """A seed that depends on the session seed and on what is being checked, so that two checks never
+        share random draws and a check gives the same answer whichever tests run before it."""
+        key = "\x1f".join([str(self.seed), *map(str, parts)])
+        return zlib.crc32(key.encode()) & 0x7FFFFFFF
+
+
+@dataclass
+class Recorder:
+    """Collects the results of one test and applies its severity.
+
+    ``severity="fail"`` raises :class:`GateFailure` for failed results; ``"warn"`` records them as "warn" rows and
+    emits :class:`MLGateWarning` instead. ``on_record`` lets the plugin see every result as it is made.
+    """
+
+    node_id: str = ""
+    severity: Severity = "fail"
+    settings: GateSettings = field(default_factory=GateSettings)
+    results: list[GateResult] = field(default_factory=list)
+    on_record: Callable[[GateResult], None] | None = None
+
+    def emit(self, results: Sequence[GateResult]) -> list[GateResult]:
+        recorded = []
+        for result in results:
+            result.node_id = result.node_id or self.node_id
+            if result.status == "fail" and self.severity == "warn":
+                result = result.with_status("warn")
+            self.results.append(result)
+            if self.on_record is not None:
+                self.on_record(result)
+            recorded.append(result)
+        warned = [r for r in recorded if r.status == "warn"]
+        if warned:
+            warnings.warn(MLGateWarning(failure_message(warned)), stacklevel=4)
+        failed = [r for r in recorded if r.status == "fail"]
+        if failed:
+            raise GateFailure(failure_message(failed), failed)
+        return recorded
+
+    def error(self, family: str, check: str, subject: str, exc: GateError) -> None:
+        self.emit([GateResult(family, check, subject, "error", message=f"{check}: {exc}")])
+
+
+class BaseGate:
+    """The base of the four fixtures. Subclasses add checks; every check goes through :meth:`_run`."""
+
+    family: ClassVar[str] = ""
+
+    def __init__(self, recorder: Recorder | None = None, *, settings: GateSettings | None = None) -> None:
+        if recorder is None:
+            recorder = Recorder(settings=settings or GateSettings())
+        self.recorder = recorder
+
+    @property
+    def settings(self) -> GateSettings:
+        return self.recorder.settings
+
+    @property
+    def results(self) -> list[GateResult]:
+        """Every result this gate recorded, in order."""
+        return [r for r in self.recorder.results if r.family == self.family]
+
+    def _run(self, check: str, subject: str, compute: Callable[[], list[GateResult]]) -> list[GateResult]:
+        """Run one check: record its results (raising on failure) or record and re-raise a GateError."""
+        try:
+            results = compute()
+        except GateError as exc:
+            self.recorder.error(self.family, check, subject, exc)
+            raise
+        for result in results:
+            result.family = result.family or self.family
+        return self.recorder.emit(results)
+
+    def expect(
+        self,
+        name: str,
+        value: float,
+        *,
+        min: float | None = None,
+        max: float | None = None,
+        interval: tuple[float, float] | None = None,
+        n: int | None = None,
+    ) -> GateResult:
+        """Gate a number your own code computed: ``gate.expect("recall@10", r, min=0.3)``.
+
+        With ``interval`` the decision uses it (fail only when the interval misses the limit), as the
+        built-in checks do; without one the value itself is compared.
+        """
+
+        def compute() -> list[GateResult]:
+            number = _as_number(name, value)
+            return [
+                threshold_result(
+                    self.family,
+                    "expect",
+                    name,
+                    number,
+                    minimum=min,
+                    maximum=max,
+                    interval=interval,
+                    n=n,
+                    decision="interval" if interval is not None else "point",
+                )
+            ]
+
+        return self._run("expect", name, compute)[0]
+
+
+def _as_number(name: str, value: Any) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise GateError(f"{name!r} must be a number, got {type(value).__name__}: {value!r}") from None
+    if math.isnan(number):
+        raise GateError(f"{name!r} is NaN: the value could not be computed, so it cannot be gated")
+    return number
+
+
+def check_limits(name: str, minimum: float | None, maximum: float | None) -> None:
+    for label, limit in (("min", minimum), ("max", maximum)):
+        if limit is not None and not (isinstance(limit, (int, float)) and math.isfinite(limit)):
+            raise GateError(f"{label} for {name!r} must be a finite number, got {limit!r}")
+    if minimum is not None and maximum is not None and minimum > maximum:
+        raise GateError(f"min ({minimum}) is above max ({maximum}) for {name!r}: no value can pass")
+
+
+def threshold_result(
+    family: str,
+    check: str,
+    subject: str,
+    value: float,
+    *,
+    minimum: float | None = None,
+    maximum: float | None = None,
+    interval: tuple[float, float] | None = None,
+    n: int | None = None,
+    confidence: float | None = None,
+    decision: Decision = "interval",
+    hint: str = "",
+    details: dict[str, Any] | None = None,
+) -> GateResult:
+    """The verdict of ``value`` against ``min``/``max``.
+
+    With ``decision="interval"`` (the default when an interval exists) a check fails only when the whole
+    interval lies beyond the limit: the data give evidence that the true value misses it. With
+    ``decision="point"`` the point value decides.
+    """
+    check_limits(subject, minimum, maximum)
+    use_interval = decision == "interval" and interval is not None
+    lo, hi = interval if use_interval and interval is not None else (value, value)
+    problems: list[str] = []
+    comparison: str | None = None
+    limit: float | None = None
+    if minimum is not None:
+        comparison, limit = ">=", float(minimum)
+        if hi < minimum:
+            problems.append(f"below the minimum by {fmt(minimum - value)}")
+    if maximum is not None:
+        if minimum is None:
+            comparison, limit = "<=", float(maximum)
+        if lo > maximum:
+            problems.append(f"above the maximum by {fmt(value - maximum)}")
+    status = "fail" if problems else "pass"
+    required = _required_text(minimum, maximum)
+    evidence = _interval_text(interval, n, confidence)
+    message = f"{family}.{check} {subject} = {fmt(value)}{evidence}, required {required}"
+    if problems:
+        reason = "; ".join(problems)
+        if use_interval:
+            reason += " (the whole interval misses the limit)"
+        message += f": {reason}."
+        if hint:
+            message += f"\n  What to do: {hint}"
+    else:
+        message += ": ok."
+    extra = dict(details or {})
+    if minimum is not None and maximum is not None:
+        extra.setdefault("min", minimum)
+        extra.setdefault("max", maximum)
+    extra.setdefault("decision", "interval" if use_interval else "point")
+    return GateResult(
+        family,
+        check,
+        subject,
+        status,
+        value=value,
+        limit=limit,
+        comparison=comparison if minimum is None or maximum is None else "in",
+        interval=interval,
+        n=n,
+        message=message,
+        details=extra,
+    )
+
+
+def _required_text(minimum: float | None, maximum: float | None) -> str:
+    if minimum is not None and maximum is not None:
+        return f"within [{fmt(minimum)}, {fmt(maximum)}]"
+    if minimum is not None:
+        return f">= {fmt(minimum)}"
+    if maximum is not None:
+        return f"<= {fmt(maximum)}"
+    return "(no limit: reported only)"
+
+
+def _interval_text(interval: tuple[float, float] | None, n: int | None, confidence: float | None) -> str:
+    parts = []
+    if interval is not None:
+        level = f"{confidence:.0%} " if confidence is not None else ""
+        parts.append(f"{level}CI [{fmt(interval[0])}, {fmt(interval[1])}]")
+    if n is not None:
+        parts.append(f"n={n}")
+    return f" ({', '.join(parts)})" if parts else ""

@@ -1,0 +1,420 @@
+"""pytest's side of pytest-mlgate: options, ini keys, markers, fixtures and report hooks.
+
+Everything heavy (numpy, pandas, scikit-learn, ...) is imported inside the fixtures, so a pytest run that uses no
+gate pays nothing for this plugin being installed.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from pytest_mlgate.results import FAMILIES, GateResult, MLGateWarning
+
+if TYPE_CHECKING:
+    from pytest_mlgate.gates.base import GateSettings, Recorder
+
+#: fixture name -> (family, module, class)
+GATE_FIXTURES: dict[str, tuple[str, str, str]] = {
+    "data_gate": ("data_quality", "pytest_mlgate.gates.data", "DataGate"),
+    "model_gate": ("model_validation", "pytest_mlgate.gates.model", "ModelGate"),
+    "baseline_gate": ("baseline", "pytest_mlgate.gates.baseline", "BaselineGate"),
+    "fairness_gate": ("fairness", "pytest_mlgate.gates.fairness", "FairnessGate"),
+}
+MARKER_HELP = {
+    "data_quality": "data-quality gate: schema, integrity, leakage, drift",
+    "model_validation": "model-validation gate: metrics, sanity, behaviour, calibration, slices",
+    "baseline": "regression-versus-baseline gate: stored baselines, champion versus challenger",
+    "fairness": "fairness gate: group metrics and disparities",
+}
+DEFAULT_BASELINE_DIR = "mlgate_baselines"
+
+
+def marker_arguments(severity: str = "fail") -> str:
+    """The signature every family marker accepts; calling it validates a marker's arguments."""
+    return severity
+
+
+@dataclass
+class SessionState:
+    """Results of the whole run, as the controller sees them (merged from xdist workers)."""
+
+    results: list[GateResult] = field(default_factory=list)
+    files_written: list[str] = field(default_factory=list)
+
+
+SESSION_KEY = pytest.StashKey[SessionState]()
+RECORDER_KEY = pytest.StashKey["Recorder"]()
+ATTACHED_KEY = pytest.StashKey[int]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("mlgate", "ML quality gates (pytest-mlgate)")
+    group.addoption(
+        "--mlgate-report", dest="mlgate_report", metavar="PATH", default=None,
+        help="write every gate result to a JSON report at PATH.",
+    )
+    group.addoption(
+        "--mlgate-markdown", dest="mlgate_markdown", metavar="PATH", default=None,
+        help="write a Markdown summary of the gates to PATH (also appended to $GITHUB_STEP_SUMMARY when set).",
+    )
+    group.addoption(
+        "--mlgate-html", dest="mlgate_html", metavar="PATH", default=None,
+        help="write a self-contained HTML report with charts to PATH.",
+    )
+    group.addoption(
+        "--mlgate-warn-only", dest="mlgate_warn_only", action="store_true", default=False,
+        help="make every gate advisory: failures become warnings and 'warn' rows (for rolling gates out).",
+    )
+    group.addoption(
+        "--mlgate-seed", dest="mlgate_seed", type=int, default=None,
+        help="seed for bootstrap resampling and generated inputs (default: ini mlgate_seed, else 0).",
+    )
+    group.addoption(
+        "--mlgate-update-baselines", dest="mlgate_update_baselines", action="store_true", default=False,
+        help="write (or rewrite) the baseline files of the baseline gates that run; those tests pass.",
+    )
+    parser.addini("mlgate_alpha", "false-alarm rate of one check when nothing changed (default 0.01)",
+                  default="0.01")
+    parser.addini("mlgate_n_resamples", "bootstrap resamples per interval (default 1000)", default="1000")
+    parser.addini("mlgate_seed", "default seed for resampling (default 0)", default="0")
+    parser.addini("mlgate_baseline_dir",
+                  f"directory of baseline files, relative to the rootdir (default: {DEFAULT_BASELINE_DIR}/ "
+                  "next to each test file)", default="")
+    parser.addini("mlgate_github_summary", "append the Markdown summary to $GITHUB_STEP_SUMMARY (default true)",
+                  type="bool", default=True)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    for family in FAMILIES:
+        config.addinivalue_line("markers", f"{family}(severity='fail'): {MARKER_HELP[family]}; "
+                                           "severity='warn' reports failures without failing the test.")
+    config.stash[SESSION_KEY] = SessionState()
+    _settings_from_config(config)  # fail early on bad ini values
+
+
+def _settings_from_config(config: pytest.Config) -> GateSettings:
+    from pytest_mlgate.gates.base import GateSettings
+
+    def number(name: str, kind: type) -> Any:
+        raw = config.getini(name)
+        try:
+            return kind(raw)
+        except (TypeError, ValueError):
+            raise pytest.UsageError(f"ini key {name} must be a {kind.__name__}, got {raw!r}") from None
+
+    alpha = number("mlgate_alpha", float)
+    if not 0 < alpha < 0.5:
+        raise pytest.UsageError(f"ini key mlgate_alpha must be between 0 and 0.5, got {alpha}")
+    n_resamples = number("mlgate_n_resamples", int)
+    if n_resamples < 1:
+        raise pytest.UsageError(f"ini key mlgate_n_resamples must be at least 1, got {n_resamples}")
+    seed = config.getoption("mlgate_seed")
+    if seed is None:
+        seed = number("mlgate_seed", int)
+    return GateSettings(
+        alpha=alpha,
+        n_resamples=n_resamples,
+        seed=seed,
+        update_baselines=bool(config.getoption("mlgate_update_baselines")),
+    )
+
+
+# --- collection: markers ---------------------------------------------------------------------------
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark every test that requests a gate fixture with its family (so ``-m fairness`` selects it), and
+    validate every family marker's arguments before anything runs."""
+    for item in items:
+        for fixture in getattr(item, "fixturenames", ()):
+            if fixture in GATE_FIXTURES:
+                family = GATE_FIXTURES[fixture][0]
+                if item.get_closest_marker(family) is None:
+                    item.add_marker(family)
+        for family in FAMILIES:
+            for marker in item.iter_markers(family):
+                _validate_marker(item, family, marker)
+
+
+def _validate_marker(item: pytest.Item, family: str, marker: pytest.Mark) -> str:
+    try:
+        severity = marker_arguments(*marker.args, **marker.kwargs)
+    except TypeError as exc:
+        raise pytest.UsageError(
+            f"@pytest.mark.{family} on {item.nodeid}: {_plain(exc)}; "
+            f"the marker accepts only severity='fail' or severity='warn'"
+        ) from None
+    if severity not in ("fail", "warn"):
+        raise pytest.UsageError(
+            f"@pytest.mark.{family} on {item.nodeid}: severity must be 'fail' or 'warn', got {severity!r}"
+        )
+    return severity
+
+
+def _plain(exc: TypeError) -> str:
+    return str(exc).replace("marker_arguments()", "the marker")
+
+
+def _severity(item: pytest.Item, families: tuple[str, ...] = FAMILIES) -> str | None:
+    """The test's severity for these families: None when unmarked, 'warn' only when every marker says so."""
+    if item.config.getoption("mlgate_warn_only"):
+        return "warn"
+    found = []
+    for family in families:
+        marker = item.get_closest_marker(family)
+        if marker is not None:
+            found.append(_validate_marker(item, family, marker))
+    if not found:
+        return None
+    return "warn" if all(s == "warn" for s in found) else "fail"
+
+
+# --- fixtures --------------------------------------------------------------------------------------
+
+
+def _recorder(request: pytest.FixtureRequest, family: str) -> Recorder:
+    from dataclasses import replace
+
+    from pytest_mlgate.gates.base import Recorder
+
+    item = request.node
+    recorder = item.stash.get(RECORDER_KEY, None)
+    if recorder is None:
+        settings = replace(_settings_from_config(request.config), baseline_dir=_baseline_dir(item))
+        recorder = Recorder(node_id=item.nodeid, settings=settings)
+        recorder.on_record = lambda result: _add_junit_properties(item, result)
+        item.stash[RECORDER_KEY] = recorder
+    recorder.severity = _severity(item, (family,)) or "fail"  # type: ignore[assignment]
+    return recorder
+
+
+def _baseline_dir(item: pytest.Item) -> Path:
+    configured = item.config.getini("mlgate_baseline_dir")
+    if configured:
+        return Path(item.config.rootpath, configured)
+    return Path(item.path).parent / DEFAULT_BASELINE_DIR
+
+
+def _gate(request: pytest.FixtureRequest, fixture: str) -> Any:
+    family, module_name, class_name = GATE_FIXTURES[fixture]
+    recorder = _recorder(request, family)
+    gate_class = getattr(importlib.import_module(module_name), class_name)
+    return gate_class(recorder)
+
+
+@pytest.fixture
+def data_gate(request: pytest.FixtureRequest) -> Any:
+    """Data-quality checks (schema, integrity, leakage, drift) bound to this test."""
+    return _gate(request, "data_gate")
+
+
+@pytest.fixture
+def model_gate(request: pytest.FixtureRequest) -> Any:
+    """Model-validation checks (metrics, sanity, behaviour, calibration, slices) bound to this test."""
+    return _gate(request, "model_gate")
+
+
+@pytest.fixture
+def baseline_gate(request: pytest.FixtureRequest) -> Any:
+    """Regression-versus-baseline checks (stored baselines, champion versus challenger) bound to this test."""
+    return _gate(request, "baseline_gate")
+
+
+@pytest.fixture
+def fairness_gate(request: pytest.FixtureRequest) -> Any:
+    """Fairness checks (group metrics and disparities) bound to this test."""
+    return _gate(request, "fairness_gate")
+
+
+# --- running: severity for plain assertions, results onto reports -------------------------------
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> Any:
+    """Under severity 'warn', a failing plain assertion in a marked test becomes a warning and a 'warn' row."""
+    try:
+        return (yield)
+    except AssertionError as exc:
+        if _severity(pyfuncitem) != "warn":
+            raise
+        message = str(exc).strip() or type(exc).__name__
+        family = _families(pyfuncitem)[0]
+        row = GateResult(family, "assertion", pyfuncitem.name, "warn",
+                         message=f"{pyfuncitem.name}: {message.splitlines()[0]}",
+                         details={"assertion": message})
+        _rows(pyfuncitem).append(row)
+        _add_junit_properties(pyfuncitem, row)
+        warnings.warn(MLGateWarning(f"{pyfuncitem.nodeid}: {message}"), stacklevel=1)
+        return True
+
+
+def _families(item: pytest.Item) -> list[str]:
+    return [f for f in FAMILIES if item.get_closest_marker(f) is not None]
+
+
+def _rows(item: pytest.Item) -> list[GateResult]:
+    recorder = item.stash.get(RECORDER_KEY, None)
+    if recorder is None:
+        recorder = _LightRecorder(node_id=item.nodeid)
+        item.stash[RECORDER_KEY] = recorder  # type: ignore[assignment]
+    return recorder.results
+
+
+@dataclass
+class _LightRecorder:
+    """Holds rows of tests that use no gate fixture, without importing the gates."""
+
+    node_id: str
+    results: list[GateResult] = field(default_factory=list)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    report = yield
+    try:
+        _attach_results(item, report)
+    except Exception as exc:  # reports never raise
+        report.sections.append(("mlgate", f"could not attach gate results: {exc!r}"))
+    return report
+
+
+def _attach_results(item: pytest.Item, report: pytest.TestReport) -> None:
+    families = _families(item)
+    recorder = item.stash.get(RECORDER_KEY, None)
+    rows = list(recorder.results) if recorder is not None else []
+    if report.when == "call" and families and not rows:
+        rows.append(_marker_only_row(item, families[0], report))
+        _add_junit_properties(item, rows[-1])
+        report.user_properties = list(item.user_properties)
+        item.stash[RECORDER_KEY] = _LightRecorder(item.nodeid, rows)  # type: ignore[assignment]
+    attached = item.stash.get(ATTACHED_KEY, 0)
+    new = rows[attached:]
+    item.stash[ATTACHED_KEY] = len(rows)
+    for row in new:
+        row.node_id = item.nodeid
+    report.mlgate_results = [row.to_dict() for row in new]  # type: ignore[attr-defined]
+    if new:
+        text = "\n".join(f"[{r.status}] {r.family}.{r.check} {r.subject}: {r.message}" for r in new)
+        report.sections.append((f"mlgate results ({report.when})", text))
+
+
+def _marker_only_row(item: pytest.Item, family: str, report: pytest.TestReport) -> GateResult:
+    status = "fail" if report.failed else "pass"
+    message = ""
+    if report.failed:
+        crash = getattr(report.longrepr, "reprcrash", None)
+        message = crash.message if crash is not None else str(report.longrepr).splitlines()[-1]
+    return GateResult(family, "test", item.name, status, message=message)  # type: ignore[arg-type]
+
+
+def _add_junit_properties(item: pytest.Item, result: GateResult) -> None:
+    name = f"mlgate.{result.family}.{result.check}.{result.subject}"
+    if result.value is not None:
+        item.user_properties.append((name, repr(result.value)))
+    item.user_properties.append((f"{name}.verdict", result.status))
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Collect results on the controller; with xdist they arrive here with the workers' reports."""
+    rows = getattr(report, "mlgate_results", None)
+    if not rows or _CONFIG is None or _is_worker(_CONFIG):
+        return
+    state = _CONFIG.stash[SESSION_KEY]
+    for row in rows:
+        state.results.append(GateResult.from_dict(row))
+
+
+_CONFIG: pytest.Config | None = None
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    global _CONFIG
+    _CONFIG = session.config
+
+
+def _is_worker(config: pytest.Config) -> bool:
+    return hasattr(config, "workerinput")
+
+
+def sorted_results(config: pytest.Config) -> list[GateResult]:
+    """The run's results in a stable order (by node id, then as recorded): serial and xdist runs agree."""
+    results = config.stash[SESSION_KEY].results
+    return sorted(results, key=lambda r: r.node_id)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    config = session.config
+    if _is_worker(config) or SESSION_KEY not in config.stash:
+        return
+    state = config.stash[SESSION_KEY]
+    results = sorted_results(config)
+    targets = [
+        ("mlgate_report", "pytest_mlgate.reports.json_report"),
+        ("mlgate_markdown", "pytest_mlgate.reports.markdown"),
+        ("mlgate_html", "pytest_mlgate.reports.html"),
+    ]
+    for option, module_name in targets:
+        path = config.getoption(option)
+        if not path:
+            continue
+        try:
+            module = importlib.import_module(module_name)
+            module.write(results, Path(path), settings=_report_settings(config))
+            state.files_written.append(str(path))
+        except Exception as exc:  # reports never raise
+            _report_problem(config, f"could not write {path}: {exc!r}")
+    summary_path = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary_path and results and config.getini("mlgate_github_summary"):
+        try:
+            from pytest_mlgate.reports import markdown
+
+            with open(summary_path, "a", encoding="utf-8") as stream:
+                stream.write(markdown.render(results, settings=_report_settings(config)))
+        except Exception as exc:
+            _report_problem(config, f"could not append to GITHUB_STEP_SUMMARY: {exc!r}")
+
+
+def _report_settings(config: pytest.Config) -> dict[str, Any]:
+    try:
+        settings = _settings_from_config(config)
+    except pytest.UsageError:
+        return {}
+    return {"alpha": settings.alpha, "n_resamples": settings.n_resamples, "seed": settings.seed}
+
+
+def _report_problem(config: pytest.Config, message: str) -> None:
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.write_line(f"mlgate: {message}", red=True)
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    if _is_worker(config) or SESSION_KEY not in config.stash:
+        return
+    try:
+        from pytest_mlgate.reports import terminal
+
+        results = sorted_results(config)
+        if results:
+            terminalreporter.write_sep("=", "mlgate summary")
+            for line in terminal.render(results).splitlines():
+                terminalreporter.write_line(line)
+        written = [str(r.details["baseline_written"]) for r in results if r.details.get("baseline_written")]
+        for path in sorted(set(written)):
+            terminalreporter.write_line(f"mlgate: baseline written: {path}")
+        for path in config.stash[SESSION_KEY].files_written:
+            terminalreporter.write_line(f"mlgate: report written: {path}")
+    except Exception as exc:  # reports never raise
+        terminalreporter.write_line(f"mlgate: could not write the summary: {exc!r}")
+
+
+__all__ = ["GATE_FIXTURES", "marker_arguments"]

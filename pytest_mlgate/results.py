@@ -1,0 +1,162 @@
+"""The one result model every gate produces and every report reads.
+
+A gate never prints or raises on its own account: it returns :class:`GateResult` objects. The fixture that runs
+it records them and turns failures into :class:`GateFailure` (an ``AssertionError``, so pytest shows it like any
+failed assertion) or, under ``severity="warn"``, into an :class:`MLGateWarning`. Bad input is a :class:`GateError`.
+
+This module imports nothing heavy: reports and the plugin read results without numpy.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any, Literal
+
+Status = Literal["pass", "fail", "warn", "error"]
+STATUSES: tuple[str, ...] = ("pass", "fail", "warn", "error")
+FAMILIES: tuple[str, ...] = ("data_quality", "model_validation", "baseline", "fairness")
+
+
+class GateError(ValueError):
+    """Bad input to a gate: the check could not be made. Names the problem and how to fix it."""
+
+
+class GateFailure(AssertionError):
+    """A gate's verdict is "fail". Carries the failed results so callers can inspect them."""
+
+    def __init__(self, message: str, results: Sequence[GateResult] = ()) -> None:
+        super().__init__(message)
+        self.results: list[GateResult] = list(results)
+
+
+class MLGateWarning(UserWarning):
+    """A gate failed under ``severity="warn"`` (or ``--mlgate-warn-only``): reported, not fatal."""
+
+
+@dataclass
+class GateResult:
+    """One verdict: what was checked, on what, the measured value against its limit, and the evidence.
+
+    ``limit`` and ``comparison`` read as "value must be ``comparison`` limit" (for example ``>= 0.85``).
+    ``interval`` is the confidence interval of ``value`` when the gate computes one; ``n`` the sample size.
+    ``details`` holds JSON-safe extras (tables, examples) for the JSON and HTML reports.
+    """
+
+    family: str
+    check: str
+    subject: str
+    status: Status
+    value: float | None = None
+    limit: float | None = None
+    comparison: str | None = None
+    interval: tuple[float, float] | None = None
+    n: int | None = None
+    message: str = ""
+    details: dict[str, Any] = field(default_factory=dict)
+    node_id: str = ""
+
+    def __post_init__(self) -> None:
+        if self.status not in STATUSES:
+            raise ValueError(f"status must be one of {STATUSES}, got {self.status!r}")
+        if self.value is not None:
+            self.value = float(self.value)
+        if self.limit is not None:
+            self.limit = float(self.limit)
+        if self.interval is not None:
+            self.interval = (float(self.interval[0]), float(self.interval[1]))
+        if self.n is not None:
+            self.n = int(self.n)
+
+    @property
+    def failed(self) -> bool:
+        return self.status == "fail"
+
+    def with_status(self, status: Status) -> GateResult:
+        return replace(self, status=status)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-safe dict (non-finite floats become ``None``): what crosses xdist and goes into reports."""
+        data = asdict(self)
+        data["interval"] = list(self.interval) if self.interval is not None else None
+        return json_safe(data)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> GateResult:
+        fields = {k: data.get(k) for k in cls.__dataclass_fields__ if k in data}
+        interval = fields.get("interval")
+        if interval is not None:
+            lo, hi = interval
+            fields["interval"] = (_nan_if_none(lo), _nan_if_none(hi))
+        fields.setdefault("details", {})
+        if fields.get("details") is None:
+            fields["details"] = {}
+        return cls(**fields)
+
+    def limit_text(self) -> str:
+        if self.limit is None or self.comparison is None:
+            return ""
+        return f"{self.comparison} {fmt(self.limit)}"
+
+    def interval_text(self) -> str:
+        if self.interval is None:
+            return ""
+        return f"[{fmt(self.interval[0])}, {fmt(self.interval[1])}]"
+
+
+def _nan_if_none(value: Any) -> float:
+    return math.nan if value is None else float(value)
+
+
+def fmt(value: Any, digits: int = 4) -> str:
+    """Numbers as people read them in a report: 4 significant digits, no noise."""
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int):
+        return str(value)
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if math.isnan(number):
+        return "nan"
+    if math.isinf(number):
+        return "inf" if number > 0 else "-inf"
+    if number == 0:
+        return "0"
+    if 1e-4 <= abs(number) < 1e6:
+        text = f"{number:.{digits}g}"
+    else:
+        text = f"{number:.{digits - 1}e}"
+    return text
+
+
+def json_safe(value: Any) -> Any:
+    """Recursively convert to plain JSON types: numpy scalars to Python, NaN/inf to None, tuples to lists."""
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, Mapping):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        items = sorted(value, key=str) if isinstance(value, (set, frozenset)) else value
+        return [json_safe(v) for v in items]
+    # numpy scalars and arrays, without importing numpy
+    tolist = getattr(value, "tolist", None)
+    if callable(tolist):
+        return json_safe(tolist())
+    item = getattr(value, "item", None)
+    if callable(item):
+        return json_safe(item())
+    return str(value)
+
+
+def failure_message(results: Iterable[GateResult]) -> str:
+    """The text of a :class:`GateFailure`: one block per failed result."""
+    return "\n".join(r.message for r in results if r.message)

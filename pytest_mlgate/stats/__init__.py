@@ -1,0 +1,1 @@
+"""Vectorized statistics shared by the gates. numpy and scipy only: no pytest, no I/O."""

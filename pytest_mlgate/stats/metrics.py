@@ -1,0 +1,348 @@
+"""Metrics by name: scikit-learn's value, and a vectorized version over bootstrap count matrices.
+
+Each :class:`Metric` knows what it needs (labels, scores, probabilities or regression values), which direction is
+better, how scikit-learn computes it (the point value we report is always scikit-learn's) and, where it can,
+``batch``: the same metric for a whole block of resamples at once, from a (block, n) matrix of row counts.
+Weighting by counts is the same as resampling rows, and a test checks every batch against scikit-learn's
+``sample_weight`` result. Metrics without a batch form are bootstrapped with a loop over resampled rows.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+
+from pytest_mlgate.results import GateError
+
+__tracebackhide__ = True  # failures point at the user's test line, not at our internals
+
+Needs = Literal["label", "score", "proba", "regression"]
+Batch = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
+
+
+@dataclass(frozen=True)
+class Metric:
+    """A named metric. ``fn(y_true, output)`` gives the point value; ``batch(y_true, output, counts)`` gives one
+    value per row of ``counts`` (optional). ``needs`` says which model output ``output`` is."""
+
+    name: str
+    fn: Callable[[np.ndarray, np.ndarray], float]
+    needs: Needs = "label"
+    greater_is_better: bool = True
+    batch: Batch | None = None
+    binary_only: bool = False
+
+
+def metric(
+    fn: Callable[[Any, Any], float],
+    *,
+    name: str | None = None,
+    needs: Needs = "label",
+    greater_is_better: bool = True,
+) -> Metric:
+    """Wrap your own ``fn(y_true, output)`` as a metric, saying what it needs and which direction is better."""
+    if needs not in ("label", "score", "proba", "regression"):
+        raise GateError(f"needs must be 'label', 'score', 'proba' or 'regression', got {needs!r}")
+    return Metric(name or getattr(fn, "__name__", "metric"), fn, needs, greater_is_better)
+
+
+# --- confusion-matrix metrics ------------------------------------------------------------------------
+
+
+def _encode(y_true: np.ndarray, y_pred: np.ndarray) -> tuple[np.ndarray, int]:
+    classes = np.unique(np.concatenate([np.unique(y_true), np.unique(y_pred)]))
+    k = classes.size
+    codes = np.searchsorted(classes, y_true) * k + np.searchsorted(classes, y_pred)
+    return codes, k
+
+
+def confusion_batch(y_true: np.ndarray, y_pred: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """(block, k, k) weighted confusion matrices, rows = true class, columns = predicted class."""
+    codes, k = _encode(y_true, y_pred)
+    onehot = np.zeros((codes.size, k * k))
+    onehot[np.arange(codes.size), codes] = 1.0
+    return (counts @ onehot).reshape(counts.shape[0], k, k)
+
+
+def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(den > 0, num / np.where(den > 0, den, 1.0), 0.0)
+
+
+def _per_class(conf: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    tp = np.diagonal(conf, axis1=1, axis2=2)
+    return tp, conf.sum(axis=2), conf.sum(axis=1)  # tp, true totals, predicted totals
+
+
+def _average(per_class: np.ndarray, k: int) -> np.ndarray:
+    # binary: the positive (larger) class, as scikit-learn's default; multiclass: the macro average
+    return per_class[:, -1] if k == 2 else per_class.mean(axis=1)
+
+
+def _accuracy_b(y: np.ndarray, p: np.ndarray, c: np.ndarray) -> np.ndarray:
+    return _ratio(c @ (y == p).astype(float), c.sum(axis=1))
+
+
+def _balanced_accuracy_b(y: np.ndarray, p: np.ndarray, c: np.ndarray) -> np.ndarray:
+    tp, true_tot, _ = _per_class(confusion_batch(y, p, c))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        recall = np.where(true_tot > 0, tp / np.where(true_tot > 0, true_tot, 1.0), np.nan)
+    return np.nanmean(recall, axis=1)
+
+
+def _precision_b(y: np.ndarray, p: np.ndarray, c: np.ndarray) -> np.ndarray:
+    conf = confusion_batch(y, p, c)
+    tp, _, pred_tot = _per_class(conf)
+    return _average(_ratio(tp, pred_tot), conf.shape[1])
+
+
+def _recall_b(y: np.ndarray, p: np.ndarray, c: np.ndarray) -> np.ndarray:
+    conf = confusion_batch(y, p, c)
+    tp, true_tot, _ = _per_class(conf)
+    return _average(_ratio(tp, true_tot), conf.shape[1])
+
+
+def _f1_b(y: np.ndarray, p: np.ndarray, c: np.ndarray) -> np.ndarray:
+    conf = confusion_batch(y, p, c)
+    tp, true_tot, pred_tot = _per_class(conf)
+    return _average(_ratio(2 * tp, true_tot + pred_tot), conf.shape[1])
+
+
+# --- ranking metrics (binary) ------------------------------------------------------------------------
+
+
+def _groups_by_score(score: np.ndarray, descending: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Row order sorted by score, and the start of each run of tied scores in that order."""
+    order = np.argsort(-score if descending else score, kind="mergesort")
+    sorted_scores = score[order]
+    starts = np.flatnonzero(np.r_[True, sorted_scores[1:] != sorted_scores[:-1]])
+    return order, starts
+
+
+def _positive(y: np.ndarray) -> np.ndarray:
+    classes = np.unique(y)
+    if classes.size > 2:
+        raise GateError(f"this metric needs binary labels, got {classes.size} classes")
+    return (y == classes[-1]).astype(float)
+
+
+def _roc_auc_b(y: np.ndarray, score: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """Weighted Mann-Whitney AUC (ties count one half), the quantity scikit-learn's ROC curve integrates."""
+    pos = _positive(y)
+    order, starts = _groups_by_score(score, descending=False)
+    w = c[:, order]
+    wp = np.add.reduceat(w * pos[order], starts, axis=1)
+    wn = np.add.reduceat(w * (1.0 - pos[order]), starts, axis=1)
+    below = np.cumsum(wn, axis=1) - wn
+    total_p, total_n = wp.sum(axis=1), wn.sum(axis=1)
+    area = (wp * (below + 0.5 * wn)).sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where((total_p > 0) & (total_n > 0), area / (total_p * total_n), np.nan)
+
+
+def _average_precision_b(y: np.ndarray, score: np.ndarray, c: np.ndarray) -> np.ndarray:
+    pos = _positive(y)
+    order, starts = _groups_by_score(score, descending=True)
+    w = c[:, order]
+    tp = np.cumsum(np.add.reduceat(w * pos[order], starts, axis=1), axis=1)
+    fp = np.cumsum(np.add.reduceat(w * (1.0 - pos[order]), starts, axis=1), axis=1)
+    total_p = tp[:, -1:]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        precision = _ratio(tp, tp + fp)
+        recall = tp / total_p
+    gain = np.diff(np.concatenate([np.zeros((c.shape[0], 1)), recall], axis=1), axis=1)
+    return np.where(total_p[:, 0] > 0, (gain * precision).sum(axis=1), np.nan)
+
+
+# --- probability metrics (binary) --------------------------------------------------------------------
+
+
+def _clip(p: np.ndarray) -> np.ndarray:
+    eps = np.finfo(p.dtype).eps
+    return np.clip(p, eps, 1 - eps)
+
+
+def _mean_b(values: np.ndarray, c: np.ndarray) -> np.ndarray:
+    return _ratio(c @ values, c.sum(axis=1))
+
+
+def _log_loss_b(y: np.ndarray, p: np.ndarray, c: np.ndarray) -> np.ndarray:
+    pos = _positive(y)
+    q = _clip(p)
+    return _mean_b(-(pos * np.log(q) + (1 - pos) * np.log(1 - q)), c)
+
+
+def _brier_b(y: np.ndarray, p: np.ndarray, c: np.ndarray) -> np.ndarray:
+    return _mean_b((_positive(y) - p) ** 2, c)
+
+
+# --- regression --------------------------------------------------------------------------------------
+
+
+def _mae_b(y: np.ndarray, p: np.ndarray, c: np.ndarray) -> np.ndarray:
+    return _mean_b(np.abs(y - p), c)
+
+
+def _mse_b(y: np.ndarray, p: np.ndarray, c: np.ndarray) -> np.ndarray:
+    return _mean_b((y - p) ** 2, c)
+
+
+def _rmse_b(y: np.ndarray, p: np.ndarray, c: np.ndarray) -> np.ndarray:
+    return np.sqrt(_mse_b(y, p, c))
+
+
+def _r2_b(y: np.ndarray, p: np.ndarray, c: np.ndarray) -> np.ndarray:
+    total = c.sum(axis=1)
+    mean = c @ y / total
+    ss_tot = c @ (y**2) - total * mean**2
+    ss_res = c @ ((y - p) ** 2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(ss_tot > 1e-12 * np.maximum(total, 1), 1 - ss_res / ss_tot, np.nan)
+
+
+# --- scikit-learn point values ------------------------------------------------------------------------
+
+
+def _sk(name: str) -> Callable[..., float]:
+    import sklearn.metrics as skm
+
+    return getattr(skm, name)  # type: ignore[no-any-return]
+
+
+def _pos_label(y: np.ndarray) -> Any:
+    return np.unique(y)[-1]
+
+
+def _label_fn(sk_name: str) -> Callable[[np.ndarray, np.ndarray], float]:
+    def compute(y: np.ndarray, p: np.ndarray) -> float:
+        fn = _sk(sk_name)
+        if sk_name in ("accuracy_score", "balanced_accuracy_score"):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                return float(fn(y, p))
+        classes = np.unique(np.concatenate([np.unique(y), np.unique(p)]))
+        if classes.size <= 2:
+            return float(fn(y, p, pos_label=classes[-1], average="binary", zero_division=0))
+        return float(fn(y, p, average="macro", zero_division=0))
+
+    return compute
+
+
+def _roc_auc(y: np.ndarray, s: np.ndarray) -> float:
+    if s.ndim == 2:
+        return float(_sk("roc_auc_score")(y, s, multi_class="ovr"))
+    return float(_sk("roc_auc_score")(y == _pos_label(y), s))
+
+
+def _average_precision(y: np.ndarray, s: np.ndarray) -> float:
+    if s.ndim == 2:
+        return float(_sk("average_precision_score")(y, s))
+    return float(_sk("average_precision_score")(y == _pos_label(y), s))
+
+
+def _log_loss(y: np.ndarray, p: np.ndarray) -> float:
+    if p.ndim == 2:
+        return float(_sk("log_loss")(y, p))
+    return float(_sk("log_loss")(y == _pos_label(y), p, labels=[False, True]))
+
+
+def _brier(y: np.ndarray, p: np.ndarray) -> float:
+    return float(_sk("brier_score_loss")(y == _pos_label(y), p))
+
+
+def _rmse(y: np.ndarray, p: np.ndarray) -> float:
+    return float(np.sqrt(_sk("mean_squared_error")(y, p)))
+
+
+def _regression(sk_name: str) -> Callable[[np.ndarray, np.ndarray], float]:
+    return lambda y, p: float(_sk(sk_name)(y, p))
+
+
+METRICS: dict[str, Metric] = {
+    m.name: m
+    for m in [
+        Metric("accuracy", _label_fn("accuracy_score"), "label", True, _accuracy_b),
+        Metric("balanced_accuracy", _label_fn("balanced_accuracy_score"), "label", True, _balanced_accuracy_b),
+        Metric("precision", _label_fn("precision_score"), "label", True, _precision_b),
+        Metric("recall", _label_fn("recall_score"), "label", True, _recall_b),
+        Metric("f1", _label_fn("f1_score"), "label", True, _f1_b),
+        Metric("roc_auc", _roc_auc, "score", True, _roc_auc_b),
+        Metric("average_precision", _average_precision, "score", True, _average_precision_b),
+        Metric("log_loss", _log_loss, "proba", False, _log_loss_b),
+        Metric("brier", _brier, "proba", False, _brier_b, binary_only=True),
+        Metric("mae", _regression("mean_absolute_error"), "regression", False, _mae_b),
+        Metric("mse", _regression("mean_squared_error"), "regression", False, _mse_b),
+        Metric("rmse", _rmse, "regression", False, _rmse_b),
+        Metric("r2", _regression("r2_score"), "regression", True, _r2_b),
+    ]
+}
+ALIASES = {"auc": "roc_auc", "brier_score": "brier", "ap": "average_precision", "neg_log_loss": "log_loss"}
+
+
+def get_metric(key: str | Metric | Callable[..., float]) -> Metric:
+    """A metric by name (see ``METRICS``), a :class:`Metric`, or a plain callable ``fn(y_true, y_pred)``."""
+    if isinstance(key, Metric):
+        return key
+    if callable(key):
+        return metric(key)
+    if isinstance(key, str):
+        name = ALIASES.get(key, key)
+        if name in METRICS:
+            return METRICS[name]
+        import difflib
+
+        close = difflib.get_close_matches(key, list(METRICS), n=1)
+        hint = f" Did you mean {close[0]!r}?" if close else ""
+        raise GateError(f"unknown metric {key!r}.{hint} Known metrics: {', '.join(sorted(METRICS))}; "
+                        "or pass a callable (pytest_mlgate.metric(fn, needs=..., greater_is_better=...))")
+    raise GateError(f"a metric must be a name or a callable, got {type(key).__name__}")
+
+
+def batch_values(m: Metric, y: np.ndarray, output: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """The metric for each resample (row of ``counts``): vectorized where possible, else one call per row."""
+    if m.batch is not None and output.ndim == 1:
+        return m.batch(y, output, counts)
+    values = np.full(counts.shape[0], np.nan)
+    for i, row in enumerate(counts):
+        idx = np.repeat(np.arange(row.size), row.astype(np.int64))
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                values[i] = m.fn(y[idx], output[idx])
+        except (ValueError, ZeroDivisionError):
+            values[i] = np.nan  # undefined on this resample (e.g. one class drawn)
+    return values
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A metric's point value (scikit-learn's) with its bootstrap percentile interval."""
+
+    value: float
+    interval: tuple[float, float]
+    n: int
+    replicates: np.ndarray
+
+
+def estimate(
+    m: Metric, y: np.ndarray, output: np.ndarray, *, n_resamples: int, confidence: float, seed: int
+) -> Estimate:
+    """Point value and bootstrap interval of one metric on one set of predictions."""
+    from pytest_mlgate.stats.bootstrap import percentile_interval, replicates
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            value = float(m.fn(y, output))
+    except GateError:
+        raise
+    except (ValueError, TypeError, ZeroDivisionError) as exc:
+        raise GateError(f"{m.name} could not be computed: {exc}") from None
+    if not np.isfinite(value):
+        raise GateError(f"{m.name} is {value} on these inputs: it is undefined here (check the labels' classes)")
+    reps = replicates(lambda counts: batch_values(m, y, output, counts), y.size, n_resamples, seed)
+    return Estimate(value, percentile_interval(reps, confidence), int(y.size), reps)
