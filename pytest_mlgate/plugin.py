@@ -7,9 +7,7 @@ gate pays nothing for this plugin being installed.
 from __future__ import annotations
 
 import importlib
-import os
 import warnings
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -41,16 +39,9 @@ def marker_arguments(severity: str = "fail") -> str:
     return severity
 
 
-@dataclass
-class SessionState:
-    """Results of the whole run, as the controller sees them (merged from xdist workers)."""
-
-    results: list[GateResult] = field(default_factory=list)
-    files_written: list[str] = field(default_factory=list)
-
-
-SESSION_KEY = pytest.StashKey[SessionState]()
+SESSION_KEY = pytest.StashKey[Any]()  # the GateSession, on the controller only
 RECORDER_KEY = pytest.StashKey["Recorder"]()
+ROWS_KEY = pytest.StashKey[list[GateResult]]()  # every result of the test, gate or not
 ATTACHED_KEY = pytest.StashKey[int]()
 
 
@@ -95,8 +86,13 @@ def pytest_configure(config: pytest.Config) -> None:
     for family in FAMILIES:
         config.addinivalue_line("markers", f"{family}(severity='fail'): {MARKER_HELP[family]}; "
                                            "severity='warn' reports failures without failing the test.")
-    config.stash[SESSION_KEY] = SessionState()
     _settings_from_config(config)  # fail early on bad ini values
+    if not hasattr(config, "workerinput"):  # xdist workers send their results to the controller
+        from pytest_mlgate.session import GateSession
+
+        session = GateSession(config, report_settings=_report_settings(config))
+        config.stash[SESSION_KEY] = session
+        config.pluginmanager.register(session, "mlgate-session")
 
 
 def _settings_from_config(config: pytest.Config) -> GateSettings:
@@ -124,6 +120,11 @@ def _settings_from_config(config: pytest.Config) -> GateSettings:
         seed=seed,
         update_baselines=bool(config.getoption("mlgate_update_baselines")),
     )
+
+
+def _report_settings(config: pytest.Config) -> dict[str, Any]:
+    settings = _settings_from_config(config)
+    return {"alpha": settings.alpha, "n_resamples": settings.n_resamples, "seed": settings.seed}
 
 
 # --- collection: markers ---------------------------------------------------------------------------
@@ -189,10 +190,10 @@ def _recorder(request: pytest.FixtureRequest, family: str) -> Recorder:
     recorder = item.stash.get(RECORDER_KEY, None)
     if recorder is None:
         settings = replace(_settings_from_config(request.config), baseline_dir=_baseline_dir(item))
-        recorder = Recorder(node_id=item.nodeid, settings=settings)
+        recorder = Recorder(node_id=item.nodeid, settings=settings, results=_rows(item))
         recorder.on_record = lambda result: _add_junit_properties(item, result)
         item.stash[RECORDER_KEY] = recorder
-    recorder.severity = _severity(item, (family,)) or "fail"  # type: ignore[assignment]
+    recorder.severity = "warn" if _severity(item, (family,)) == "warn" else "fail"
     return recorder
 
 
@@ -261,19 +262,7 @@ def _families(item: pytest.Item) -> list[str]:
 
 
 def _rows(item: pytest.Item) -> list[GateResult]:
-    recorder = item.stash.get(RECORDER_KEY, None)
-    if recorder is None:
-        recorder = _LightRecorder(node_id=item.nodeid)
-        item.stash[RECORDER_KEY] = recorder  # type: ignore[assignment]
-    return recorder.results
-
-
-@dataclass
-class _LightRecorder:
-    """Holds rows of tests that use no gate fixture, without importing the gates."""
-
-    node_id: str
-    results: list[GateResult] = field(default_factory=list)
+    return item.stash.setdefault(ROWS_KEY, [])
 
 
 @pytest.hookimpl(wrapper=True)
@@ -288,13 +277,11 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
 def _attach_results(item: pytest.Item, report: pytest.TestReport) -> None:
     families = _families(item)
-    recorder = item.stash.get(RECORDER_KEY, None)
-    rows = list(recorder.results) if recorder is not None else []
+    rows = _rows(item)
     if report.when == "call" and families and not rows:
         rows.append(_marker_only_row(item, families[0], report))
         _add_junit_properties(item, rows[-1])
         report.user_properties = list(item.user_properties)
-        item.stash[RECORDER_KEY] = _LightRecorder(item.nodeid, rows)  # type: ignore[assignment]
     attached = item.stash.get(ATTACHED_KEY, 0)
     new = rows[attached:]
     item.stash[ATTACHED_KEY] = len(rows)
@@ -302,7 +289,7 @@ def _attach_results(item: pytest.Item, report: pytest.TestReport) -> None:
         row.node_id = item.nodeid
     report.mlgate_results = [row.to_dict() for row in new]  # type: ignore[attr-defined]
     if new:
-        text = "\n".join(f"[{r.status}] {r.family}.{r.check} {r.subject}: {r.message}" for r in new)
+        text = "\n".join(f"[{r.status}] {r.message or f'{r.family}.{r.check} {r.subject}'}" for r in new)
         report.sections.append((f"mlgate results ({report.when})", text))
 
 
@@ -320,101 +307,6 @@ def _add_junit_properties(item: pytest.Item, result: GateResult) -> None:
     if result.value is not None:
         item.user_properties.append((name, repr(result.value)))
     item.user_properties.append((f"{name}.verdict", result.status))
-
-
-def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    """Collect results on the controller; with xdist they arrive here with the workers' reports."""
-    rows = getattr(report, "mlgate_results", None)
-    if not rows or _CONFIG is None or _is_worker(_CONFIG):
-        return
-    state = _CONFIG.stash[SESSION_KEY]
-    for row in rows:
-        state.results.append(GateResult.from_dict(row))
-
-
-_CONFIG: pytest.Config | None = None
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_sessionstart(session: pytest.Session) -> None:
-    global _CONFIG
-    _CONFIG = session.config
-
-
-def _is_worker(config: pytest.Config) -> bool:
-    return hasattr(config, "workerinput")
-
-
-def sorted_results(config: pytest.Config) -> list[GateResult]:
-    """The run's results in a stable order (by node id, then as recorded): serial and xdist runs agree."""
-    results = config.stash[SESSION_KEY].results
-    return sorted(results, key=lambda r: r.node_id)
-
-
-def pytest_sessionfinish(session: pytest.Session) -> None:
-    config = session.config
-    if _is_worker(config) or SESSION_KEY not in config.stash:
-        return
-    state = config.stash[SESSION_KEY]
-    results = sorted_results(config)
-    targets = [
-        ("mlgate_report", "pytest_mlgate.reports.json_report"),
-        ("mlgate_markdown", "pytest_mlgate.reports.markdown"),
-        ("mlgate_html", "pytest_mlgate.reports.html"),
-    ]
-    for option, module_name in targets:
-        path = config.getoption(option)
-        if not path:
-            continue
-        try:
-            module = importlib.import_module(module_name)
-            module.write(results, Path(path), settings=_report_settings(config))
-            state.files_written.append(str(path))
-        except Exception as exc:  # reports never raise
-            _report_problem(config, f"could not write {path}: {exc!r}")
-    summary_path = os.environ.get("GITHUB_STEP_SUMMARY")
-    if summary_path and results and config.getini("mlgate_github_summary"):
-        try:
-            from pytest_mlgate.reports import markdown
-
-            with open(summary_path, "a", encoding="utf-8") as stream:
-                stream.write(markdown.render(results, settings=_report_settings(config)))
-        except Exception as exc:
-            _report_problem(config, f"could not append to GITHUB_STEP_SUMMARY: {exc!r}")
-
-
-def _report_settings(config: pytest.Config) -> dict[str, Any]:
-    try:
-        settings = _settings_from_config(config)
-    except pytest.UsageError:
-        return {}
-    return {"alpha": settings.alpha, "n_resamples": settings.n_resamples, "seed": settings.seed}
-
-
-def _report_problem(config: pytest.Config, message: str) -> None:
-    reporter = config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None:
-        reporter.write_line(f"mlgate: {message}", red=True)
-
-
-def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
-    if _is_worker(config) or SESSION_KEY not in config.stash:
-        return
-    try:
-        from pytest_mlgate.reports import terminal
-
-        results = sorted_results(config)
-        if results:
-            terminalreporter.write_sep("=", "mlgate summary")
-            for line in terminal.render(results).splitlines():
-                terminalreporter.write_line(line)
-        written = [str(r.details["baseline_written"]) for r in results if r.details.get("baseline_written")]
-        for path in sorted(set(written)):
-            terminalreporter.write_line(f"mlgate: baseline written: {path}")
-        for path in config.stash[SESSION_KEY].files_written:
-            terminalreporter.write_line(f"mlgate: report written: {path}")
-    except Exception as exc:  # reports never raise
-        terminalreporter.write_line(f"mlgate: could not write the summary: {exc!r}")
 
 
 __all__ = ["GATE_FIXTURES", "marker_arguments"]

@@ -84,7 +84,7 @@ class GateResult:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> GateResult:
-        fields = {k: data.get(k) for k in cls.__dataclass_fields__ if k in data}
+        fields: dict[str, Any] = {k: data.get(k) for k in cls.__dataclass_fields__ if k in data}
         interval = fields.get("interval")
         if interval is not None:
             lo, hi = interval
@@ -128,10 +128,8 @@ def fmt(value: Any, digits: int = 4) -> str:
     if number == 0:
         return "0"
     if 1e-4 <= abs(number) < 1e6:
-        text = f"{number:.{digits}g}"
-    else:
-        text = f"{number:.{digits - 1}e}"
-    return text
+        return f"{number:.{digits}g}"
+    return f"{number:.{digits - 1}e}"
 
 
 def json_safe(value: Any) -> Any:

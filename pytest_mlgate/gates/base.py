@@ -19,6 +19,7 @@ from pytest_mlgate.results import (
     GateFailure,
     GateResult,
     MLGateWarning,
+    Status,
     failure_message,
     fmt,
 )
@@ -211,7 +212,7 @@ def threshold_result(
             comparison, limit = "<=", float(maximum)
         if lo > maximum:
             problems.append(f"above the maximum by {fmt(value - maximum)}")
-    status = "fail" if problems else "pass"
+    status: Status = "fail" if problems else "pass"
     required = _required_text(minimum, maximum)
     evidence = _interval_text(interval, n, confidence)
     message = f"{family}.{check} {subject} = {fmt(value)}{evidence}, required {required}"

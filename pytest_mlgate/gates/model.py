@@ -53,9 +53,9 @@ def metric_output(m: Metric, outputs: _inputs.Outputs, y: np.ndarray) -> np.ndar
     classes = np.unique(y)
     if classes.size < 2:
         raise GateError(f"y has a single class ({classes[0]!r}); {m.name} needs at least two classes")
-    if m.needs == "proba" and not outputs.is_proba and outputs.score.ndim == 1:
-        if np.any((outputs.score < 0) | (outputs.score > 1)):
-            raise GateError(f"{m.name} needs probabilities in [0, 1]; the scores given lie outside it")
+    outside = np.any((outputs.score < 0) | (outputs.score > 1))
+    if m.needs == "proba" and not outputs.is_proba and outputs.score.ndim == 1 and outside:
+        raise GateError(f"{m.name} needs probabilities in [0, 1]; the scores given lie outside it")
     if outputs.score.ndim == 1 and classes.size > 2:
         raise GateError(f"y has {classes.size} classes but the scores are one column; pass the (rows x classes) "
                         f"probabilities for {m.name}")

@@ -47,7 +47,7 @@ def metric(
     """Wrap your own ``fn(y_true, output)`` as a metric, saying what it needs and which direction is better."""
     if needs not in ("label", "score", "proba", "regression"):
         raise GateError(f"needs must be 'label', 'score', 'proba' or 'regression', got {needs!r}")
-    return Metric(name or getattr(fn, "__name__", "metric"), fn, needs, greater_is_better)
+    return Metric(name or str(getattr(fn, "__name__", "metric")), fn, needs, greater_is_better)
 
 
 # --- confusion-matrix metrics ------------------------------------------------------------------------
@@ -210,7 +210,8 @@ def _r2_b(y: np.ndarray, p: np.ndarray, c: np.ndarray) -> np.ndarray:
 def _sk(name: str) -> Callable[..., float]:
     import sklearn.metrics as skm
 
-    return getattr(skm, name)  # type: ignore[no-any-return]
+    fn: Callable[..., float] = getattr(skm, name)
+    return fn
 
 
 def _pos_label(y: np.ndarray) -> Any:
