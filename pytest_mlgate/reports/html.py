@@ -1,0 +1,524 @@
+"""The HTML report (``--mlgate-html=PATH``): one self-contained file with the summary, every result, and charts.
+
+Self-contained means no network: no external scripts, fonts or styles, and no script at all. Charts are inline SVG
+drawn with matplotlib (the optional ``html`` extra); without matplotlib the report is written without charts and
+says so. Every chart reads only :attr:`GateResult.details` and is skipped, never raised, when the keys it needs
+are missing. Every string that came from the user's data or tests is escaped (``html.escape``).
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime, timezone
+from html import escape
+from pathlib import Path
+from typing import Any
+
+from pytest_mlgate.results import STATUSES, GateResult, fmt
+
+#: at most this many charts of one kind, so a 200-column drift check does not make a 50 MB page
+MAX_CHARTS_PER_KIND = 12
+PALETTE = {"reference": "#4c72b0", "current": "#dd8452", "pass": "#2e7d32", "fail": "#c62828",
+           "warn": "#b26a00", "error": "#6a1b9a", "limit": "#555555"}
+
+STYLE = """
+body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;margin:2rem;color:#1d1d1f;
+  background:#fff;line-height:1.4}
+h1{font-size:1.6rem;margin:0 0 .3rem}h2{font-size:1.25rem;margin:2rem 0 .6rem;border-bottom:1px solid #ddd}
+h3{font-size:1rem;margin:1.2rem 0 .3rem}
+.meta{color:#555;font-size:.9rem}
+.cards{display:flex;gap:.8rem;margin:1rem 0;flex-wrap:wrap}
+.card{border-radius:8px;padding:.6rem 1rem;min-width:6rem;background:#f4f4f6;border-left:6px solid #999}
+.card b{display:block;font-size:1.5rem}
+.card.pass{border-color:#2e7d32}.card.fail{border-color:#c62828}.card.warn{border-color:#b26a00}
+.card.error{border-color:#6a1b9a}
+table{border-collapse:collapse;width:100%;font-size:.85rem}
+th,td{border-bottom:1px solid #e3e3e6;padding:.35rem .5rem;text-align:left;vertical-align:top}
+th{background:#f4f4f6;position:sticky;top:0}
+td.num{font-variant-numeric:tabular-nums;white-space:nowrap}
+td.test{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.8rem;word-break:break-all}
+.verdict{font-weight:600;border-radius:4px;padding:.05rem .4rem;color:#fff}
+.verdict.pass{background:#2e7d32}.verdict.fail{background:#c62828}.verdict.warn{background:#b26a00}
+.verdict.error{background:#6a1b9a}
+tr.fail td,tr.error td{background:#fff5f5}tr.warn td{background:#fffaf0}
+pre{white-space:pre-wrap;margin:0;font-size:.8rem;font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
+details summary{cursor:pointer;color:#333}
+.first{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.8rem}
+.charts{display:flex;flex-wrap:wrap;gap:1rem}
+figure{margin:0;border:1px solid #e3e3e6;border-radius:8px;padding:.5rem;max-width:100%}
+figure svg{max-width:100%;height:auto}
+figcaption{font-size:.8rem;color:#444;max-width:34rem;word-break:break-word}
+.note{background:#f4f4f6;border-radius:6px;padding:.5rem .8rem;color:#444}
+"""
+
+
+# --- public API -------------------------------------------------------------------------------------
+
+
+def write(results: Sequence[GateResult], path: Path, *, settings: Mapping[str, Any] | None = None) -> None:
+    """Write the report to ``path`` atomically (a half-written page never replaces a good one)."""
+    import os
+    import tempfile
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = render(results, settings)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def render(results: Sequence[GateResult], settings: Mapping[str, Any] | None = None) -> str:
+    """The whole page as a string."""
+    results = list(results)
+    charts, chart_note = _charts(results)
+    tally: Counter[str] = Counter(str(r.status) for r in results)
+    overall = "fail" if tally["fail"] or tally["error"] else ("warn" if tally["warn"] else "pass")
+    generated = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>pytest-mlgate report: {escape(overall.upper())}</title>",
+        f"<style>{STYLE}</style></head><body>",
+        "<h1>pytest-mlgate report</h1>",
+        f'<p class="meta">{len(results)} gate result(s), generated {escape(generated)}'
+        f"{_settings_text(settings)}</p>",
+        _cards(tally),
+        _family_table(results),
+        "<h2>Charts</h2>",
+        chart_note,
+        '<div class="charts">' + "".join(charts) + "</div>" if charts else "",
+        "<h2>Every result</h2>",
+        _results_table(results),
+        "</body></html>",
+    ]
+    return "\n".join(p for p in parts if p) + "\n"
+
+
+# --- summary and table --------------------------------------------------------------------------------
+
+
+def _settings_text(settings: Mapping[str, Any] | None) -> str:
+    if not settings:
+        return ""
+    items = ", ".join(f"{escape(str(k))} = {escape(str(v))}" for k, v in sorted(settings.items()))
+    return f"; settings: {items}"
+
+
+def _cards(tally: Counter[str]) -> str:
+    cards = [f'<div class="card {s}"><b>{tally.get(s, 0)}</b>{s}</div>' for s in STATUSES]
+    return '<div class="cards">' + "".join(cards) + "</div>"
+
+
+def _family_table(results: Sequence[GateResult]) -> str:
+    if not results:
+        return '<p class="note">No gate ran in this session.</p>'
+    families: dict[str, Counter[str]] = {}
+    for result in results:
+        families.setdefault(result.family, Counter())[result.status] += 1
+    head = "<tr><th>family</th>" + "".join(f"<th>{s}</th>" for s in STATUSES) + "</tr>"
+    body = "".join(
+        f"<tr><td>{escape(family)}</td>" + "".join(f'<td class="num">{c.get(s, 0)}</td>' for s in STATUSES)
+        + "</tr>"
+        for family, c in sorted(families.items())
+    )
+    return f"<table>{head}{body}</table>"
+
+
+def limit_text(result: GateResult) -> str:
+    """The limit as the table shows it: ``>= 0.8``, ``<= 0.1`` or ``in [a, b]``."""
+    if result.comparison == "in":
+        return f"in [{fmt(result.details.get('min'))}, {fmt(result.details.get('max'))}]"
+    return result.limit_text()
+
+
+def _results_table(results: Sequence[GateResult]) -> str:
+    if not results:
+        return ""
+    head = ("<tr><th>test</th><th>check</th><th>subject</th><th>value</th><th>limit</th><th>interval</th>"
+            "<th>n</th><th>verdict</th><th>message</th></tr>")
+    rows = []
+    for r in results:
+        message = r.message or ""
+        first, _, rest = message.partition("\n")
+        text = f"<pre>{escape(first)}</pre>"
+        if rest.strip():
+            text = (f'<details><summary><span class="first">{escape(first)}</span></summary>'
+                    f"<pre>{escape(rest)}</pre></details>")
+        rows.append(
+            f'<tr class="{escape(r.status)}"><td class="test">{escape(r.node_id)}</td>'
+            f"<td>{escape(r.family)}.{escape(r.check)}</td><td>{escape(r.subject)}</td>"
+            f'<td class="num">{escape(fmt(r.value) if r.value is not None else "")}</td>'
+            f'<td class="num">{escape(limit_text(r))}</td><td class="num">{escape(r.interval_text())}</td>'
+            f'<td class="num">{escape(str(r.n) if r.n is not None else "")}</td>'
+            f'<td><span class="verdict {escape(r.status)}">{escape(r.status.upper())}</span></td>'
+            f"<td>{text}</td></tr>"
+        )
+    return f"<table>{head}{''.join(rows)}</table>"
+
+
+# --- charts --------------------------------------------------------------------------------------------
+
+Chart = tuple[Any, str]  # (matplotlib Figure, caption)
+
+
+def _charts(results: Sequence[GateResult]) -> tuple[list[str], str]:
+    """Every chart as a <figure> with inline SVG, and a note for the page (why there are none, what was cut)."""
+    try:
+        from matplotlib.figure import Figure  # noqa: F401  (optional extra)
+    except ImportError:
+        return [], ('<p class="note">Charts are unavailable: matplotlib is not installed '
+                    "(<code>pip install 'pytest-mlgate[html]'</code>). The tables below are complete.</p>")
+    makers: list[tuple[str, Callable[[GateResult], Iterable[Chart]]]] = [
+        ("drift", _drift_charts),
+        ("fairness", _fairness_charts),
+        ("calibration", _calibration_charts),
+        ("baseline", _baseline_charts),
+    ]
+    figures: list[str] = []
+    skipped: Counter[str] = Counter()
+    made: Counter[str] = Counter()
+    for result in results:
+        for kind, maker in makers:
+            try:
+                charts = list(maker(result))
+            except Exception:  # a chart never breaks the report
+                continue
+            for figure, caption in charts:
+                if made[kind] >= MAX_CHARTS_PER_KIND:
+                    skipped[kind] += 1
+                    continue
+                try:
+                    svg = _svg(figure, salt=f"mlgate{len(figures)}")
+                except Exception:
+                    continue
+                made[kind] += 1
+                figures.append(f"<figure>{svg}<figcaption>{escape(caption)}</figcaption></figure>")
+    notes = []
+    if not figures:
+        notes.append("No result in this run carries chart data (drift distributions, fairness groups, "
+                     "a reliability table or a baseline comparison).")
+    for kind, count in sorted(skipped.items()):
+        notes.append(f"{count} more {kind} chart(s) left out (at most {MAX_CHARTS_PER_KIND} per kind).")
+    note = "".join(f'<p class="note">{escape(n)}</p>' for n in notes)
+    return figures, note
+
+
+def _svg(figure: Any, *, salt: str) -> str:
+    """The figure as an inline <svg> element (no XML prolog, no DOCTYPE, deterministic ids per chart)."""
+    import matplotlib
+
+    buffer = io.StringIO()
+    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": salt}):
+        figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+    text = buffer.getvalue()
+    start = text.find("<svg")
+    svg = text[start:] if start >= 0 else text
+    svg = re.sub(r"<metadata\b.*?</metadata>", "", svg, flags=re.S)  # RDF block with links to matplotlib.org
+    return re.sub(r"<script\b.*?</script>", "", svg, flags=re.S | re.I)  # matplotlib writes none; be sure
+
+
+def _figure(width: float = 5.2, height: float = 3.0) -> Any:
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(width, height), dpi=100)
+    return figure
+
+
+def _short(text: Any, limit: int = 40) -> str:
+    text = str(text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _pair(value: Any) -> tuple[float, float] | None:
+    if isinstance(value, Mapping):
+        value = (value.get("low", value.get("lo")), value.get("high", value.get("hi")))
+    if isinstance(value, (list, tuple)) and len(value) == 2:
+        lo, hi = _number(value[0]), _number(value[1])
+        if lo is not None and hi is not None:
+            return lo, hi
+    return None
+
+
+def _records(table: Any) -> list[dict[str, Any]]:
+    """A table as a list of row dicts, from a list of dicts, a dict of columns, or a dict of row-dicts."""
+    if isinstance(table, list):
+        return [dict(row) for row in table if isinstance(row, Mapping)]
+    if isinstance(table, Mapping) and table:
+        values = list(table.values())
+        if all(isinstance(v, list) for v in values):
+            length = len(values[0])
+            if all(len(v) == length for v in values):
+                return [{k: table[k][i] for k in table} for i in range(length)]
+        if all(isinstance(v, Mapping) for v in values):
+            return [{"group": key, **dict(row)} for key, row in table.items()]
+    return []
+
+
+def _first(mapping: Mapping[str, Any], *keys: str) -> Any:
+    for key in keys:
+        if key in mapping and mapping[key] is not None:
+            return mapping[key]
+    return None
+
+
+# drift: reference versus current distribution of each drifted column ------------------------------------
+
+
+def _drift_charts(result: GateResult) -> Iterable[Chart]:
+    if result.family != "data_quality" or "drift" not in result.check:
+        return []
+    columns = _drift_columns(result)
+    charts = []
+    for name, entry in columns:
+        if not _drifted(entry, result):
+            continue
+        chart = _distribution_chart(name, entry)
+        if chart is not None:
+            charts.append(chart)
+    return charts
+
+
+def _drift_columns(result: GateResult) -> list[tuple[str, dict[str, Any]]]:
+    """(column, details) for each column the result describes: a per-column result or a dataset-level table."""
+    details = result.details
+    table = _first(details, "columns", "per_column", "column_results")
+    if table is not None:
+        if isinstance(table, Mapping) and all(isinstance(v, Mapping) for v in table.values()):
+            return [(str(k), dict(v)) for k, v in table.items()]
+        return [(str(row.get("column", row.get("name", i))), row) for i, row in enumerate(_records(table))]
+    return [(result.subject, dict(details))]
+
+
+def _drifted(entry: Mapping[str, Any], result: GateResult) -> bool:
+    for key in ("drifted", "drift"):
+        if isinstance(entry.get(key), bool):
+            return bool(entry[key])
+    verdict = entry.get("verdict", entry.get("status"))
+    if isinstance(verdict, str):
+        return verdict.lower() in ("fail", "warn", "drift", "drifted")
+    return result.status in ("fail", "warn")
+
+
+def _distribution_chart(name: str, entry: Mapping[str, Any]) -> Chart | None:
+    dist = _first(entry, "distribution", "histogram", "hist", "frequencies")
+    if not isinstance(dist, Mapping):
+        dist = entry
+    reference = _first(dist, "reference", "reference_counts", "reference_frequencies", "ref")
+    current = _first(dist, "current", "current_counts", "current_frequencies", "cur")
+    if not (isinstance(reference, list) and isinstance(current, list) and len(reference) == len(current)):
+        return None
+    ref = [_number(v) or 0.0 for v in reference]
+    cur = [_number(v) or 0.0 for v in current]
+    ref_total, cur_total = sum(ref) or 1.0, sum(cur) or 1.0
+    ref = [v / ref_total for v in ref]
+    cur = [v / cur_total for v in cur]
+    edges = _first(dist, "edges", "bin_edges", "bins")
+    categories = _first(dist, "categories", "levels", "labels")
+    figure = _figure()
+    axes = figure.subplots()
+    if isinstance(edges, list) and len(edges) == len(ref) + 1 and all(_number(e) is not None for e in edges):
+        x = [float(e) for e in edges]
+        axes.stairs(ref, x, label="reference", color=PALETTE["reference"], fill=True, alpha=0.45)
+        axes.stairs(cur, x, label="current", color=PALETTE["current"], linewidth=2)
+        axes.set_xlabel(_short(name))
+    else:
+        labels = [_short(c, 14) for c in categories] if isinstance(categories, list) else [
+            str(i) for i in range(len(ref))]
+        if len(labels) != len(ref):
+            return None
+        positions = list(range(len(ref)))
+        axes.bar([p - 0.2 for p in positions], ref, width=0.4, label="reference", color=PALETTE["reference"])
+        axes.bar([p + 0.2 for p in positions], cur, width=0.4, label="current", color=PALETTE["current"])
+        axes.set_xticks(positions, labels, rotation=30 if len(labels) > 4 else 0, ha="right")
+    axes.set_ylabel("share of rows")
+    axes.set_title(f"drift: {_short(name)}", fontsize=10)
+    axes.legend(fontsize=8)
+    stats = [f"{key} = {fmt(entry[key])}" for key in ("statistic", "p_value", "corrected_p_value",
+                                                         "p_value_corrected", "effect_size", "psi",
+                                                         "wasserstein", "js_distance")
+             if _number(entry.get(key)) is not None]
+    caption = f"Column {name}: reference vs current distribution" + (f" ({', '.join(stats)})" if stats else "")
+    return figure, caption
+
+
+# fairness: per-group bars with intervals ----------------------------------------------------------------
+
+_GROUP_KEYS = ("groups", "by_group", "group_table", "table", "per_group")
+_SKIP_COLUMNS = {"group", "count", "n", "size", "weight", "included", "too_small", "judged", "positives",
+                 "negatives"}
+
+
+def _fairness_charts(result: GateResult) -> Iterable[Chart]:
+    if result.family != "fairness":
+        return []
+    table = _first(result.details, *_GROUP_KEYS)
+    rows = _records(table)
+    if len(rows) < 2:
+        return []
+    wanted = _fairness_metrics(result, rows)
+    if not wanted:
+        return []
+    groups = [_short(row.get("group", row.get("name", i)), 18) for i, row in enumerate(rows)]
+    figure = _figure(5.6, 3.2)
+    axes = figure.subplots()
+    width = 0.8 / len(wanted)
+    for k, metric in enumerate(wanted):
+        values, lows, highs = [], [], []
+        for row in rows:
+            value, interval = _cell_value(row, metric)
+            values.append(value if value is not None else math.nan)
+            lo, hi = interval if interval is not None else (value, value)
+            lows.append(max(0.0, (value - lo)) if value is not None and lo is not None else 0.0)
+            highs.append(max(0.0, (hi - value)) if value is not None and hi is not None else 0.0)
+        positions = [i - 0.4 + width * (k + 0.5) for i in range(len(rows))]
+        axes.bar(positions, values, width=width * 0.95, label=metric, yerr=[lows, highs], capsize=3,
+                 error_kw={"elinewidth": 1})
+    axes.set_xticks(range(len(rows)), groups, rotation=30 if len(rows) > 4 else 0, ha="right")
+    axes.set_ylim(bottom=0)
+    axes.set_title(f"fairness: {_short(result.subject)}", fontsize=10)
+    axes.legend(fontsize=8)
+    shown = f" = {fmt(result.value)}" if result.value is not None else ""
+    limit = f" (limit {limit_text(result)})" if result.limit is not None else ""
+    spread = f", interval {result.interval_text()}" if result.interval is not None else ""
+    caption = f"{result.subject}{shown}{limit}{spread}: per-group values with intervals, {result.status}"
+    return [(figure, caption)]
+
+
+def _fairness_metrics(result: GateResult, rows: list[dict[str, Any]]) -> list[str]:
+    subject = result.subject.lower()
+    preferred = {
+        "demographic_parity": ["selection_rate"],
+        "equalized_odds": ["true_positive_rate", "tpr", "false_positive_rate", "fpr"],
+        "equal_opportunity": ["true_positive_rate", "tpr"],
+    }
+    names = [c for c in rows[0] if c not in _SKIP_COLUMNS and _cell_value(rows[0], c)[0] is not None
+             and not c.endswith(("_interval", "_low", "_high", "_lo", "_hi"))]
+    for key, options in preferred.items():
+        if subject.startswith(key):
+            found = [o for o in options if o in names]
+            if found:
+                return found[:2]
+    for name in names:
+        if name in subject:
+            return [name]
+    return names[:3]
+
+
+def _cell_value(row: Mapping[str, Any], metric: str) -> tuple[float | None, tuple[float, float] | None]:
+    cell = row.get(metric)
+    if isinstance(cell, Mapping):
+        return _number(cell.get("value")), _pair(cell.get("interval"))
+    interval = _pair(row.get(f"{metric}_interval"))
+    if interval is None:
+        lo, hi = _number(row.get(f"{metric}_low")), _number(row.get(f"{metric}_high"))
+        interval = (lo, hi) if lo is not None and hi is not None else None
+    return _number(cell), interval
+
+
+# calibration: reliability diagram -------------------------------------------------------------------------
+
+
+def _calibration_charts(result: GateResult) -> Iterable[Chart]:
+    if "calibration" not in result.check:
+        return []
+    rows = _records(_first(result.details, "reliability", "reliability_table", "bins", "table"))
+    points = []
+    for row in rows:
+        predicted = _number(_first(row, "mean_predicted", "mean_predicted_probability", "predicted",
+                                   "confidence", "mean_score"))
+        observed = _number(_first(row, "observed_rate", "observed", "fraction_positive", "accuracy",
+                                  "observed_frequency"))
+        count = _number(_first(row, "count", "n", "size")) or 0.0
+        if predicted is not None and observed is not None and count > 0:
+            points.append((predicted, observed, count))
+    if len(points) < 2:
+        return []
+    figure = _figure(4.2, 3.8)
+    axes = figure.subplots()
+    axes.plot([0, 1], [0, 1], linestyle="--", color=PALETTE["limit"], linewidth=1, label="perfectly calibrated")
+    largest = max(c for _, _, c in points)
+    axes.plot([p for p, _, _ in points], [o for _, o, _ in points], color=PALETTE["current"], linewidth=1.5)
+    axes.scatter([p for p, _, _ in points], [o for _, o, _ in points],
+                 s=[20 + 180 * c / largest for _, _, c in points], color=PALETTE["current"], zorder=3,
+                 label="bins (area ~ rows)")
+    axes.set_xlim(0, 1)
+    axes.set_ylim(0, 1)
+    axes.set_xlabel("mean predicted probability")
+    axes.set_ylabel("observed rate")
+    axes.set_title(f"reliability: {_short(result.subject)}", fontsize=10)
+    axes.legend(fontsize=8, loc="upper left")
+    value = f"ECE = {fmt(result.value)}" if result.value is not None else "calibration"
+    interval = f", interval {result.interval_text()}" if result.interval is not None else ""
+    limit = f", limit {limit_text(result)}" if result.limit is not None else ""
+    return [(figure, f"Reliability diagram for {result.subject}: {value}{interval}{limit}, {result.status}")]
+
+
+# baseline: current versus baseline with intervals ---------------------------------------------------------
+
+
+def _baseline_charts(result: GateResult) -> Iterable[Chart]:
+    if result.family != "baseline":
+        return []
+    details = result.details
+    bars: list[tuple[str, float, tuple[float, float] | None]] = []
+    champion, challenger = details.get("champion"), details.get("challenger")
+    if champion is not None and challenger is not None:
+        for label, entry in (("champion", champion), ("challenger", challenger)):
+            value, interval = _value_interval(entry, details, label)
+            if value is not None:
+                bars.append((label, value, interval))
+    else:
+        baseline = _first(details, "baseline", "baseline_value")
+        base_value, base_interval = _value_interval(baseline, details, "baseline")
+        if base_value is not None and result.value is not None:
+            current_value, current_interval = _value_interval(details.get("current"), details, "current")
+            if current_value is None:
+                current_value, current_interval = result.value, result.interval
+            bars = [("baseline", base_value, base_interval), ("current", current_value,
+                                                             current_interval or result.interval)]
+    if len(bars) != 2:
+        return []
+    figure = _figure(4.2, 2.6)
+    axes = figure.subplots()
+    colors = [PALETTE["reference"], PALETTE.get(result.status, PALETTE["current"])]
+    for i, (label, value, interval) in enumerate(bars):
+        lo, hi = interval if interval is not None else (value, value)
+        axes.errorbar([value], [i], xerr=[[max(0.0, value - lo)], [max(0.0, hi - value)]], fmt="o",
+                      color=colors[i], capsize=4, markersize=7, label=label)
+    axes.set_yticks([0, 1], [b[0] for b in bars])
+    axes.set_ylim(-0.7, 1.7)
+    metric = _short(details.get("metric", result.subject))
+    axes.set_xlabel(metric)
+    axes.set_title(f"baseline: {_short(result.subject)}", fontsize=10)
+    difference = f"difference {fmt(result.value)} {result.interval_text()}" if champion is not None else ""
+    caption = (f"{result.subject}: {bars[0][0]} {fmt(bars[0][1])} vs {bars[1][0]} {fmt(bars[1][1])}"
+               f"{', ' + difference if difference else ''}, {result.status}")
+    return [(figure, caption)]
+
+
+def _value_interval(entry: Any, details: Mapping[str, Any], label: str) -> tuple[float | None,
+                                                                                 tuple[float, float] | None]:
+    if isinstance(entry, Mapping):
+        return _number(entry.get("value")), _pair(entry.get("interval"))
+    return _number(entry), _pair(details.get(f"{label}_interval"))

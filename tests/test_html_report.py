@@ -1,0 +1,158 @@
+"""The HTML report: self-contained, escaped, charts from details, never raising on odd details."""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+from pytest_mlgate.reports import html
+from pytest_mlgate.results import GateResult
+
+EVIL = "<script>alert(1)</script>"
+
+
+def drift_result(column: str = "income", *, drifted: bool = True) -> GateResult:
+    return GateResult(
+        "data_quality", "drift", column, "fail" if drifted else "pass", value=0.31,
+        node_id="test_data.py::test_drift",
+        details={"drifted": drifted, "statistic": 0.31, "p_value": 1e-9,
+                 "distribution": {"edges": [0.0, 1.0, 2.0, 3.0], "reference": [10, 20, 30],
+                                  "current": [30, 20, 10]}},
+    )
+
+
+def fairness_result() -> GateResult:
+    return GateResult(
+        "fairness", "check", "demographic_parity_difference", "fail", value=0.2, limit=0.1, comparison="<=",
+        interval=(0.15, 0.25), node_id="test_fair.py::test_sex",
+        details={"groups": [
+            {"group": "female", "count": 300, "selection_rate": 0.3, "selection_rate_interval": [0.25, 0.35]},
+            {"group": "male", "count": 700, "selection_rate": 0.5, "selection_rate_interval": [0.46, 0.54]},
+        ]},
+    )
+
+
+def calibration_result() -> GateResult:
+    table = [{"bin": i, "mean_predicted": (i + 0.5) / 10, "observed_rate": (i + 0.5) / 10, "count": 10 + i}
+             for i in range(10)]
+    return GateResult("model_validation", "calibration", "ece", "pass", value=0.03, limit=0.1, comparison="<=",
+                      interval=(0.02, 0.05), node_id="test_model.py::test_cal", details={"reliability": table})
+
+
+def baseline_result() -> GateResult:
+    return GateResult("baseline", "compare", "roc_auc", "pass", value=0.8, interval=(0.78, 0.82),
+                      node_id="test_base.py::test_auc",
+                      details={"baseline": {"value": 0.81, "interval": [0.79, 0.83]}})
+
+
+def svg_count(text: str) -> int:
+    return len(re.findall(r"<svg\b", text))
+
+
+def test_user_strings_are_escaped_everywhere() -> None:
+    evil = drift_result(EVIL)
+    evil.node_id = f"test_x.py::test_[{EVIL}]"
+    evil.message = f"column {EVIL} drifted\n  second line {EVIL}"
+    fair = fairness_result()
+    fair.details["groups"][0]["group"] = EVIL
+    text = html.render([evil, fair], {"alpha": 0.01})
+    assert "<script" not in text.lower()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+    assert svg_count(text) == 2  # the column name reached the chart title as text, escaped, not as markup
+
+
+def test_page_is_self_contained() -> None:
+    text = html.render([drift_result(), fairness_result(), calibration_result(), baseline_result()], {})
+    assert "<script" not in text.lower()
+    assert "<link" not in text.lower()
+    assert "@import" not in text
+    assert not re.search(r"""\b(src|href)\s*=\s*["']?(https?:)?//""", text)
+    urls = set(re.findall(r"https?://[^\s\"'<>)]+", text))
+    assert urls <= {"http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"}  # XML namespaces, not fetched
+
+
+def test_one_chart_per_kind_and_the_full_table() -> None:
+    results = [drift_result(), drift_result("quiet", drifted=False), fairness_result(), calibration_result(),
+               baseline_result()]
+    text = html.render(results, {"alpha": 0.01, "seed": 0})
+    assert svg_count(text) == 4  # the column that did not drift gets no chart
+    for caption in ("Column income", "demographic_parity_difference = 0.2", "Reliability diagram",
+                    "roc_auc: baseline 0.81 vs current 0.8"):
+        assert caption in text
+    assert text.count('<tr class="') == len(results)
+    assert "alpha = 0.01" in text
+    assert "[0.15, 0.25]" in text and "&lt;= 0.1" in text
+
+
+def test_categorical_drift_and_champion_challenger() -> None:
+    categorical = GateResult("data_quality", "drift", "colour", "fail", details={
+        "drifted": True, "distribution": {"categories": ["red", "blue"], "reference": [5, 5], "current": [1, 9]}})
+    duel = GateResult("baseline", "compare_models", "accuracy", "pass", value=-0.01, interval=(-0.03, 0.01),
+                      details={"champion": {"value": 0.8, "interval": [0.78, 0.82]},
+                               "challenger": {"value": 0.79, "interval": [0.77, 0.81]}})
+    text = html.render([categorical, duel], None)
+    assert svg_count(text) == 2
+    assert "champion 0.8 vs challenger 0.79" in text
+
+
+@pytest.mark.parametrize("details", [
+    {"distribution": {"edges": [0, 1], "reference": [1, 2], "current": [1]}},
+    {"distribution": "nonsense", "drifted": True},
+    {"groups": [{"group": "a"}], "reliability": [{"bin": 0}]},
+    {"groups": "x", "reliability": {"a": 1}, "baseline": "high"},
+    {"columns": [None, 3, {"column": "x", "drifted": True, "distribution": {"reference": [1], "current": []}}]},
+])
+def test_odd_details_skip_the_chart_and_never_raise(details: dict) -> None:
+    results = [GateResult(family, check, "s", "fail", value=1.0, details=details)
+               for family, check in (("data_quality", "drift"), ("fairness", "check"),
+                                     ("model_validation", "calibration"), ("baseline", "compare"))]
+    text = html.render(results, {})
+    assert svg_count(text) == 0
+    assert "No result in this run carries chart data" in text
+    assert text.count('<tr class="fail">') == 4
+
+
+def test_charts_are_capped_per_kind() -> None:
+    results = [drift_result(f"c{i}") for i in range(html.MAX_CHARTS_PER_KIND + 2)]
+    text = html.render(results, {})
+    assert svg_count(text) == html.MAX_CHARTS_PER_KIND
+    assert "2 more drift chart(s) left out" in text
+
+
+def test_without_matplotlib_the_report_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "matplotlib.figure", None)  # import raises ImportError
+    text = html.render([drift_result(), fairness_result()], {})
+    assert svg_count(text) == 0
+    assert "Charts are unavailable: matplotlib is not installed" in text
+    assert "demographic_parity_difference" in text
+
+
+def test_write_is_atomic_and_creates_the_directory(tmp_path: Path) -> None:
+    target = tmp_path / "out" / "report.html"
+    html.write([baseline_result()], target, settings={})
+    assert target.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert [p.name for p in target.parent.iterdir()] == ["report.html"]
+
+
+def test_mlgate_html_option_through_pytest(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(f"""
+        import numpy as np
+
+        def test_metric(model_gate):
+            rng = np.random.default_rng(0)
+            y = rng.integers(0, 2, 400)
+            score = np.clip(y * 0.6 + rng.random(400) * 0.5, 0, 1)
+            model_gate.metrics(y=y, y_score=score, min={{"roc_auc": 0.7}})
+
+        def test_own_number(model_gate):
+            model_gate.expect({EVIL!r}, 0.2, min=0.5)
+    """)
+    result = pytester.runpytest("--mlgate-html=out/report.html", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1, failed=1)
+    text = (pytester.path / "out" / "report.html").read_text(encoding="utf-8")
+    assert "test_metric" in text and "roc_auc" in text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text and "<script" not in text.lower()
+    assert '<span class="verdict fail">FAIL</span>' in text
