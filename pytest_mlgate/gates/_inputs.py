@@ -26,7 +26,7 @@ def to_frame(data: Any, name: str = "X") -> pd.DataFrame:
     if isinstance(data, pd.DataFrame):
         frame = data
     elif is_polars(data) and hasattr(data, "to_pandas"):
-        frame = data.to_pandas()
+        frame = _polars_to_pandas(data)
     elif isinstance(data, np.ndarray):
         if data.ndim != 2:
             raise GateError(f"{name} must be 2-dimensional (rows x columns), got an array of shape {data.shape}")
@@ -40,6 +40,14 @@ def to_frame(data: Any, name: str = "X") -> pd.DataFrame:
         dupes = sorted({str(c) for c in frame.columns[frame.columns.duplicated()]})
         raise GateError(f"{name} has duplicate column names: {', '.join(dupes)}; rename them so each is unique")
     return frame
+
+
+def _polars_to_pandas(data: Any) -> pd.DataFrame:
+    """polars' own ``to_pandas`` needs pyarrow; without it, build the frame column by column from numpy."""
+    try:
+        return data.to_pandas()
+    except ImportError:
+        return pd.DataFrame({name: data.get_column(name).to_numpy() for name in data.columns})
 
 
 def n_rows(X: Any, name: str = "X") -> int:
