@@ -86,6 +86,9 @@ def pytest_configure(config: pytest.Config) -> None:
     for family in FAMILIES:
         config.addinivalue_line("markers", f"{family}(severity='fail'): {MARKER_HELP[family]}; "
                                            "severity='warn' reports failures without failing the test.")
+    # Advisory gates must stay advisory in suites that turn warnings into errors (-W error / filterwarnings):
+    # appended last, this filter wins over the ini's own lines; -W on the command line can still override it.
+    config.addinivalue_line("filterwarnings", "always::pytest_mlgate.results.MLGateWarning")
     _settings_from_config(config)  # fail early on bad ini values
     if not hasattr(config, "workerinput"):  # xdist workers send their results to the controller
         from pytest_mlgate.session import GateSession

@@ -1,0 +1,54 @@
+"""The plugin costs nothing until a gate runs: no heavy library is imported by a run that uses no gate."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+HEAVY = ("numpy", "pandas", "scipy", "sklearn", "fairlearn", "pandera", "hypothesis", "polars", "matplotlib")
+
+PROBE = textwrap.dedent(
+    """
+    import json, sys
+    import pytest
+
+    class Probe:
+        def pytest_unconfigure(self, config):
+            # after the session: everything that the run imported is in sys.modules now
+            loaded = sorted({name.split(".")[0] for name in sys.modules})
+            with open(sys.argv[1], "w") as stream:
+                json.dump(loaded, stream)
+
+    sys.exit(pytest.main(sys.argv[2:], plugins=[Probe()]))
+    """
+)
+
+
+def modules_after_run(tmp_path: Path, *args: str) -> set[str]:
+    (tmp_path / "test_plain.py").write_text(
+        "import pytest\n\n@pytest.mark.fairness\ndef test_marked():\n    assert 1 + 1 == 2\n\ndef test_plain():\n    pass\n"
+    )
+    (tmp_path / "probe.py").write_text(PROBE)
+    out = tmp_path / "modules.json"
+    command = [sys.executable, str(tmp_path / "probe.py"), str(out), "-q", "-p", "no:cacheprovider", *args]
+    proc = subprocess.run([*command, str(tmp_path)], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return set(json.loads(out.read_text()))
+
+
+def test_a_run_without_gates_imports_nothing_heavy(tmp_path: Path) -> None:
+    with_plugin = modules_after_run(tmp_path, "--mlgate-report=r.json", "--mlgate-markdown=r.md")
+    without_plugin = modules_after_run(tmp_path, "-p", "no:mlgate")
+    assert "pytest_mlgate" in with_plugin and "pytest_mlgate" not in without_plugin
+    # Other installed plugins (Hypothesis' own pytest plugin, for one) may import their library; that is not ours.
+    ours = {m for m in HEAVY if m in with_plugin and m not in without_plugin}
+    assert ours == set(), f"the mlgate plugin imported {sorted(ours)} in a run that used no gate"
+
+
+def test_importing_the_plugin_imports_nothing_heavy() -> None:
+    code = "import sys, pytest_mlgate.plugin, pytest_mlgate; print(sorted(m for m in %r if m in sys.modules))" % (HEAVY,)
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    assert proc.stdout.strip() == "[]"
