@@ -1,13 +1,532 @@
-"""Fairness gate. Its checks are added by the issue that builds this family."""
+"""Fairness gate: per-group metrics and disparities with fairlearn's definitions, bootstrap intervals, and small
+groups handled openly.
+
+:func:`check_fairness` is pure (inputs in, :class:`GateResult` list out); :class:`FairnessGate` binds it to a
+recorder (the pytest fixture ``fairness_gate``). The numbers come from :mod:`pytest_mlgate.stats.groups`: one
+``np.bincount`` over ``(group, y_true, y_pred)`` cells and a bootstrap stratified by group. See docs/fairness.md.
+"""
 
 from __future__ import annotations
 
-from pytest_mlgate.gates.base import BaseGate
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from pytest_mlgate.gates import _inputs
+from pytest_mlgate.gates.base import BaseGate, Decision, GateSettings, threshold_result
+from pytest_mlgate.results import GateError, GateResult, fmt
+from pytest_mlgate.stats import groups as gs
+from pytest_mlgate.stats.bootstrap import percentile_interval
+
+__tracebackhide__ = True  # failures point at the user's test line, not at our internals
 
 FAMILY = "fairness"
+BINARY_TABLE = ["selection_rate", "true_positive_rate", "false_positive_rate"]
+MULTICLASS_TABLE = ["accuracy"]
+NEEDS_TEXT = {
+    "positives": "no rows with a positive label (y_true == {pos!r})",
+    "negatives": "no rows with a negative label (y_true != {pos!r})",
+    "predicted_positives": "no positive predictions (y_pred == {pos!r})",
+    "rows": "a total sample_weight of 0",
+    "binary": "a total sample_weight of 0",
+}
+
+
+# --- inputs ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Groups:
+    """Rows mapped to groups: ``codes[i]`` is row i's group; ``keys[g]`` its value of each feature."""
+
+    codes: np.ndarray
+    keys: list[tuple[Any, ...]]
+    features: list[str]
+
+    def label(self, g: int) -> str:
+        return ", ".join(str(v) for v in self.keys[g])
+
+    def as_dict(self, g: int) -> dict[str, Any]:
+        return {name: _plain(value) for name, value in zip(self.features, self.keys[g], strict=True)}
+
+
+def _plain(value: Any) -> Any:
+    item = getattr(value, "item", None)
+    return item() if callable(item) else value
+
+
+def _is_names(values: Any) -> bool:
+    return isinstance(values, (list, tuple)) and len(values) > 0 and all(isinstance(v, str) for v in values)
+
+
+def sensitive_frame(sensitive_features: Any, X: Any, n: int) -> pd.DataFrame:
+    """The sensitive feature(s) as a DataFrame with one column per feature (several = intersectional groups).
+
+    Accepts a column name of ``X``, a list of names, a Series/array/list of values, a 2-D array, a dict of
+    columns or a (pandas or polars) DataFrame.
+    """
+    sf = sensitive_features
+    if sf is None:
+        raise GateError("sensitive_features is required: a column name of X, the values (Series or array), "
+                        "or several columns (a list of names or a DataFrame) for intersectional groups")
+    as_names = isinstance(sf, str) or (_is_names(sf) and (len(sf) != n or _all_columns(sf, X)))
+    if as_names:
+        names = [sf] if isinstance(sf, str) else list(sf)
+        if X is None:
+            raise GateError(f"sensitive_features names column(s) {names} but no X was given; "
+                            "pass X, or pass the sensitive feature values themselves")
+        frame = _inputs.to_frame(X)
+        missing = [name for name in names if name not in frame.columns]
+        if missing:
+            shown = ", ".join(map(repr, list(frame.columns)[:20]))
+            more = f" (and {frame.shape[1] - 20} more)" if frame.shape[1] > 20 else ""
+            raise GateError(f"sensitive feature column(s) {', '.join(map(repr, missing))} not found in X; "
+                            f"X has columns {shown}{more}")
+        return frame.loc[:, names].reset_index(drop=True)
+    if isinstance(sf, (pd.DataFrame, dict)) or (_inputs.is_polars(sf) and hasattr(sf, "columns")):
+        return _inputs.to_frame(sf, "sensitive_features").reset_index(drop=True)
+    if isinstance(sf, np.ndarray) and sf.ndim == 2 and sf.shape[1] > 1:
+        return pd.DataFrame(sf, columns=[f"sensitive_feature_{i}" for i in range(sf.shape[1])])
+    name = getattr(sf, "name", None)
+    array = _inputs.as_array(sf, "sensitive_features")
+    if array.ndim != 1:
+        raise GateError(f"sensitive_features must be one value per row (or several columns), got shape {array.shape}")
+    return pd.DataFrame({str(name) if name is not None else "sensitive_feature": array})
+
+
+def _all_columns(names: list[str], X: Any) -> bool:
+    if X is None:
+        return False
+    try:
+        columns = set(_inputs.to_frame(X).columns)
+    except GateError:
+        return False
+    return all(name in columns for name in names)
+
+
+def encode_groups(frame: pd.DataFrame) -> Groups:
+    """Dense group codes (sorted by feature values where they sort), refusing missing values."""
+    codes = np.zeros(len(frame), dtype=np.int64)
+    uniques = []
+    for name in frame.columns:
+        column = frame[name]
+        missing = column.isna().to_numpy()
+        if missing.any():
+            raise GateError(
+                f"sensitive feature {str(name)!r} has {int(missing.sum())} missing value(s) (first at row "
+                f"{int(np.flatnonzero(missing)[0])}); every row must belong to a group. To make them a group of "
+                f"their own, fill them first, e.g. X[{str(name)!r}].fillna(\"unknown\") (or drop those rows)"
+            )
+        try:
+            col_codes, col_uniques = pd.factorize(column, sort=True)
+        except TypeError:  # values of mixed types do not sort
+            col_codes, col_uniques = pd.factorize(column, sort=False)
+        codes = codes * len(col_uniques) + col_codes
+        uniques.append(list(col_uniques))
+    present, dense = np.unique(codes, return_inverse=True)
+    keys = []
+    for combined in present:
+        key = []
+        for values in reversed(uniques):
+            combined, index = divmod(int(combined), len(values))
+            key.append(values[index])
+        keys.append(tuple(reversed(key)))
+    return Groups(dense.astype(np.int64), keys, [str(c) for c in frame.columns])
+
+
+@dataclass(frozen=True)
+class Encoded:
+    """Labels and predictions as class codes; for binary problems code 1 is the positive class."""
+
+    y: np.ndarray
+    pred: np.ndarray
+    k: int
+    classes: list[Any]
+    pos_label: Any
+
+
+def encode_labels(y: np.ndarray, pred: np.ndarray, pos_label: Any = None) -> Encoded:
+    """Binary labels as 0/1 with the positive class 1 (fairlearn's default: 1 for {0, 1} or {-1, 1} labels,
+    else the larger of the two values, or ``pos_label``); more classes are kept for accuracy."""
+    try:
+        classes = np.unique(np.concatenate([np.unique(y), np.unique(pred)]))
+    except TypeError:
+        raise GateError("y and the predictions mix value types that cannot be compared "
+                        f"({y.dtype} and {pred.dtype}); pass labels of one type") from None
+    values = classes.tolist()
+    if pos_label is None:
+        if set(values) <= {0, 1} or set(values) <= {-1, 1}:
+            pos_label = 1
+        elif len(values) == 2:
+            pos_label = values[-1]
+        elif len(values) == 1:
+            raise GateError(f"y and the predictions hold a single value ({values[0]!r}), so which label is the "
+                            "positive one is unknown; pass pos_label=")
+    elif len(values) == 2 and pos_label not in values:
+        raise GateError(f"pos_label={pos_label!r} is not among the labels ({', '.join(map(repr, values))})")
+    if pos_label is not None and len(values) <= 2:
+        return Encoded((y == pos_label).astype(np.int64), (pred == pos_label).astype(np.int64), 2,
+                       [_negative_of(values, pos_label), pos_label], pos_label)
+    return Encoded(np.searchsorted(classes, y).astype(np.int64), np.searchsorted(classes, pred).astype(np.int64),
+                   len(values), values, pos_label)
+
+
+def _negative_of(values: list[Any], pos_label: Any) -> Any:
+    others = [v for v in values if v != pos_label]
+    return others[0] if others else "not " + str(pos_label)
+
+
+def _resolve_metric(name: Any, what: str) -> str:
+    if not isinstance(name, str):
+        raise GateError(f"{what} must be a metric name, got {type(name).__name__}: {name!r}")
+    resolved = gs.GROUP_METRIC_ALIASES.get(name, name)
+    if resolved not in gs.GROUP_METRICS:
+        import difflib
+
+        known = sorted([*gs.DISPARITIES, *gs.GROUP_METRICS])
+        close = difflib.get_close_matches(name, known, n=1)
+        hint = f" Did you mean {close[0]!r}?" if close else ""
+        raise GateError(f"unknown {what} {name!r}.{hint} Known: {', '.join(known)}")
+    return resolved
+
+
+def _requests(max_difference: Any, min_ratio: Any) -> list[tuple[str, gs.Kind, float, tuple[str, ...]]]:
+    """(name, kind, limit, metrics) for each requested disparity, validated before anything is computed."""
+    requests: list[tuple[str, gs.Kind, float, tuple[str, ...]]] = []
+    for argument, kind in (("max_difference", "difference"), ("min_ratio", "ratio")):
+        limits = max_difference if kind == "difference" else min_ratio
+        if limits is None:
+            continue
+        if not isinstance(limits, Mapping):
+            raise GateError(f"{argument} must map disparity names to limits, e.g. "
+                            f"{argument}={{'demographic_parity': {0.1 if kind == 'difference' else 0.8}}}")
+        for name, limit in limits.items():
+            if isinstance(name, str) and name in gs.DISPARITIES:
+                metrics = gs.DISPARITIES[name].metrics
+            else:
+                resolved = _resolve_metric(name, "disparity")
+                name, metrics = resolved, (resolved,)
+            if isinstance(limit, bool) or not isinstance(limit, (int, float)) or not np.isfinite(limit):
+                raise GateError(f"{argument}[{name!r}] must be a finite number, got {limit!r}")
+            if kind == "difference" and limit < 0:
+                raise GateError(f"{argument}[{name!r}] = {limit} is negative; a difference is never below 0")
+            if kind == "ratio" and not 0 <= limit <= 1:
+                raise GateError(f"{argument}[{name!r}] = {limit} must lie in [0, 1]: ratios are folded below 1 "
+                                "(the smaller group value over the larger)")
+            requests.append((name, kind, float(limit), metrics))  # type: ignore[arg-type]
+    if not requests:
+        raise GateError("no disparity to check: pass max_difference={'demographic_parity': 0.1, ...} "
+                        "and/or min_ratio={'demographic_parity': 0.8, ...}")
+    return requests
+
+
+# --- the check ---------------------------------------------------------------------------------------
+
+
+def check_fairness(
+    model: Any,
+    X: Any,
+    y: Any,
+    *,
+    sensitive_features: Any,
+    max_difference: Mapping[str, float] | None = None,
+    min_ratio: Mapping[str, float] | None = None,
+    metrics: list[str] | tuple[str, ...] | None = None,
+    method: gs.Method = "between_groups",
+    min_group_size: int = 30,
+    sample_weight: Any = None,
+    y_pred: Any = None,
+    agg: str = "worst",
+    pos_label: Any = None,
+    decision: Decision = "interval",
+    settings: GateSettings | None = None,
+    key: str = "",
+) -> list[GateResult]:
+    """One result per requested disparity, each with the per-group table. See :meth:`FairnessGate.check`."""
+    settings = settings or GateSettings()
+    requests = _requests(max_difference, min_ratio)
+    if method not in ("between_groups", "to_overall"):
+        raise GateError(f"method must be 'between_groups' or 'to_overall' (fairlearn's), got {method!r}")
+    agg = {"worst_case": "worst"}.get(agg, agg)
+    if agg not in ("worst", "mean"):
+        raise GateError(f"agg must be 'worst' (fairlearn's 'worst_case') or 'mean', got {agg!r}")
+    if decision not in ("interval", "point"):
+        raise GateError(f"decision must be 'interval' or 'point', got {decision!r}")
+    if isinstance(min_group_size, bool) or not isinstance(min_group_size, int) or min_group_size < 0:
+        raise GateError(f"min_group_size must be a non-negative integer, got {min_group_size!r}")
+    if metrics is not None and (isinstance(metrics, str) or not isinstance(metrics, (list, tuple))):
+        raise GateError(f"metrics must be a list of metric names, got {metrics!r}")
+    extra = [_resolve_metric(m, "metric") for m in (metrics or [])]
+
+    if y is None:
+        raise GateError("y (the true labels) is required: fairness metrics compare errors and selections by group")
+    y_true = _inputs.labels(y, "y")
+    outputs = _inputs.model_outputs(model, X, y_pred=y_pred, need_pred=True)
+    assert outputs.pred is not None
+    frame = sensitive_frame(sensitive_features, X, y_true.size)
+    weights = _weights(sample_weight)
+    _inputs.same_length(y=y_true, predictions=outputs.pred, sensitive_features=frame, sample_weight=weights)
+    groups = encode_groups(frame)
+    encoded = encode_labels(y_true, outputs.pred, pos_label)
+
+    requested = list(dict.fromkeys(m for _, _, _, ms in requests for m in ms))
+    table = list(dict.fromkeys([*(BINARY_TABLE if encoded.k == 2 else MULTICLASS_TABLE), *requested, *extra]))
+    _require_binary([*requested, *extra], encoded, outputs.pred, y_true)
+
+    n_groups = len(groups.keys)
+    counts = np.bincount(groups.codes, minlength=n_groups)
+    conf = gs.group_confusion(groups.codes, n_groups, encoded.y, encoded.pred, encoded.k, weights)
+    included = counts >= min_group_size
+    too_small = [(groups.label(int(g)), int(counts[g])) for g in np.flatnonzero(~included)]
+    if included.sum() < 2:
+        listed = ", ".join(f"{label!r} ({count} rows)" for label, count in
+                           [(groups.label(g), int(counts[g])) for g in range(n_groups)])
+        raise GateError(f"fewer than two groups have at least min_group_size={min_group_size} rows, so no "
+                        f"disparity can be judged; groups: {listed}. Collect more data, merge small groups, "
+                        "or lower min_group_size if you accept noisier estimates")
+    _require_defined([*requested, *extra], conf, included, groups, encoded)
+
+    point = gs.metric_values(conf, table)
+    overall_point = gs.metric_values(conf.sum(axis=0), table)
+    seed = settings.seed_for(key, "fairness.check", *groups.features)
+    if weights is None:
+        reps_conf = gs.resample_confusion(conf, settings.n_resamples, seed)
+    else:
+        reps_conf = gs.resample_confusion_weighted(
+            groups.codes, n_groups, encoded.y * encoded.k + encoded.pred, encoded.k ** 2, weights,
+            settings.n_resamples, seed).reshape(settings.n_resamples, n_groups, encoded.k, encoded.k)
+    reps = gs.metric_values(reps_conf, table)
+    overall_reps = gs.metric_values(reps_conf.sum(axis=1), table)
+
+    rows = _group_rows(groups, counts, conf, point, reps, table, included, settings.confidence, weights is not None)
+    context = _Context(groups, rows, table, too_small, min_group_size, settings, method, agg)  # type: ignore[arg-type]
+    results = []
+    for name, kind, limit, metric_names in requests:
+        parts, part_reps = [], []
+        for m in metric_names:
+            parts.append(gs.disparity_of(point[m], overall_point[m], kind=kind, method=method, included=included))
+            part_reps.append(gs.disparity_of(reps[m], overall_reps[m], kind=kind, method=method,
+                                             included=included))
+        value = float(gs.combine(parts, kind=kind, agg=agg))  # type: ignore[arg-type]
+        replicates = gs.combine(part_reps, kind=kind, agg=agg)  # type: ignore[arg-type]
+        components = [
+            {"metric": m, "value": float(p), "interval": list(percentile_interval(r, settings.confidence))}
+            for m, p, r in zip(metric_names, parts, part_reps, strict=True)
+        ]
+        results.append(_result(context, name, kind, limit, value, replicates, components, point, overall_point,
+                               included, int(counts[included].sum()), decision))
+    return results
+
+
+def _weights(sample_weight: Any) -> np.ndarray | None:
+    if sample_weight is None:
+        return None
+    weights = _inputs.scores(sample_weight, "sample_weight")
+    if weights.ndim != 1:
+        raise GateError(f"sample_weight must be one number per row, got shape {weights.shape}")
+    if np.any(weights < 0):
+        raise GateError(f"sample_weight has {int((weights < 0).sum())} negative value(s); weights must be >= 0")
+    return weights
+
+
+def _require_binary(names: list[str], encoded: Encoded, pred: np.ndarray, y: np.ndarray) -> None:
+    if encoded.k <= 2:
+        return
+    binary = [n for n in names if gs.GROUP_METRICS[n].needs != "rows"]
+    if not binary:
+        return
+    pred_values, y_values = np.unique(pred), np.unique(y)
+    shown = ", ".join(fmt(v) for v in pred_values[:5]) + (", ..." if pred_values.size > 5 else "")
+    hint = ("if they are scores or probabilities, threshold them first (y_pred=scores >= threshold)"
+            if pred.dtype.kind == "f" else "binarize labels and predictions, e.g. y == positive_class")
+    raise GateError(f"{', '.join(binary)} need(s) binary labels and predictions, but the predictions take "
+                    f"{pred_values.size} distinct values ({shown}) and y takes {y_values.size}; {hint}. "
+                    "For multiclass models only accuracy and error_rate are compared by group here")
+
+
+def _require_defined(names: list[str], conf: np.ndarray, included: np.ndarray, groups: Groups,
+                     encoded: Encoded) -> None:
+    """A requested metric must be defined in every group it compares: say which group lacks what."""
+    for name in names:
+        metric = gs.GROUP_METRICS[name]
+        undefined = np.flatnonzero(included & ~np.isfinite(metric.fn(conf)))
+        if undefined.size == 0:
+            continue
+        listed = ", ".join(repr(groups.label(g)) for g in undefined[:10])
+        lacking = NEEDS_TEXT[metric.needs].format(pos=encoded.pos_label)
+        raise GateError(
+            f"{name} is undefined for group(s) {listed}: they have {lacking}. fairlearn reports 0 there, which "
+            f"would hide the problem. Collect more data for the group, merge it with another, or leave {name} out "
+            "of this check"
+        )
+
+
+def _group_rows(groups: Groups, counts: np.ndarray, conf: np.ndarray, point: dict[str, np.ndarray],
+                reps: dict[str, np.ndarray], table: list[str], included: np.ndarray, confidence: float,
+                weighted: bool) -> list[dict[str, Any]]:
+    rows = []
+    for g in range(len(groups.keys)):
+        row: dict[str, Any] = {"group": groups.label(g), "features": groups.as_dict(g), "count": int(counts[g]),
+                               "included": bool(included[g])}
+        if weighted:
+            row["weight"] = float(conf[g].sum())
+        for m in table:
+            value = float(point[m][g])
+            row[m] = value if np.isfinite(value) else None
+            row[f"{m}_interval"] = list(percentile_interval(reps[m][:, g], confidence)) if row[m] is not None \
+                else None
+        rows.append(row)
+    return rows
+
+
+@dataclass(frozen=True)
+class _Context:
+    groups: Groups
+    rows: list[dict[str, Any]]
+    table: list[str]
+    too_small: list[tuple[str, int]]
+    min_group_size: int
+    settings: GateSettings
+    method: gs.Method
+    agg: gs.Agg
+
+
+def _result(ctx: _Context, name: str, kind: gs.Kind, limit: float, value: float, replicates: np.ndarray,
+            components: list[dict[str, Any]], point: dict[str, np.ndarray], overall: dict[str, np.ndarray],
+            included: np.ndarray, n: int, decision: Decision) -> GateResult:
+    interval = percentile_interval(replicates, ctx.settings.confidence)
+    undefined = int((~np.isfinite(replicates)).sum())
+    subject = f"{name}_{kind}"
+    if not np.isfinite(value):
+        raise GateError(f"{subject} is undefined on these inputs (a group's {components[0]['metric']} is 0, "
+                        "so the ratio divides by 0); gate the difference instead")
+    argument = "max_difference" if kind == "difference" else "min_ratio"
+    hint = (f"the groups furthest apart are in the table above; mitigate (reweighting, more data for the group, "
+            f"per-group thresholds such as fairlearn.postprocessing.ThresholdOptimizer) or, if the limit is not "
+            f"what the team decided, change {argument}={{{name!r}: ...}} in the test.")
+    result = threshold_result(
+        FAMILY, "check", subject, value,
+        maximum=limit if kind == "difference" else None,
+        minimum=limit if kind == "ratio" else None,
+        interval=interval if np.isfinite(interval[0]) else None,
+        n=n, confidence=ctx.settings.confidence, decision=decision, hint=hint,
+    )
+    extremes = _extremes(ctx, components, point, overall, included)
+    result.message = "\n".join([result.message.split("\n  What to do:")[0], *_explain(ctx, components, extremes),
+                                *_table_lines(ctx), *(["  What to do: " + hint] if result.failed else [])])
+    result.details.update({
+        "method": ctx.method, "agg": ctx.agg if len(components) > 1 else None, "kind": kind,
+        "metrics": [c["metric"] for c in components], "components": components, "extremes": extremes,
+        "groups": ctx.rows, "too_small": [{"group": g, "count": c} for g, c in ctx.too_small],
+        "min_group_size": ctx.min_group_size, "n_resamples": ctx.settings.n_resamples,
+        "confidence": ctx.settings.confidence, "undefined_resamples": undefined,
+        "overall": {m: float(overall[m]) for m in ctx.table if np.isfinite(overall[m])},
+    })
+    return result
+
+
+def _extremes(ctx: _Context, components: list[dict[str, Any]], point: dict[str, np.ndarray],
+              overall: dict[str, np.ndarray], included: np.ndarray) -> list[dict[str, Any]]:
+    """For each compared metric, the groups that set the disparity (highest and lowest, or furthest from
+    overall)."""
+    out = []
+    index = np.flatnonzero(included)
+    for c in components:
+        values = point[c["metric"]][index]
+        if ctx.method == "between_groups":
+            hi, lo = index[int(np.argmax(values))], index[int(np.argmin(values))]
+            out.append({"metric": c["metric"], "highest": ctx.groups.label(hi), "highest_value": float(point[
+                c["metric"]][hi]), "lowest": ctx.groups.label(lo), "lowest_value": float(point[c["metric"]][lo])})
+        else:
+            far = index[int(np.argmax(np.abs(values - overall[c["metric"]])))]
+            out.append({"metric": c["metric"], "furthest": ctx.groups.label(far),
+                        "furthest_value": float(point[c["metric"]][far]), "overall": float(overall[c["metric"]])})
+    return out
+
+
+def _explain(ctx: _Context, components: list[dict[str, Any]], extremes: list[dict[str, Any]]) -> list[str]:
+    lines = []
+    for c, e in zip(components, extremes, strict=True):
+        label = gs.GROUP_METRICS[c["metric"]].label
+        if "highest" in e:
+            where = (f"highest {fmt(e['highest_value'])} in {e['highest']!r}, lowest {fmt(e['lowest_value'])} in "
+                     f"{e['lowest']!r}")
+        else:
+            where = f"furthest from overall {fmt(e['overall'])}: {fmt(e['furthest_value'])} in {e['furthest']!r}"
+        ci = c["interval"]
+        lines.append(f"  {label} ({ctx.method}): {fmt(c['value'])} [{fmt(ci[0])}, {fmt(ci[1])}]; {where}")
+    if len(components) > 1:
+        lines.append(f"  combined with agg={ctx.agg!r} ({'the worst' if ctx.agg == 'worst' else 'the mean'} "
+                     "of the above, as fairlearn)")
+    return lines
+
+
+def _table_lines(ctx: _Context) -> list[str]:
+    level = f"{ctx.settings.confidence:.0%}"
+    header = [" / ".join(ctx.groups.features), "count", *(f"{gs.GROUP_METRICS[m].label} [{level} CI]"
+                                                            for m in ctx.table), ""]
+    body = []
+    for row in ctx.rows:
+        cells = [row["group"], str(row["count"])]
+        for m in ctx.table:
+            ci = row[f"{m}_interval"]
+            cells.append("-" if row[m] is None else f"{fmt(row[m])} [{fmt(ci[0])}, {fmt(ci[1])}]")
+        cells.append("" if row["included"] else "too small: left out")
+        body.append(cells)
+    widths = [max(len(r[i]) for r in [header, *body]) for i in range(len(header))]
+    lines = ["  per group:"]
+    for r in [header, *body]:
+        text = "  ".join(cell.rjust(w) if 0 < i < len(header) - 1 else cell.ljust(w)
+                         for i, (cell, w) in enumerate(zip(r, widths, strict=True)))
+        lines.append("    " + text.rstrip())
+    if ctx.too_small:
+        listed = ", ".join(f"{g!r} ({c} rows)" for g, c in ctx.too_small)
+        lines.append(f"  too small to judge (fewer than min_group_size={ctx.min_group_size} rows, left out of the "
+                     f"disparity): {listed}")
+    return lines
 
 
 class FairnessGate(BaseGate):
-    """The `fairness_gate` fixture."""
+    """The ``fairness_gate`` fixture: group metrics and disparities of a classifier's predictions."""
 
     family = FAMILY
+
+    def check(
+        self,
+        model: Any = None,
+        X: Any = None,
+        y: Any = None,
+        *,
+        sensitive_features: Any,
+        max_difference: Mapping[str, float] | None = None,
+        min_ratio: Mapping[str, float] | None = None,
+        metrics: list[str] | tuple[str, ...] | None = None,
+        method: gs.Method = "between_groups",
+        min_group_size: int = 30,
+        sample_weight: Any = None,
+        y_pred: Any = None,
+        agg: str = "worst",
+        pos_label: Any = None,
+        decision: Decision = "interval",
+    ) -> list[GateResult]:
+        """Gate disparities between groups, with fairlearn's definitions and bootstrap intervals.
+
+        ``max_difference`` / ``min_ratio`` map names to limits: ``demographic_parity`` (selection rate),
+        ``equalized_odds`` (TPR and FPR, combined by ``agg``: ``"worst"`` or ``"mean"``), ``equal_opportunity``
+        (TPR), or any per-group metric (``accuracy``, ``precision``, ``recall``, ``false_positive_rate``, ...).
+        ``sensitive_features`` is a column name of X, the values, or several columns (intersectional groups).
+        Groups with fewer than ``min_group_size`` rows are listed but left out of the comparison. A disparity
+        fails when its whole interval lies beyond the limit (``decision="interval"``), so noise alone does not
+        fail the build; ``decision="point"`` compares the point value. Pass ``y_pred=`` instead of a model to
+        gate predictions made elsewhere.
+        """
+        subject = ",".join(str(k) for k in [*(max_difference or {}), *(min_ratio or {})])
+        return self._run("check", subject, lambda: check_fairness(
+            model, X, y, sensitive_features=sensitive_features, max_difference=max_difference,
+            min_ratio=min_ratio, metrics=metrics, method=method, min_group_size=min_group_size,
+            sample_weight=sample_weight, y_pred=y_pred, agg=agg, pos_label=pos_label, decision=decision,
+            settings=self.settings, key=self.recorder.node_id,
+        ))

@@ -1,0 +1,197 @@
+"""Group metrics and disparities agree with fairlearn; the stratified bootstrap keeps groups and has the right
+spread."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pytest_mlgate.gates.base import GateSettings
+from pytest_mlgate.gates.fairness import check_fairness, encode_groups
+from pytest_mlgate.stats import groups as gs
+
+fairlearn_metrics = pytest.importorskip("fairlearn.metrics")
+skm = pytest.importorskip("sklearn.metrics")
+
+TOL = 1e-12
+
+
+def _fairlearn_functions() -> dict[str, object]:
+    fm = fairlearn_metrics
+    return {
+        "selection_rate": fm.selection_rate,
+        "true_positive_rate": fm.true_positive_rate,
+        "false_positive_rate": fm.false_positive_rate,
+        "false_negative_rate": fm.false_negative_rate,
+        "true_negative_rate": fm.true_negative_rate,
+        "accuracy": skm.accuracy_score,
+        "error_rate": skm.zero_one_loss,
+        "precision": skm.precision_score,
+        "recall": skm.recall_score,
+        "f1": skm.f1_score,
+        "balanced_accuracy": skm.balanced_accuracy_score,
+    }
+
+
+@st.composite
+def grouped_predictions(draw: st.DrawFn) -> dict[str, object]:
+    """Random binary labels and predictions in 2-4 groups (one or two features), optionally weighted.
+
+    Every group gets one row in each confusion cell, so every metric is defined in every group (where one is
+    not, we raise a GateError and fairlearn reports 0; that case has its own tests)."""
+    n_features = draw(st.integers(1, 2))
+    levels = [draw(st.integers(2, 3)) for _ in range(n_features)]
+    n_random = draw(st.integers(0, 150))
+    seed = draw(st.integers(0, 2**31 - 1))
+    weighted = draw(st.booleans())
+    rng = np.random.default_rng(seed)
+    features = [rng.integers(0, lv, n_random) for lv in levels]
+    base_rate, lift = rng.uniform(0.1, 0.9), rng.uniform(-0.3, 0.3)
+    y = (rng.random(n_random) < base_rate).astype(int)
+    pred = (rng.random(n_random) < np.clip(base_rate + lift * features[0] / levels[0], 0, 1)).astype(int)
+    combos = np.array(np.meshgrid(*[np.arange(lv) for lv in levels])).reshape(n_features, -1)
+    for yy in (0, 1):
+        for pp in (0, 1):
+            features = [np.r_[f, combos[i]] for i, f in enumerate(features)]
+            y = np.r_[y, np.full(combos.shape[1], yy)]
+            pred = np.r_[pred, np.full(combos.shape[1], pp)]
+    frame = pd.DataFrame({f"a{i}": np.array(["g", "h", "k"])[f] for i, f in enumerate(features)})
+    weights = rng.uniform(0.05, 5.0, y.size) if weighted else None
+    return {"y": y, "pred": pred, "frame": frame, "weights": weights}
+
+
+def _sf(case: dict[str, object]) -> object:
+    frame = case["frame"]
+    assert isinstance(frame, pd.DataFrame)
+    return frame.iloc[:, 0] if frame.shape[1] == 1 else frame
+
+
+@settings(max_examples=40, deadline=None)
+@given(grouped_predictions())
+def test_group_metrics_equal_metricframe_by_group(case: dict[str, object]) -> None:
+    y, pred, frame, weights = case["y"], case["pred"], case["frame"], case["weights"]
+    assert isinstance(y, np.ndarray) and isinstance(pred, np.ndarray) and isinstance(frame, pd.DataFrame)
+    groups = encode_groups(frame)
+    conf = gs.group_confusion(groups.codes, len(groups.keys), y, pred, 2, weights)  # type: ignore[arg-type]
+    ours = gs.metric_values(conf, list(gs.GROUP_METRICS))
+    functions = _fairlearn_functions()
+    frame_metrics = fairlearn_metrics.MetricFrame(
+        metrics=functions, y_true=y, y_pred=pred, sensitive_features=_sf(case),
+        sample_params={name: {"sample_weight": weights} for name in functions},
+    )
+    by_group = frame_metrics.by_group
+    for g, key in enumerate(groups.keys):
+        row = by_group.loc[key if len(key) > 1 else key[0]]
+        for name in functions:
+            assert ours[name][g] == pytest.approx(row[name], abs=TOL, rel=0), (name, key)
+    overall = gs.metric_values(conf.sum(axis=0), list(functions))
+    for name in functions:
+        assert overall[name] == pytest.approx(frame_metrics.overall[name], abs=TOL, rel=0), name
+
+
+@settings(max_examples=30, deadline=None)
+@given(grouped_predictions(), st.sampled_from(["between_groups", "to_overall"]), st.sampled_from(["worst", "mean"]))
+def test_disparities_equal_fairlearn_functions(case: dict[str, object], method: str, agg: str) -> None:
+    fm = fairlearn_metrics
+    y, pred, weights = case["y"], case["pred"], case["weights"]
+    sf = _sf(case)
+    expected = {
+        "demographic_parity_difference": fm.demographic_parity_difference,
+        "demographic_parity_ratio": fm.demographic_parity_ratio,
+        "equalized_odds_difference": fm.equalized_odds_difference,
+        "equalized_odds_ratio": fm.equalized_odds_ratio,
+        "equal_opportunity_difference": fm.equal_opportunity_difference,
+        "equal_opportunity_ratio": fm.equal_opportunity_ratio,
+        "false_positive_rate_difference": fm.false_positive_rate_difference,
+        "accuracy_ratio": fm.accuracy_score_ratio,
+    }
+    results = check_fairness(
+        None, None, y, y_pred=pred, sensitive_features=sf, sample_weight=weights, method=method,  # type: ignore[arg-type]
+        agg=agg, min_group_size=0, settings=GateSettings(n_resamples=20),
+        max_difference={"demographic_parity": 1, "equalized_odds": 1, "equal_opportunity": 1,
+                        "false_positive_rate": 1},
+        min_ratio={"demographic_parity": 0, "equalized_odds": 0, "equal_opportunity": 0, "accuracy": 0},
+    )
+    assert sorted(r.subject for r in results) == sorted(expected)
+    for result in results:
+        fn = expected[result.subject]
+        kwargs: dict[str, object] = {"sensitive_features": sf, "method": method, "sample_weight": weights}
+        if result.subject.startswith("equalized_odds"):
+            kwargs["agg"] = "worst_case" if agg == "worst" else "mean"
+        reference = float(fn(y, pred, **kwargs))
+        assert result.value == pytest.approx(reference, abs=TOL, rel=0), (result.subject, agg)
+
+
+def test_small_groups_are_left_out_like_fairlearn_on_the_rest() -> None:
+    rng = np.random.default_rng(3)
+    groups = np.r_[np.repeat(["a", "b", "c"], 200), np.repeat("tiny", 10)]
+    y = rng.integers(0, 2, groups.size)
+    pred = rng.integers(0, 2, groups.size)
+    pred[-10:] = 1  # the tiny group selects everyone: it alone would dominate the disparity
+    (result,) = check_fairness(None, None, y, y_pred=pred, sensitive_features=groups,
+                               max_difference={"demographic_parity": 1}, settings=GateSettings(n_resamples=50))
+    big = groups != "tiny"
+    reference = fairlearn_metrics.demographic_parity_difference(y[big], pred[big], sensitive_features=groups[big])
+    assert result.value == pytest.approx(reference, abs=TOL, rel=0)
+    assert result.details["too_small"] == [{"group": "tiny", "count": 10}]
+
+
+# --- the bootstrap -------------------------------------------------------------------------------------
+
+
+def test_multinomial_resamples_keep_every_group_at_its_size() -> None:
+    conf = np.array([[[50, 10], [5, 35]], [[3, 1], [0, 2]]], dtype=float)
+    reps = gs.resample_confusion(conf, 500, seed=1)
+    assert reps.shape == (500, 2, 2, 2)
+    np.testing.assert_array_equal(reps.sum(axis=(2, 3)), np.broadcast_to([100.0, 6.0], (500, 2)))
+    assert np.all(reps[:, 1, 1, 0] == 0)  # a cell that is empty in the data stays empty
+
+
+def test_multinomial_resamples_match_row_resampling_in_distribution() -> None:
+    """Drawing n_g rows with replacement within a group and counting cells has the same mean and spread as
+    the multinomial over the group's cells: compare with a plain loop over resampled rows."""
+    rng = np.random.default_rng(7)
+    n = 300
+    codes = rng.integers(0, 2, n)
+    y = rng.integers(0, 2, n)
+    pred = (rng.random(n) < 0.3 + 0.3 * codes).astype(int)
+    conf = gs.group_confusion(codes, 2, y, pred, 2)
+    fast = gs.metric_values(gs.resample_confusion(conf, 4000, seed=2), ["selection_rate"])["selection_rate"]
+    slow = np.empty((4000, 2))
+    for b in range(4000):
+        for g in range(2):
+            rows = np.flatnonzero(codes == g)
+            slow[b, g] = pred[rng.choice(rows, rows.size)].mean()
+    np.testing.assert_allclose(fast.mean(axis=0), slow.mean(axis=0), atol=0.004)
+    np.testing.assert_allclose(fast.std(axis=0), slow.std(axis=0), rtol=0.06)
+
+
+def test_weighted_resamples_draw_rows_within_groups() -> None:
+    rng = np.random.default_rng(11)
+    n = 400
+    codes = rng.integers(0, 3, n)
+    y = rng.integers(0, 2, n)
+    pred = rng.integers(0, 2, n)
+    ones = np.ones(n)
+    totals = gs.resample_confusion_weighted(codes, 3, y * 2 + pred, 4, ones, 200, seed=5, max_cells=1000)
+    np.testing.assert_array_equal(totals.sum(axis=2), np.broadcast_to(np.bincount(codes, minlength=3), (200, 3)))
+    weights = rng.uniform(0.1, 3.0, n)
+    reps = gs.resample_confusion_weighted(codes, 3, y * 2 + pred, 4, weights, 3000, seed=6)
+    rate = gs.metric_values(reps.reshape(3000, 3, 2, 2), ["selection_rate"])["selection_rate"]
+    slow = np.empty((3000, 3))
+    for b in range(3000):
+        for g in range(3):
+            rows = np.flatnonzero(codes == g)
+            drawn = rng.choice(rows, rows.size)
+            slow[b, g] = np.average(pred[drawn], weights=weights[drawn])
+    np.testing.assert_allclose(rate.mean(axis=0), slow.mean(axis=0), atol=0.006)
+    np.testing.assert_allclose(rate.std(axis=0), slow.std(axis=0), rtol=0.07)
+
+
+def test_disparity_of_propagates_undefined_groups() -> None:
+    values = np.array([[0.2, np.nan, 0.5], [0.2, 0.3, 0.5]])
+    out = gs.disparity_of(values, np.array([0.3, 0.3]), kind="difference", method="between_groups")
+    assert np.isnan(out[0]) and out[1] == pytest.approx(0.3)
