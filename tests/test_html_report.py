@@ -156,3 +156,14 @@ def test_mlgate_html_option_through_pytest(pytester: pytest.Pytester) -> None:
     assert "test_metric" in text and "roc_auc" in text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text and "<script" not in text.lower()
     assert '<span class="verdict fail">FAIL</span>' in text
+
+
+def test_drift_overview_from_the_dataset_level_table() -> None:
+    rows = [{"column": EVIL, "effect_size": 0.4, "min_effect": 0.1, "drifted": True},
+            {"column": "age", "effect_size": 0.01, "min_effect": 0.1, "drifted": False},
+            {"column": "city", "effect_size": None, "min_effect": 0.05, "drifted": False}]
+    summary = GateResult("data_quality", "drift", "dataset", "fail", value=1, details={"columns": rows})
+    text = html.render([summary], {})
+    assert svg_count(text) == 1
+    assert "1 of 2 columns drifted" in text
+    assert "<script" not in text.lower() and "&lt;script&gt;" in text

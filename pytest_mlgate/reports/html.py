@@ -22,6 +22,8 @@ from pytest_mlgate.results import STATUSES, GateResult, fmt
 
 #: at most this many charts of one kind, so a 200-column drift check does not make a 50 MB page
 MAX_CHARTS_PER_KIND = 12
+#: the drift overview shows at most this many columns (drifted first, then by effect)
+MAX_OVERVIEW_COLUMNS = 30
 PALETTE = {"reference": "#4c72b0", "current": "#dd8452", "pass": "#2e7d32", "fail": "#c62828",
            "warn": "#b26a00", "error": "#6a1b9a", "limit": "#555555"}
 
@@ -286,28 +288,49 @@ def _first(mapping: Mapping[str, Any], *keys: str) -> Any:
 
 
 def _drift_charts(result: GateResult) -> Iterable[Chart]:
+    """The dataset-level result: every column's effect against its minimum. A per-column result that carries
+    its binned distributions: reference versus current for a drifted column."""
     if result.family != "data_quality" or "drift" not in result.check:
         return []
-    columns = _drift_columns(result)
-    charts = []
-    for name, entry in columns:
-        if not _drifted(entry, result):
-            continue
-        chart = _distribution_chart(name, entry)
-        if chart is not None:
-            charts.append(chart)
-    return charts
-
-
-def _drift_columns(result: GateResult) -> list[tuple[str, dict[str, Any]]]:
-    """(column, details) for each column the result describes: a per-column result or a dataset-level table."""
-    details = result.details
-    table = _first(details, "columns", "per_column", "column_results")
+    table = _first(result.details, "columns", "per_column", "column_results")
     if table is not None:
-        if isinstance(table, Mapping) and all(isinstance(v, Mapping) for v in table.values()):
-            return [(str(k), dict(v)) for k, v in table.items()]
-        return [(str(row.get("column", row.get("name", i))), row) for i, row in enumerate(_records(table))]
-    return [(result.subject, dict(details))]
+        overview = _drift_overview(result, table)
+        return [overview] if overview is not None else []
+    if not _drifted(result.details, result):
+        return []
+    chart = _distribution_chart(result.subject, result.details)
+    return [chart] if chart is not None else []
+
+
+def _drift_overview(result: GateResult, table: Any) -> Chart | None:
+    if isinstance(table, Mapping) and all(isinstance(v, Mapping) for v in table.values()):
+        rows = [{"column": k, **dict(v)} for k, v in table.items()]
+    else:
+        rows = _records(table)
+    bars = []
+    for i, row in enumerate(rows):
+        effect, minimum = _number(row.get("effect_size")), _number(row.get("min_effect"))
+        if effect is None or minimum is None or minimum <= 0:
+            continue
+        bars.append((str(row.get("column", row.get("name", i))), effect / minimum, _drifted(row, result)))
+    if not bars:
+        return None
+    bars.sort(key=lambda b: (not b[2], -b[1]))
+    shown = bars[:MAX_OVERVIEW_COLUMNS]
+    figure = _figure(5.6, 0.9 + 0.28 * len(shown))
+    axes = figure.subplots()
+    positions = list(range(len(shown)))[::-1]
+    axes.barh(positions, [min(b[1], 50.0) for b in shown],
+              color=[PALETTE["fail"] if b[2] else PALETTE["reference"] for b in shown])
+    axes.set_yticks(positions, [_short(b[0], 24) for b in shown], fontsize=8)
+    axes.axvline(1.0, color=PALETTE["limit"], linestyle="--", linewidth=1)
+    axes.set_xlabel("effect size / its minimum (red: drifted)")
+    axes.set_title("drift by column", fontsize=10)
+    drifted = sum(b[2] for b in bars)
+    more = f"; {len(bars) - len(shown)} more column(s) not shown" if len(bars) > len(shown) else ""
+    caption = (f"{drifted} of {len(bars)} columns drifted. A column drifts when its corrected p-value is below "
+               f"alpha and its effect size reaches the minimum (the dashed line){more}.")
+    return figure, caption
 
 
 def _drifted(entry: Mapping[str, Any], result: GateResult) -> bool:
@@ -365,8 +388,8 @@ def _distribution_chart(name: str, entry: Mapping[str, Any]) -> Chart | None:
 # fairness: per-group bars with intervals ----------------------------------------------------------------
 
 _GROUP_KEYS = ("groups", "by_group", "group_table", "table", "per_group")
-_SKIP_COLUMNS = {"group", "count", "n", "size", "weight", "included", "too_small", "judged", "positives",
-                 "negatives"}
+_SKIP_COLUMNS = {"group", "features", "count", "n", "size", "weight", "included", "too_small", "judged",
+                 "positives", "negatives"}
 
 
 def _fairness_charts(result: GateResult) -> Iterable[Chart]:
@@ -406,6 +429,11 @@ def _fairness_charts(result: GateResult) -> Iterable[Chart]:
 
 
 def _fairness_metrics(result: GateResult, rows: list[dict[str, Any]]) -> list[str]:
+    listed = result.details.get("metrics")
+    if isinstance(listed, list):
+        found = [m for m in listed if isinstance(m, str) and _cell_value(rows[0], m)[0] is not None]
+        if found:
+            return found[:3]
     subject = result.subject.lower()
     preferred = {
         "demographic_parity": ["selection_rate"],
