@@ -1,0 +1,319 @@
+"""The fairness gate as users meet it: verdicts on built-in disparities, small groups, the table, bad input."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import pytest_mlgate.gates.fairness  # noqa: F401  (loaded once in the outer process, see conftest)
+from pytest_mlgate.gates.base import GateSettings
+from pytest_mlgate.gates.fairness import FairnessGate, check_fairness
+from pytest_mlgate.results import GateError, GateFailure
+
+#: Exact counts, no randomness: group -> (rows, selected rows among y=1 rows, selected among y=0 rows)
+DATA = textwrap.dedent(
+    """
+    import numpy as np
+    import pandas as pd
+
+    def make(groups):
+        '''groups: name -> (positives, negatives, tpr, fpr): rows with exactly those rates, shuffled.'''
+        parts = []
+        for name, (pos, neg, tpr, fpr) in groups.items():
+            y = np.r_[np.ones(pos, int), np.zeros(neg, int)]
+            pred = np.r_[np.arange(pos) < round(tpr * pos), np.arange(neg) < round(fpr * neg)].astype(int)
+            parts.append(pd.DataFrame({"sex": name, "y": y, "pred": pred}))
+        frame = pd.concat(parts, ignore_index=True)
+        return frame.sample(frac=1.0, random_state=0).reset_index(drop=True)
+
+    FAIR = {"F": (500, 500, 0.6, 0.2), "M": (500, 500, 0.6, 0.2)}
+    UNFAIR = {"F": (500, 500, 0.4, 0.1), "M": (500, 500, 0.7, 0.3)}
+    """
+)
+
+
+def make(groups: dict[str, tuple[int, int, float, float]]) -> pd.DataFrame:
+    namespace: dict[str, object] = {}
+    exec(DATA, namespace)
+    return namespace["make"](groups)  # type: ignore[operator,no-any-return]
+
+
+FAIR = {"F": (500, 500, 0.6, 0.2), "M": (500, 500, 0.6, 0.2)}
+UNFAIR = {"F": (500, 500, 0.4, 0.1), "M": (500, 500, 0.7, 0.3)}
+QUICK = GateSettings(n_resamples=200)
+
+
+def _check(frame: pd.DataFrame, **kwargs: object) -> list:
+    kwargs.setdefault("settings", QUICK)
+    return check_fairness(None, frame, frame["y"], y_pred=frame["pred"], sensitive_features="sex",
+                          **kwargs)  # type: ignore[arg-type]
+
+
+# --- verdicts --------------------------------------------------------------------------------------------
+
+
+def test_built_in_disparity_fails_through_pytest_and_the_table_shows_it(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(DATA + textwrap.dedent(
+        """
+        def test_fair(fairness_gate):
+            frame = make(UNFAIR)
+            fairness_gate.check(None, frame, frame["y"], y_pred=frame["pred"], sensitive_features="sex",
+                                max_difference={"demographic_parity": 0.1, "equalized_odds": 0.1})
+        """
+    ))
+    result = pytester.runpytest()
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines([
+        "*fairness.check demographic_parity_difference = 0.25 (98% CI [[]*], n=2000), required <= 0.1: "
+        "above the maximum by 0.15*",
+        "*selection rate (between_groups): 0.25 *; highest 0.5 in 'M', lowest 0.25 in 'F'*",
+        "*per group:*",
+        "*sex*count*selection rate [[]98% CI]*TPR [[]98% CI]*FPR [[]98% CI]*",
+        "*F*1000*0.25 [[]*]*0.4 [[]*]*0.1 [[]*]*",
+        "*M*1000*0.5 [[]*]*0.7 [[]*]*0.3 [[]*]*",
+        "*What to do:*max_difference={'demographic_parity': ...}*",
+    ])
+
+
+def test_disparity_removed_passes(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(DATA + textwrap.dedent(
+        """
+        def test_fair(fairness_gate):
+            frame = make(FAIR)
+            results = fairness_gate.check(None, frame, frame["y"], y_pred=frame["pred"], sensitive_features="sex",
+                                          max_difference={"demographic_parity": 0.1, "equalized_odds": 0.1},
+                                          min_ratio={"demographic_parity": 0.8})
+            assert [r.status for r in results] == ["pass", "pass", "pass"]
+            assert results[0].value == 0
+        """
+    ))
+    pytester.runpytest().assert_outcomes(passed=1)
+
+
+def test_each_disparity_is_its_own_result_with_the_table_in_details() -> None:
+    with pytest.raises(GateFailure) as info:
+        FairnessGate(settings=QUICK).check(
+            None, make(UNFAIR), make(UNFAIR)["y"], y_pred=make(UNFAIR)["pred"], sensitive_features="sex",
+            max_difference={"equal_opportunity": 0.1, "accuracy": 0.5}, min_ratio={"demographic_parity": 0.8},
+            metrics=["precision"],
+        )
+    failed = {r.subject: r for r in info.value.results}
+    assert set(failed) == {"equal_opportunity_difference", "demographic_parity_ratio"}
+    ratio = failed["demographic_parity_ratio"]
+    assert ratio.value == pytest.approx(0.5)
+    assert ratio.interval is not None and ratio.interval[1] < 0.8
+    details = json.loads(json.dumps(ratio.to_dict()))["details"]
+    assert [row["group"] for row in details["groups"]] == ["F", "M"]
+    female = details["groups"][0]
+    assert female["count"] == 1000 and female["selection_rate"] == pytest.approx(0.25)
+    assert female["true_positive_rate"] == pytest.approx(0.4) and female["false_positive_rate"] == pytest.approx(0.1)
+    assert female["precision"] == pytest.approx(0.2 / 0.25)
+    lo, hi = female["selection_rate_interval"]
+    assert lo < 0.25 < hi
+    assert details["extremes"] == [{"metric": "selection_rate", "highest": "M", "highest_value": 0.5,
+                                    "lowest": "F", "lowest_value": 0.25}]
+
+
+def test_a_small_group_alone_never_flips_the_verdict() -> None:
+    """Groups below min_group_size are left out; a group just above it needs evidence, not noise, to fail."""
+    base = {"A": (1000, 1000, 0.6, 0.2), "B": (1000, 1000, 0.6, 0.2)}
+    tiny = make({**base, "tiny": (10, 10, 1.0, 1.0)})  # selects everyone, but has only 20 rows
+    (result,) = _check(tiny, max_difference={"demographic_parity": 0.1})
+    assert result.status == "pass" and result.value == 0
+    assert result.details["too_small"] == [{"group": "tiny", "count": 20}]
+    assert "too small to judge (fewer than min_group_size=30 rows, left out of the disparity): 'tiny' (20 rows)" \
+        in result.message
+    # 40 rows whose selection rate is 0.2 below the others: the point value exceeds 0.1, the evidence does not
+    small = make({**base, "small": (20, 20, 0.4, 0.0)})
+    (result,) = _check(small, max_difference={"demographic_parity": 0.1})
+    assert result.value == pytest.approx(0.2)
+    assert result.status == "pass"
+    assert result.interval is not None and result.interval[0] <= 0.1 < result.interval[1]
+    # the same gap in a large group is evidence
+    large = make({**base, "large": (1000, 1000, 0.4, 0.0)})
+    (result,) = _check(large, max_difference={"demographic_parity": 0.1})
+    assert result.status == "fail" and result.value == pytest.approx(0.2)
+    # decision="point" judges the point value alone, small group or not
+    (result,) = _check(small, max_difference={"demographic_parity": 0.1}, decision="point")
+    assert result.status == "fail"
+
+
+def test_no_group_flips_the_verdict_by_noise_across_seeds() -> None:
+    """Equal true rates in three groups (one of 40 rows), limit at 0.1: the interval rule rarely fails."""
+    failures = 0
+    for seed in range(30):
+        rng = np.random.default_rng(seed)
+        sex = np.r_[np.repeat(["A", "B"], 1500), np.repeat("small", 40)]
+        y = rng.integers(0, 2, sex.size)
+        pred = (rng.random(sex.size) < 0.5).astype(int)
+        (result,) = check_fairness(None, None, y, y_pred=pred, sensitive_features=sex,
+                                   max_difference={"demographic_parity": 0.1}, settings=GateSettings(
+                                       n_resamples=200, seed=seed))
+        failures += result.status == "fail"
+    assert failures <= 1
+
+
+def test_intersectional_groups_from_a_list_of_columns_and_a_model() -> None:
+    from sklearn.linear_model import LogisticRegression
+
+    rng = np.random.default_rng(0)
+    n = 3000
+    X = pd.DataFrame({"sex": rng.integers(0, 2, n), "age_band": rng.integers(0, 2, n), "x": rng.normal(size=n)})
+    y = (X["x"] + 1.5 * X["sex"] + rng.normal(size=n) > 0.5).astype(int)
+    model = LogisticRegression().fit(X, y)
+    (result,) = check_fairness(model, X, y, sensitive_features=["sex", "age_band"], settings=QUICK,
+                               max_difference={"demographic_parity": 0.1})
+    assert result.status == "fail"
+    assert [row["features"] for row in result.details["groups"]] == [
+        {"sex": 0, "age_band": 0}, {"sex": 0, "age_band": 1}, {"sex": 1, "age_band": 0}, {"sex": 1, "age_band": 1}]
+    assert "sex / age_band" in result.message
+    from fairlearn.metrics import demographic_parity_difference
+
+    assert result.value == pytest.approx(demographic_parity_difference(
+        y, model.predict(X), sensitive_features=X[["sex", "age_band"]]), abs=1e-12)
+
+
+def test_sensitive_features_as_values_dataframe_and_polars() -> None:
+    frame = make(UNFAIR)
+    by_name = _check(frame, max_difference={"demographic_parity": 1})[0].value
+    as_series = check_fairness(None, None, frame["y"], y_pred=frame["pred"], sensitive_features=frame["sex"],
+                               max_difference={"demographic_parity": 1}, settings=QUICK)[0]
+    assert as_series.value == by_name and "sex" in as_series.message
+    as_frame = check_fairness(None, None, frame["y"], y_pred=frame["pred"], sensitive_features=frame[["sex"]],
+                              max_difference={"demographic_parity": 1}, settings=QUICK)[0]
+    assert as_frame.value == by_name
+    pl = pytest.importorskip("polars")
+    polars_x = pl.DataFrame({c: frame[c].to_numpy() for c in frame.columns})
+    as_polars = check_fairness(None, polars_x, frame["y"], y_pred=frame["pred"], sensitive_features="sex",
+                               max_difference={"demographic_parity": 1}, settings=QUICK)[0]
+    assert as_polars.value == by_name
+
+
+def test_weighted_check_reports_weights_and_matches_unweighted_with_unit_weights() -> None:
+    frame = make(UNFAIR)
+    plain = _check(frame, max_difference={"equalized_odds": 1})[0]
+    weighted = _check(frame, max_difference={"equalized_odds": 1}, sample_weight=np.ones(len(frame)))[0]
+    assert weighted.value == plain.value
+    assert weighted.details["groups"][0]["weight"] == 1000.0
+    assert weighted.interval is not None and plain.interval is not None
+    assert weighted.interval == pytest.approx(plain.interval, abs=0.05)
+
+
+def test_string_labels_with_pos_label() -> None:
+    frame = make(UNFAIR)
+    y = np.where(frame["y"] == 1, "approved", "denied")
+    pred = np.where(frame["pred"] == 1, "approved", "denied")
+    (result,) = check_fairness(None, frame, y, y_pred=pred, sensitive_features="sex", settings=QUICK,
+                               max_difference={"demographic_parity": 1})
+    assert result.value == pytest.approx(0.25)  # "approved" is the larger value, hence the positive one
+    (flipped,) = check_fairness(None, frame, y, y_pred=pred, sensitive_features="sex", settings=QUICK,
+                                max_difference={"demographic_parity": 1}, pos_label="denied")
+    assert flipped.value == pytest.approx(0.25)
+    assert flipped.details["groups"][0]["selection_rate"] == pytest.approx(0.75)
+
+
+def test_multiclass_accuracy_by_group() -> None:
+    rng = np.random.default_rng(1)
+    sex = np.repeat(["F", "M"], 500)
+    y = rng.integers(0, 3, 1000)
+    pred = np.where(rng.random(1000) < np.where(sex == "F", 0.9, 0.5), y, (y + 1) % 3)
+    (result,) = check_fairness(None, None, y, y_pred=pred, sensitive_features=sex, settings=QUICK,
+                               max_difference={"accuracy": 0.1})
+    assert result.status == "fail"
+    from fairlearn.metrics import MetricFrame
+    from sklearn.metrics import accuracy_score
+
+    reference = MetricFrame(metrics=accuracy_score, y_true=y, y_pred=pred, sensitive_features=sex).difference()
+    assert result.value == pytest.approx(reference, abs=1e-12)
+
+
+# --- bad input: each through pytest, showing the message ---------------------------------------------------
+
+
+BAD_INPUTS = {
+    "wrong_length": (
+        'fairness_gate.check(None, None, frame["y"], y_pred=frame["pred"], sensitive_features=frame["sex"][:-5],\n'
+        '                    max_difference={"demographic_parity": 0.1})',
+        "*inputs have mismatched lengths: y has 2000, predictions has 2000, sensitive_features has 1995 rows*",
+    ),
+    "missing_column": (
+        'fairness_gate.check(None, frame, frame["y"], y_pred=frame["pred"], sensitive_features="gender",\n'
+        '                    max_difference={"demographic_parity": 0.1})',
+        "*sensitive feature column(s) 'gender' not found in X; X has columns 'sex', 'y', 'pred'*",
+    ),
+    "nan_in_sensitive_feature": (
+        'frame.loc[[3, 7], "sex"] = None\n'
+        'fairness_gate.check(None, frame, frame["y"], y_pred=frame["pred"], sensitive_features="sex",\n'
+        '                    max_difference={"demographic_parity": 0.1})',
+        "*sensitive feature 'sex' has 2 missing value(s) (first at row 3); every row must belong to a group. "
+        "To make them a group of their own, fill them first, e.g. X[[]'sex'].fillna(\"unknown\")*",
+    ),
+    "no_positives_for_tpr": (
+        'frame = make({"F": (0, 500, 0.0, 0.1), "M": (500, 500, 0.7, 0.3)})\n'
+        'fairness_gate.check(None, frame, frame["y"], y_pred=frame["pred"], sensitive_features="sex",\n'
+        '                    max_difference={"equal_opportunity": 0.1})',
+        "*true_positive_rate is undefined for group(s) 'F': they have no rows with a positive label "
+        "(y_true == 1). fairlearn reports 0 there*",
+    ),
+    "non_binary_predictions": (
+        'scores = np.linspace(0.01, 0.99, len(frame))\n'
+        'fairness_gate.check(None, frame, frame["y"], y_pred=scores, sensitive_features="sex",\n'
+        '                    max_difference={"demographic_parity": 0.1})',
+        "*selection_rate need(s) binary labels and predictions, but the predictions take 2000 distinct values*"
+        "threshold them first (y_pred=scores >= threshold)*",
+    ),
+    "fewer_than_two_large_groups": (
+        'frame = make({"F": (10, 10, 0.5, 0.5), "M": (500, 500, 0.7, 0.3)})\n'
+        'fairness_gate.check(None, frame, frame["y"], y_pred=frame["pred"], sensitive_features="sex",\n'
+        '                    max_difference={"demographic_parity": 0.1})',
+        "*fewer than two groups have at least min_group_size=30 rows, so no disparity can be judged; "
+        "groups: 'F' (20 rows), 'M' (1000 rows)*",
+    ),
+    "unknown_disparity": (
+        'fairness_gate.check(None, frame, frame["y"], y_pred=frame["pred"], sensitive_features="sex",\n'
+        '                    max_difference={"demographic_parit": 0.1})',
+        "*unknown disparity 'demographic_parit'. Did you mean 'demographic_parity'?*",
+    ),
+    "no_limits": (
+        'fairness_gate.check(None, frame, frame["y"], y_pred=frame["pred"], sensitive_features="sex")',
+        "*no disparity to check: pass max_difference=*",
+    ),
+}
+
+
+def test_bad_input_is_a_gate_error_naming_the_problem(pytester: pytest.Pytester) -> None:
+    """One pytest run with a test per bad input: each fails with a GateError whose message names the problem
+    (a recorded "error" row, not a failed gate and not an internal traceback)."""
+    tests = [f"\ndef test_{case}(fairness_gate):\n    frame = make(UNFAIR)\n{textwrap.indent(call, '    ')}\n"
+             for case, (call, _) in BAD_INPUTS.items()]
+    pytester.makepyfile(DATA + "".join(tests))
+    result = pytester.runpytest()
+    result.assert_outcomes(failed=len(BAD_INPUTS))
+    for case, (_, expected) in BAD_INPUTS.items():
+        result.stdout.fnmatch_lines([f"*_ test_{case} _*", "E *GateError: " + expected.lstrip("*")])
+    result.stdout.fnmatch_lines([f"*{len(BAD_INPUTS)} error*"])
+    result.stdout.no_fnmatch_line("*GateFailure*")
+
+
+def test_ratio_undefined_when_a_group_selects_no_one() -> None:
+    frame = make({"F": (500, 500, 0.0, 0.0), "M": (500, 500, 0.0, 0.0)})
+    with pytest.raises(GateError, match="demographic_parity_ratio is undefined"):
+        _check(frame, min_ratio={"demographic_parity": 0.8})
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"max_difference": {"demographic_parity": -0.1}}, "is negative"),
+    ({"min_ratio": {"demographic_parity": 1.2}}, "must lie in"),
+    ({"max_difference": {"demographic_parity": 0.1}, "method": "pairwise"}, "method must be"),
+    ({"max_difference": {"equalized_odds": 0.1}, "agg": "max"}, "agg must be"),
+    ({"max_difference": {"demographic_parity": 0.1}, "min_group_size": -1}, "min_group_size"),
+    ({"max_difference": {"demographic_parity": 0.1}, "sample_weight": -np.ones(2000)}, "negative"),
+    ({"max_difference": {"demographic_parity": 0.1}, "metrics": "accuracy"}, "list of metric names"),
+])
+def test_bad_arguments(kwargs: dict[str, object], message: str) -> None:
+    with pytest.raises(GateError, match=message):
+        _check(make(UNFAIR), **kwargs)
