@@ -10,10 +10,12 @@ from typing import TYPE_CHECKING, Any
 from pytest_mlgate.results import GateError, GateFailure, GateResult, MLGateWarning
 
 if TYPE_CHECKING:
+    from pytest_mlgate.gates.base import GateSettings
     from pytest_mlgate.gates.baseline import BaselineGate
     from pytest_mlgate.gates.data import DataGate
     from pytest_mlgate.gates.fairness import FairnessGate
     from pytest_mlgate.gates.model import ModelGate
+    from pytest_mlgate.stats.metrics import metric
 
 __version__ = "0.1.0"
 
@@ -22,6 +24,8 @@ _LAZY = {
     "ModelGate": "pytest_mlgate.gates.model",
     "BaselineGate": "pytest_mlgate.gates.baseline",
     "FairnessGate": "pytest_mlgate.gates.fairness",
+    "GateSettings": "pytest_mlgate.gates.base",
+    "metric": "pytest_mlgate.stats.metrics",
 }
 
 
@@ -40,7 +44,9 @@ __all__ = [
     "GateError",
     "GateFailure",
     "GateResult",
+    "GateSettings",
     "MLGateWarning",
     "ModelGate",
     "__version__",
+    "metric",
 ]
