@@ -40,7 +40,6 @@ def marker_arguments(severity: str = "fail") -> str:
 
 
 SESSION_KEY = pytest.StashKey[Any]()  # the GateSession, on the controller only
-RECORDER_KEY = pytest.StashKey["Recorder"]()
 ROWS_KEY = pytest.StashKey[list[GateResult]]()  # every result of the test, gate or not
 ATTACHED_KEY = pytest.StashKey[int]()
 
@@ -185,19 +184,20 @@ def _severity(item: pytest.Item, families: tuple[str, ...] = FAMILIES) -> str | 
 
 
 def _recorder(request: pytest.FixtureRequest, family: str) -> Recorder:
+    """A recorder for one gate fixture: the family's severity, the test's shared list of results."""
     from dataclasses import replace
 
     from pytest_mlgate.gates.base import Recorder
 
     item = request.node
-    recorder = item.stash.get(RECORDER_KEY, None)
-    if recorder is None:
-        settings = replace(_settings_from_config(request.config), baseline_dir=_baseline_dir(item))
-        recorder = Recorder(node_id=item.nodeid, settings=settings, results=_rows(item))
-        recorder.on_record = lambda result: _add_junit_properties(item, result)
-        item.stash[RECORDER_KEY] = recorder
-    recorder.severity = "warn" if _severity(item, (family,)) == "warn" else "fail"
-    return recorder
+    settings = replace(_settings_from_config(request.config), baseline_dir=_baseline_dir(item))
+    return Recorder(
+        node_id=item.nodeid,
+        severity="warn" if _severity(item, (family,)) == "warn" else "fail",
+        settings=settings,
+        results=_rows(item),
+        on_record=lambda result: _add_junit_properties(item, result),
+    )
 
 
 def _baseline_dir(item: pytest.Item) -> Path:
@@ -281,7 +281,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 def _attach_results(item: pytest.Item, report: pytest.TestReport) -> None:
     families = _families(item)
     rows = _rows(item)
-    if report.when == "call" and families and not rows:
+    if report.when == "call" and families and not rows and not report.skipped:
         rows.append(_marker_only_row(item, families[0], report))
         _add_junit_properties(item, rows[-1])
         report.user_properties = list(item.user_properties)

@@ -331,3 +331,23 @@ def test_model(model_gate):
     # and a user who wants advisory gates to fail can still say so on the command line
     strict = pytester.runpytest("-W", "error::pytest_mlgate.MLGateWarning")
     strict.assert_outcomes(failed=1)
+
+
+def test_each_gate_applies_its_own_family_severity(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("""
+import pytest
+
+@pytest.mark.data_quality(severity="warn")
+def test_both(data_gate, model_gate):
+    data_gate.expect("missing_fraction", 0.2, max=0.1)      # advisory: a warning
+    model_gate.expect("accuracy", 0.5, min=0.8)             # not advisory: fails the test
+
+@pytest.mark.fairness
+def test_skipped():
+    pytest.skip("not today")
+""")
+    result = pytester.runpytest("--mlgate-report=r.json")
+    result.assert_outcomes(failed=1, skipped=1, warnings=1)
+    report = json.loads((pytester.path / "r.json").read_text())
+    assert [(r["subject"], r["status"]) for r in report["results"]] == [("missing_fraction", "warn"),
+                                                                       ("accuracy", "fail")]
