@@ -1,0 +1,119 @@
+"""Calibration statistics: expected calibration error (ECE), the reliability table and the Brier score, each
+also for a whole block of bootstrap resamples at once.
+
+Rows are put into bins once (by predicted probability); a resample is a row of counts, so the per-bin sums of a
+whole block of resamples are three ``np.bincount`` calls over (resample, bin) ids. The binning follows
+scikit-learn's ``calibration_curve`` exactly (uniform edges on [0, 1] or quantile edges, and the same
+``searchsorted`` rule for values on an edge), and a test shows the ECE and the reliability table agree with it.
+
+Binary problems use the positive class's probability against the positive outcome. Multiclass problems use the
+top-label view: the largest probability of each row (the model's confidence) against whether its arg-max class is
+right. The Brier score is scikit-learn's: the mean squared error of the probability for binary problems, and the
+mean over rows of the sum over classes of squared errors for multiclass ones.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+
+Strategy = Literal["uniform", "quantile"]
+
+
+@dataclass(frozen=True)
+class CalibrationData:
+    """What calibration is measured on, one value per row: the predicted probability of the event, whether the
+    event happened (0/1), and the row's Brier loss."""
+
+    prob: np.ndarray
+    outcome: np.ndarray
+    brier_loss: np.ndarray
+    view: str  # "positive class" or "top label"
+
+
+def calibration_data(y: np.ndarray, proba: np.ndarray, classes: np.ndarray) -> CalibrationData:
+    """Binary: ``proba`` is the positive class's probability (1-D) and ``classes[-1]`` the positive class.
+    Multiclass: ``proba`` is (rows x classes) in the order of ``classes``."""
+    if proba.ndim == 1:
+        outcome = (y == classes[-1]).astype(float)
+        return CalibrationData(proba, outcome, (outcome - proba) ** 2, "positive class")
+    onehot = (y[:, None] == classes[None, :]).astype(float)
+    top = np.argmax(proba, axis=1)
+    rows = np.arange(proba.shape[0])
+    outcome = onehot[rows, top]
+    return CalibrationData(proba[rows, top], outcome, ((onehot - proba) ** 2).sum(axis=1), "top label")
+
+
+def bin_edges(prob: np.ndarray, n_bins: int, strategy: Strategy = "uniform") -> np.ndarray:
+    """``n_bins + 1`` edges: equal widths on [0, 1], or quantiles of ``prob`` (as scikit-learn's
+    ``calibration_curve``; tied quantiles make some bins empty)."""
+    if strategy == "quantile":
+        return np.percentile(prob, np.linspace(0, 1, n_bins + 1) * 100)
+    return np.linspace(0.0, 1.0, n_bins + 1)
+
+
+def bin_ids(prob: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """The bin of each row, by scikit-learn's rule (a value on an inner edge goes to the lower bin)."""
+    return np.searchsorted(edges[1:-1], prob)
+
+
+def _bin_sums(
+    ids: np.ndarray, n_bins: int, counts: np.ndarray, prob: np.ndarray, outcome: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per resample and bin: weight, sum of predicted probabilities, sum of outcomes, each (block, n_bins)."""
+    block = counts.shape[0]
+    flat_ids = ((np.arange(block) * n_bins)[:, None] + ids[None, :]).ravel()
+    size = block * n_bins
+    weights = counts.ravel()
+    total = np.bincount(flat_ids, weights=weights, minlength=size)
+    predicted = np.bincount(flat_ids, weights=(counts * prob).ravel(), minlength=size)
+    observed = np.bincount(flat_ids, weights=(counts * outcome).ravel(), minlength=size)
+    shape = (block, n_bins)
+    return total.reshape(shape), predicted.reshape(shape), observed.reshape(shape)
+
+
+def ece_batch(
+    prob: np.ndarray, outcome: np.ndarray, ids: np.ndarray, n_bins: int, counts: np.ndarray
+) -> np.ndarray:
+    """ECE of each resample (row of ``counts``): sum over bins of |observed - predicted| / rows.
+
+    The bin's weight times |mean outcome - mean probability| is |sum of outcomes - sum of probabilities|, so
+    no division by a bin's size is needed (and empty bins add nothing)."""
+    total, predicted, observed = _bin_sums(ids, n_bins, counts, prob, outcome)
+    rows = total.sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(rows > 0, np.abs(observed - predicted).sum(axis=1) / rows, np.nan)
+
+
+def expected_calibration_error(prob: np.ndarray, outcome: np.ndarray, ids: np.ndarray, n_bins: int) -> float:
+    """ECE on the rows as given (every row counted once)."""
+    return float(ece_batch(prob, outcome, ids, n_bins, np.ones((1, prob.size)))[0])
+
+
+def mean_batch(values: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """The count-weighted mean of ``values`` for each resample (used for the Brier score)."""
+    rows = counts.sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(rows > 0, counts @ values / rows, np.nan)
+
+
+def reliability_table(
+    prob: np.ndarray, outcome: np.ndarray, ids: np.ndarray, edges: np.ndarray
+) -> list[dict[str, Any]]:
+    """One row per non-empty bin: its edges, mean predicted probability, observed rate and row count."""
+    n_bins = edges.size - 1
+    total, predicted, observed = _bin_sums(ids, n_bins, np.ones((1, prob.size)), prob, outcome)
+    table = []
+    for b in np.flatnonzero(total[0] > 0):
+        count = total[0, b]
+        table.append({
+            "bin": int(b),
+            "lower": float(edges[b]),
+            "upper": float(edges[b + 1]),
+            "mean_predicted": float(predicted[0, b] / count),
+            "observed_rate": float(observed[0, b] / count),
+            "count": int(count),
+        })
+    return table
