@@ -195,3 +195,54 @@ def test_disparity_of_propagates_undefined_groups() -> None:
     values = np.array([[0.2, np.nan, 0.5], [0.2, 0.3, 0.5]])
     out = gs.disparity_of(values, np.array([0.3, 0.3]), kind="difference", method="between_groups")
     assert np.isnan(out[0]) and out[1] == pytest.approx(0.3)
+
+
+# --- the disparity's bounds ----------------------------------------------------------------------------
+
+
+def _tied_groups(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Ten groups of 300 rows, five selecting at 0.5 and five at 0.6: the true difference is exactly 0.1,
+    and the max-minus-min of the noisy estimates is biased well above it."""
+    group = np.repeat(np.arange(10), 300)
+    y = rng.integers(0, 2, group.size)
+    pred = (rng.random(group.size) < np.where(group < 5, 0.5, 0.6)).astype(int)
+    return y, pred, group
+
+
+def test_bounds_keep_their_level_when_groups_tie_at_the_extremes() -> None:
+    """The percentile interval of max - min would put its lower bound above the true 0.1 in most runs here; the
+    simultaneous bounds miss the truth on either side in about alpha of runs (here alpha = 0.05, 80 runs)."""
+    low_misses = high_misses = 0
+    for seed in range(80):
+        y, pred, group = _tied_groups(np.random.default_rng(seed))
+        (result,) = check_fairness(None, None, y, y_pred=pred, sensitive_features=group,
+                                   max_difference={"demographic_parity": 0.1},
+                                   settings=GateSettings(alpha=0.05, n_resamples=300, seed=seed))
+        assert result.interval is not None
+        low_misses += result.interval[0] > 0.1
+        high_misses += result.interval[1] < 0.1
+    assert low_misses <= 6 and high_misses <= 6
+
+
+def test_intervals_hold_the_point_value_for_every_kind_and_agg() -> None:
+    y, pred, group = _tied_groups(np.random.default_rng(0))
+    for method in ("between_groups", "to_overall"):
+        for agg in ("worst", "mean"):
+            results = check_fairness(
+                None, None, y, y_pred=pred, sensitive_features=group, method=method, agg=agg,  # type: ignore[arg-type]
+                max_difference={"equalized_odds": 1, "demographic_parity": 1},
+                min_ratio={"equalized_odds": 0, "demographic_parity": 0}, settings=GateSettings(n_resamples=300))
+            for r in results:
+                assert r.interval is not None and r.value is not None
+                assert r.interval[0] <= r.value <= r.interval[1], (method, agg, r.subject)
+                assert r.interval[0] >= 0 and (r.subject.endswith("difference") or r.interval[1] <= 1)
+
+
+def test_max_bounds_of_a_single_known_component() -> None:
+    """One component with normal bootstrap replicates: the bounds are the point -/+ the normal quantile x se."""
+    rng = np.random.default_rng(0)
+    reps = rng.normal(0.3, 0.02, 200_000)
+    chunk = np.r_[0.3, reps][:, None]
+    low, high = gs.max_bounds([chunk], 0.01)
+    assert low == pytest.approx(0.3 - 2.326 * 0.02, abs=5e-4)
+    assert high == pytest.approx(0.3 + 2.326 * 0.02, abs=5e-4)

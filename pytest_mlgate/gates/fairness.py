@@ -152,7 +152,7 @@ def encode_labels(y: np.ndarray, pred: np.ndarray, pos_label: Any = None) -> Enc
     """Binary labels as 0/1 with the positive class 1 (fairlearn's default: 1 for {0, 1} or {-1, 1} labels,
     else the larger of the two values, or ``pos_label``); more classes are kept for accuracy."""
     try:
-        classes = np.unique(np.concatenate([np.unique(y), np.unique(pred)]))
+        classes = np.unique(np.concatenate([pd.unique(y), pd.unique(pred)]))  # hash first: O(n), then sort few
     except TypeError:
         raise GateError("y and the predictions mix value types that cannot be compared "
                         f"({y.dtype} and {pred.dtype}); pass labels of one type") from None
@@ -305,19 +305,25 @@ def check_fairness(
     context = _Context(groups, rows, table, too_small, min_group_size, settings, method, agg)  # type: ignore[arg-type]
     results = []
     for name, kind, limit, metric_names in requests:
-        parts, part_reps = [], []
-        for m in metric_names:
-            parts.append(gs.disparity_of(point[m], overall_point[m], kind=kind, method=method, included=included))
-            part_reps.append(gs.disparity_of(reps[m], overall_reps[m], kind=kind, method=method,
-                                             included=included))
+        parts = [gs.disparity_of(point[m], overall_point[m], kind=kind, method=method, included=included)
+                 for m in metric_names]
         value = float(gs.combine(parts, kind=kind, agg=agg))  # type: ignore[arg-type]
-        replicates = gs.combine(part_reps, kind=kind, agg=agg)  # type: ignore[arg-type]
-        components = [
-            {"metric": m, "value": float(p), "interval": list(percentile_interval(r, settings.confidence))}
-            for m, p, r in zip(metric_names, parts, part_reps, strict=True)
-        ]
-        results.append(_result(context, name, kind, limit, value, replicates, components, point, overall_point,
-                               included, int(counts[included].sum()), decision))
+        replicates = gs.combine([gs.disparity_of(reps[m], overall_reps[m], kind=kind, method=method,
+                                                 included=included) for m in metric_names],
+                                kind=kind, agg=agg)  # type: ignore[arg-type]
+
+        def interval(names: tuple[str, ...], kind: gs.Kind = kind) -> tuple[float, float]:
+            return gs.disparity_interval(
+                [point[m][included] for m in names], [overall_point[m] for m in names],
+                [reps[m][:, included] for m in names], [overall_reps[m] for m in names],
+                kind=kind, method=method, agg=agg, alpha=settings.alpha)  # type: ignore[arg-type]
+
+        each = [interval((m,)) for m in metric_names]
+        components = [{"metric": m, "value": float(p), "interval": list(b)}
+                      for m, p, b in zip(metric_names, parts, each, strict=True)]
+        bounds = each[0] if len(each) == 1 else interval(metric_names)
+        results.append(_result(context, name, kind, limit, value, bounds, replicates, components, point,
+                               overall_point, included, int(counts[included].sum()), decision))
     return results
 
 
@@ -394,10 +400,9 @@ class _Context:
     agg: gs.Agg
 
 
-def _result(ctx: _Context, name: str, kind: gs.Kind, limit: float, value: float, replicates: np.ndarray,
-            components: list[dict[str, Any]], point: dict[str, np.ndarray], overall: dict[str, np.ndarray],
-            included: np.ndarray, n: int, decision: Decision) -> GateResult:
-    interval = percentile_interval(replicates, ctx.settings.confidence)
+def _result(ctx: _Context, name: str, kind: gs.Kind, limit: float, value: float, interval: tuple[float, float],
+            replicates: np.ndarray, components: list[dict[str, Any]], point: dict[str, np.ndarray],
+            overall: dict[str, np.ndarray], included: np.ndarray, n: int, decision: Decision) -> GateResult:
     undefined = int((~np.isfinite(replicates)).sum())
     subject = f"{name}_{kind}"
     if not np.isfinite(value):
@@ -411,7 +416,7 @@ def _result(ctx: _Context, name: str, kind: gs.Kind, limit: float, value: float,
         FAMILY, "check", subject, value,
         maximum=limit if kind == "difference" else None,
         minimum=limit if kind == "ratio" else None,
-        interval=interval if np.isfinite(interval[0]) else None,
+        interval=None if np.isnan(interval).any() else interval,
         n=n, confidence=ctx.settings.confidence, decision=decision, hint=hint,
     )
     extremes = _extremes(ctx, components, point, overall, included)
@@ -423,6 +428,8 @@ def _result(ctx: _Context, name: str, kind: gs.Kind, limit: float, value: float,
         "groups": ctx.rows, "too_small": [{"group": g, "count": c} for g, c in ctx.too_small],
         "min_group_size": ctx.min_group_size, "n_resamples": ctx.settings.n_resamples,
         "confidence": ctx.settings.confidence, "undefined_resamples": undefined,
+        "interval_method": "simultaneous studentized bootstrap bounds over all group pairs (max-t)"
+        if ctx.method == "between_groups" else "simultaneous studentized bootstrap bounds over groups (max-t)",
         "overall": {m: float(overall[m]) for m in ctx.table if np.isfinite(overall[m])},
     })
     return result
