@@ -1,13 +1,481 @@
-"""Regression-versus-baseline gate. Its checks are added by the issue that builds this family."""
+"""Regression-versus-baseline gate: is the model worse than the one we ship?
+
+Two checks, both deciding on an interval of the *difference*, never on point values:
+
+- :func:`check_compare` measures each metric with its bootstrap interval and compares it with the test's stored
+  baseline file (see :mod:`pytest_mlgate.baselines`). With stored predictions the difference is bootstrapped on
+  the same rows (paired); without, both intervals are combined as independent estimates.
+- :func:`check_compare_models` scores a champion and a challenger on the same rows and bootstraps the difference
+  with the same resampled rows for both; for accuracy, McNemar's exact test must agree.
+
+A check fails only when the whole interval of the difference lies beyond the allowed drop, so when nothing
+changed it fails at most at the rate ``mlgate_alpha`` (one-sided; see ``docs/baseline.md``). An improvement never
+fails; when the interval says it is real, the message suggests raising the baseline.
+"""
 
 from __future__ import annotations
 
-from pytest_mlgate.gates.base import BaseGate
+import math
+import warnings
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from pytest_mlgate import baselines
+from pytest_mlgate.gates import _inputs
+from pytest_mlgate.gates.base import BaseGate, GateSettings
+from pytest_mlgate.gates.model import metric_output
+from pytest_mlgate.results import GateError, GateResult, fmt
+from pytest_mlgate.stats.metrics import Metric, estimate, get_metric
+from pytest_mlgate.stats.paired import (
+    ACCURACY_LIKE,
+    mcnemar_exact,
+    paired_difference,
+    rescale_interval,
+    unpaired_difference,
+)
+
+__tracebackhide__ = True  # failures point at the user's test line, not at our internals
 
 FAMILY = "baseline"
+MetricKey = str | Metric | Callable[..., float]
+OUTPUT_KEYS = {"label": "y_pred", "regression": "y_pred", "score": "y_score", "proba": "y_score"}
+
+
+# --- arguments ---------------------------------------------------------------------------------------------------
+
+
+def _metric_list(metrics: MetricKey | Sequence[MetricKey]) -> list[Metric]:
+    if isinstance(metrics, (str, Metric)) or callable(metrics):
+        metrics = [metrics]
+    if not isinstance(metrics, Sequence) or not metrics:
+        raise GateError("metrics must be a metric name, a callable, or a non-empty list of them, "
+                        "e.g. metrics=['roc_auc', 'f1']")
+    chosen: dict[str, Metric] = {}
+    for key in metrics:
+        m = get_metric(key)
+        chosen[m.name] = m
+    return list(chosen.values())
+
+
+def _tolerance(label: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
+        raise GateError(f"{label} must be a finite number >= 0, got {value!r}")
+    return float(value)
+
+
+def _max_drops(max_drop: float | Mapping[Any, float], chosen: list[Metric]) -> dict[str, float]:
+    if not isinstance(max_drop, Mapping):
+        drop = _tolerance("max_drop", max_drop)
+        return {m.name: drop for m in chosen}
+    given = {get_metric(key).name: _tolerance(f"max_drop[{key!r}]", value) for key, value in max_drop.items()}
+    missing = [m.name for m in chosen if m.name not in given]
+    if missing:
+        raise GateError(f"max_drop has no entry for {', '.join(missing)}; give every compared metric its allowed "
+                        "drop, or pass one number for all")
+    return {m.name: given[m.name] for m in chosen}
+
+
+def _label(key: Any) -> str:
+    return str(getattr(key, "name", None) or getattr(key, "__name__", None) or key)
+
+
+def _point(m: Metric, y_true: np.ndarray, output: np.ndarray, who: str) -> float:
+    """scikit-learn's value of a metric, or a GateError saying why it is undefined here."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            value = float(m.fn(y_true, output))
+    except GateError:
+        raise
+    except (ValueError, TypeError, ZeroDivisionError) as exc:
+        raise GateError(f"{m.name} of the {who} could not be computed: {exc}") from None
+    if not math.isfinite(value):
+        raise GateError(f"{m.name} of the {who} is {value}: it is undefined on these rows")
+    return value
+
+
+def _direction(m: Metric) -> float:
+    return 1.0 if m.greater_is_better else -1.0
+
+
+def _ci(interval: tuple[float, float] | None, confidence: float) -> str:
+    if interval is None or not all(math.isfinite(v) for v in interval):
+        return "no interval"
+    return f"{confidence:.0%} CI [{fmt(interval[0])}, {fmt(interval[1])}]"
+
+
+def _value_entry(value: float, interval: tuple[float, float] | None, n: int | None = None) -> dict[str, Any]:
+    entry: dict[str, Any] = {"value": value, "interval": list(interval) if interval is not None else None}
+    if n is not None:
+        entry["n"] = n
+    return entry
+
+
+# --- compare with the stored baseline ------------------------------------------------------------------------------
+
+
+def check_compare(
+    model: Any,
+    X: Any,
+    y: Any,
+    *,
+    metrics: MetricKey | Sequence[MetricKey],
+    max_drop: float | Mapping[Any, float] = 0.0,
+    relative: bool = False,
+    y_pred: Any = None,
+    y_score: Any = None,
+    store_predictions: bool = False,
+    name: str | None = None,
+    settings: GateSettings | None = None,
+    key: str = "",
+) -> list[GateResult]:
+    """Each metric against the test's baseline file; writes the file instead under ``update_baselines``.
+    See :meth:`BaselineGate.compare`."""
+    settings = settings or GateSettings()
+    chosen = _metric_list(metrics)
+    drops = _max_drops(max_drop, chosen)
+    if settings.baseline_dir is None:
+        raise GateError("no baseline directory: run under pytest (mlgate_baseline_dir) or pass "
+                        "GateSettings(baseline_dir=...) to the gate")
+    path = baselines.baseline_path(settings.baseline_dir, key or "baseline", name)
+    stored = None
+    if not settings.update_baselines and path.exists():
+        stored = baselines.read_baseline(path)  # a broken file stops here, before any work, and stays as it is
+
+    y_true = _inputs.labels(y, "y")
+    needs = {m.needs for m in chosen}
+    outputs = _inputs.model_outputs(
+        model, X, y_pred=y_pred, y_score=y_score,
+        need_pred=bool(needs & {"label", "regression"}), need_score="score" in needs, need_proba="proba" in needs,
+    )
+    for output in (outputs.pred, outputs.score):
+        if output is not None:
+            _inputs.same_length(y=y_true, predictions=output)
+    if X is not None:
+        _inputs.same_length(X=X, y=y_true)
+    data = baselines.fingerprint(X, y_true)
+    current = {}
+    for m in chosen:
+        output = metric_output(m, outputs, y_true)
+        est = estimate(m, y_true, output, n_resamples=settings.n_resamples, confidence=settings.confidence,
+                       seed=settings.seed_for(key, "compare", name or "", m.name))
+        current[m.name] = (m, output, est)
+
+    if settings.update_baselines:
+        return _write(path, current, data, outputs, store_predictions, settings, key)
+    if stored is None:
+        return [_missing(path, chosen, current, settings)]
+    differences = baselines.fingerprint_differences(stored.data, data)
+    if differences:
+        raise GateError(f"the baseline was computed on other data: {'; '.join(differences)} (baseline file "
+                        f"{path}). Compare on the same evaluation data, or if it changed on purpose rewrite the "
+                        f"baseline with {baselines.UPDATE_FLAG} and commit it")
+    stored_outputs = (baselines.read_predictions(path, stored.predictions)
+                      if stored.predictions is not None else {})
+    results = []
+    for m, output, est in current.values():
+        entry = stored.metrics.get(m.name)
+        if entry is None:
+            results.append(_missing(path, [m], current, settings, known=sorted(stored.metrics)))
+            continue
+        if entry.greater_is_better != m.greater_is_better:
+            raise GateError(f"{m.name} is {'higher' if m.greater_is_better else 'lower'}-is-better now but the "
+                            f"baseline {path} stored it the other way round; fix greater_is_better or rewrite the "
+                            f"baseline with {baselines.UPDATE_FLAG}")
+        old_output = stored_outputs.get(OUTPUT_KEYS[m.needs])
+        paired = old_output is not None and old_output.shape == output.shape
+        results.append(_compare_one(
+            m, est, entry, output=output, old_output=old_output if paired else None, y_true=y_true,
+            allowed=drops[m.name] * (abs(entry.value) if relative else 1.0), max_drop=drops[m.name],
+            relative=relative, path=path, stored_confidence=stored.confidence, settings=settings,
+            seed=settings.seed_for(key, "compare-paired", name or "", m.name),
+        ))
+    return results
+
+
+def _write(
+    path: Path,
+    current: dict[str, tuple[Metric, np.ndarray, Any]],
+    data: dict[str, Any],
+    outputs: _inputs.Outputs,
+    store_predictions: bool,
+    settings: GateSettings,
+    key: str,
+) -> list[GateResult]:
+    prediction_file = baselines.predictions_path(path)
+    reference = None
+    if store_predictions:
+        arrays = {name: value for name, value in (("y_pred", outputs.pred), ("y_score", outputs.score))
+                  if value is not None}
+        reference = baselines.write_predictions(prediction_file, arrays)
+    else:
+        baselines.remove_stale(prediction_file)
+    baseline = baselines.Baseline(
+        node_id=key,
+        metrics={name: baselines.MetricBaseline(est.value, est.interval, est.n, m.greater_is_better)
+                 for name, (m, _, est) in current.items()},
+        data=data,
+        confidence=settings.confidence,
+        n_resamples=settings.n_resamples,
+        predictions=reference,
+        written_at=baselines.now(),
+        versions=baselines.versions(),
+    )
+    baselines.write_baseline(path, baseline)
+    results = []
+    for name, (m, _, est) in current.items():
+        stored_too = " (with the model's predictions)" if reference is not None else ""
+        results.append(GateResult(
+            FAMILY, "compare", name, "pass", value=est.value, interval=est.interval, n=est.n,
+            message=(f"baseline.compare {name} = {fmt(est.value)} ({_ci(est.interval, settings.confidence)}, "
+                     f"n={est.n}): baseline written to {path}{stored_too}. Review the diff and commit it."),
+            details={"baseline_written": str(path), "baseline_file": str(path), "metric": name,
+                     "current": _value_entry(est.value, est.interval, est.n),
+                     "greater_is_better": m.greater_is_better, "stored_predictions": reference is not None},
+        ))
+    return results
+
+
+def _missing(
+    path: Path,
+    chosen: list[Metric],
+    current: dict[str, tuple[Metric, np.ndarray, Any]],
+    settings: GateSettings,
+    known: list[str] | None = None,
+) -> GateResult:
+    names = [m.name for m in chosen]
+    values = ", ".join(f"{n} = {fmt(current[n][2].value)} ({_ci(current[n][2].interval, settings.confidence)})"
+                       for n in names)
+    what = (f"has no baseline for {', '.join(names)} (it holds {', '.join(known)})" if known is not None
+            else "does not exist")
+    return GateResult(
+        FAMILY, "compare", ",".join(names), "fail", n=next(iter(current.values()))[2].n,
+        message=(f"baseline.compare: the baseline file {path} {what}, so there is nothing to compare with "
+                 f"(now {values}).\n  What to do: run pytest {baselines.UPDATE_FLAG} to write it from the current "
+                 "model, review it and commit it."),
+        details={"baseline_file": str(path), "missing": names,
+                 "current": {n: _value_entry(current[n][2].value, current[n][2].interval) for n in names}},
+    )
+
+
+def _compare_one(
+    m: Metric,
+    est: Any,
+    entry: baselines.MetricBaseline,
+    *,
+    output: np.ndarray,
+    old_output: np.ndarray | None,
+    y_true: np.ndarray,
+    allowed: float,
+    max_drop: float,
+    relative: bool,
+    path: Path,
+    stored_confidence: float,
+    settings: GateSettings,
+    seed: int,
+) -> GateResult:
+    confidence = settings.confidence
+    baseline_interval = entry.interval
+    if baseline_interval is not None:
+        baseline_interval = rescale_interval(entry.value, baseline_interval, from_confidence=stored_confidence,
+                                             to_confidence=confidence)
+    if old_output is not None:
+        old_value = _point(m, y_true, old_output, "stored predictions")
+        paired = paired_difference(m, y_true, old_output, output, value_a=old_value, value_b=est.value,
+                                   n_resamples=settings.n_resamples, confidence=confidence, seed=seed)
+        difference, interval = paired.difference, paired.interval
+        how = "paired bootstrap against the stored predictions, same rows"
+    else:
+        current_interval = est.interval if all(math.isfinite(v) for v in est.interval) else (est.value, est.value)
+        difference, interval = unpaired_difference(est.value, current_interval, entry.value,
+                                                   baseline_interval or (entry.value, entry.value))
+        how = "current and baseline intervals combined"
+    if abs(difference) <= 1e-11 * max(1.0, abs(entry.value)):  # below the file's 12 significant digits
+        difference = 0.0
+    sign = _direction(m)
+    lo, hi = interval
+    best_case = hi if sign > 0 else -lo  # the most favourable change the interval allows
+    worst_case = lo if sign > 0 else -hi
+    failed = math.isfinite(best_case) and best_case < -allowed
+    improved = math.isfinite(worst_case) and worst_case > 0
+    limit = -allowed if sign > 0 else allowed
+    allowed_text = (f"{fmt(max_drop)} of the baseline ({fmt(allowed)})" if relative else fmt(allowed))
+    head = (f"baseline.compare {m.name} = {fmt(est.value)} ({_ci(est.interval, confidence)}, n={est.n}) vs "
+            f"baseline {fmt(entry.value)} ({_ci(baseline_interval, confidence)})")
+    change = f"difference {fmt(difference)} ({_ci(interval, confidence)}, {how})"
+    worse = "dropped" if sign > 0 else "rose"
+    if failed:
+        message = (f"{head} in {path}: {m.name} {worse} by {fmt(abs(difference))}; {change} lies entirely beyond "
+                   f"the allowed drop of {allowed_text}.\n  What to do: find what made the model worse (data, "
+                   f"features, training code). If the change is intended, rewrite the baseline with pytest "
+                   f"{baselines.UPDATE_FLAG}, review the diff and commit it.")
+    elif improved:
+        message = (f"{head}: improved; {change} lies entirely on the better side.\n  Hint: raise the baseline so "
+                   f"the gain is kept: run pytest {baselines.UPDATE_FLAG}, review the diff and commit it.")
+    else:
+        message = f"{head}: {change}, allowed drop {allowed_text}: ok, no evidence of a larger drop."
+    return GateResult(
+        FAMILY, "compare", m.name, "fail" if failed else "pass",
+        value=difference, limit=limit, comparison=">=" if sign > 0 else "<=", interval=interval, n=est.n,
+        message=message,
+        details={
+            "metric": m.name,
+            "baseline_file": str(path),
+            "baseline": _value_entry(entry.value, baseline_interval, entry.n),
+            "current": _value_entry(est.value, est.interval, est.n),
+            "difference": difference,
+            "max_drop": max_drop,
+            "allowed_drop": allowed,
+            "relative": relative,
+            "paired": old_output is not None,
+            "greater_is_better": m.greater_is_better,
+            "improved": improved,
+            "hint": f"update the baseline with {baselines.UPDATE_FLAG}" if improved else "",
+            "confidence": confidence,
+            "n_resamples": settings.n_resamples,
+        },
+    )
+
+
+# --- champion versus challenger ------------------------------------------------------------------------------------
+
+
+def check_compare_models(
+    champion: Any,
+    challenger: Any,
+    X: Any,
+    y: Any,
+    *,
+    metric: MetricKey,
+    margin: float = 0.0,
+    settings: GateSettings | None = None,
+    key: str = "",
+) -> list[GateResult]:
+    """The challenger against the champion on the same rows. See :meth:`BaselineGate.compare_models`."""
+    settings = settings or GateSettings()
+    m = get_metric(metric)
+    margin = _tolerance("margin", margin)
+    y_true = _inputs.labels(y, "y")
+    if X is None:
+        raise GateError("pass X, the rows both models should predict")
+    _inputs.same_length(X=X, y=y_true)
+    flags = {"need_pred": m.needs in ("label", "regression"), "need_score": m.needs == "score",
+             "need_proba": m.needs == "proba"}
+    out_a = metric_output(m, _inputs.model_outputs(champion, X, name="champion", **flags), y_true)
+    out_b = metric_output(m, _inputs.model_outputs(challenger, X, name="challenger", **flags), y_true)
+    value_a, value_b = _point(m, y_true, out_a, "champion"), _point(m, y_true, out_b, "challenger")
+    seed = settings.seed_for(key, "compare_models", m.name)
+    paired = paired_difference(m, y_true, out_a, out_b, value_a=value_a, value_b=value_b,
+                               n_resamples=settings.n_resamples, confidence=settings.confidence, seed=seed)
+    sign = _direction(m)
+    lo, hi = paired.interval
+    best_case = hi if sign > 0 else -lo
+    failed = math.isfinite(best_case) and best_case < -margin
+    details: dict[str, Any] = {
+        "metric": m.name,
+        "champion": _value_entry(value_a, paired.interval_a),
+        "challenger": _value_entry(value_b, paired.interval_b),
+        "margin": margin,
+        "greater_is_better": m.greater_is_better,
+        "confidence": settings.confidence,
+        "n_resamples": settings.n_resamples,
+        "seed": seed,
+    }
+    if m.name in ACCURACY_LIKE and margin == 0:
+        test = mcnemar_exact(y_true, out_a, out_b)
+        p_value, p_name = test.p_value, "McNemar exact p"
+        details.update(test="mcnemar_exact", only_champion_right=test.only_a, only_challenger_right=test.only_b)
+        failed = failed and p_value < settings.alpha  # both the interval and the exact test must agree
+    else:
+        p_value = paired.p_value(greater_is_better=m.greater_is_better, margin=margin)
+        p_name = "bootstrap p"
+        details.update(test="paired_bootstrap")
+    details["p_value"] = p_value
+    head = (f"baseline.compare_models {m.name}: challenger {fmt(value_b)} vs champion {fmt(value_a)}, difference "
+            f"{fmt(paired.difference)} ({_ci(paired.interval, settings.confidence)}, paired bootstrap on the same "
+            f"{paired.n} rows, {p_name}={fmt(p_value)})")
+    if failed:
+        message = (f"{head}: the challenger is worse than the champion by more than the margin of {fmt(margin)} "
+                   "(the whole interval lies beyond it).\n  What to do: keep the champion; if the challenger must "
+                   "ship anyway, make the trade-off explicit with a larger margin= in the test.")
+    else:
+        message = f"{head}: ok, no evidence the challenger is worse by more than {fmt(margin)}."
+    return [GateResult(
+        FAMILY, "compare_models", m.name, "fail" if failed else "pass",
+        value=paired.difference, limit=-margin if sign > 0 else margin, comparison=">=" if sign > 0 else "<=",
+        interval=paired.interval, n=paired.n, message=message, details=details,
+    )]
+
+
+# --- the fixture's class -------------------------------------------------------------------------------------------
 
 
 class BaselineGate(BaseGate):
-    """The `baseline_gate` fixture."""
+    """The ``baseline_gate`` fixture: the current model against the stored baseline, or against a champion."""
 
     family = FAMILY
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._baseline_names: set[str | None] = set()
+
+    def compare(
+        self,
+        model: Any = None,
+        X: Any = None,
+        y: Any = None,
+        *,
+        metrics: MetricKey | Sequence[MetricKey],
+        max_drop: float | Mapping[Any, float] = 0.0,
+        relative: bool = False,
+        y_pred: Any = None,
+        y_score: Any = None,
+        store_predictions: bool = False,
+        name: str | None = None,
+    ) -> list[GateResult]:
+        """Compare each metric with this test's baseline file; fail on a drop larger than ``max_drop``.
+
+        ``max_drop`` is in the metric's units (or a fraction of the baseline value with ``relative=True``; a
+        mapping gives each metric its own). A metric fails only when the interval of ``current - baseline``
+        lies entirely on the worse side of ``-max_drop``: the evidence says the drop exceeds what is allowed.
+        Under ``--mlgate-update-baselines`` the file is (re)written and the check passes.
+        ``store_predictions=True`` keeps the model's predictions next to the file, so later runs compare on
+        the same rows (paired), which detects smaller drops. ``name`` keeps a second baseline in one test.
+        """
+        def compute() -> list[GateResult]:
+            if name in self._baseline_names:
+                raise GateError("compare was already called in this test for the same baseline file; pass "
+                                "name='...' to keep a second baseline for this test")
+            self._baseline_names.add(name)
+            return check_compare(
+                model, X, y, metrics=metrics, max_drop=max_drop, relative=relative, y_pred=y_pred,
+                y_score=y_score, store_predictions=store_predictions, name=name, settings=self.settings,
+                key=self.recorder.node_id,
+            )
+
+        keys = metrics if isinstance(metrics, (list, tuple)) else [metrics]
+        return self._run("compare", ",".join(_label(k) for k in keys), compute)
+
+    def compare_models(
+        self,
+        champion: Any,
+        challenger: Any,
+        X: Any,
+        y: Any,
+        *,
+        metric: MetricKey,
+        margin: float = 0.0,
+    ) -> list[GateResult]:
+        """Fail when the challenger is worse than the champion by more than ``margin`` (metric units).
+
+        Both models predict the same rows; the difference ``challenger - champion`` is bootstrapped with the
+        same resampled rows for both, and the check fails when its whole interval lies beyond ``-margin``. For
+        accuracy with ``margin=0``, McNemar's exact test on the rows where only one model is right must agree.
+        """
+        return self._run("compare_models", _label(metric), lambda: check_compare_models(
+            champion, challenger, X, y, metric=metric, margin=margin, settings=self.settings,
+            key=self.recorder.node_id,
+        ))
