@@ -1063,7 +1063,8 @@ class ModelGate(BaseGate):
         ``decision="point"``, when the point value does. Pass ``y_pred=``/``y_score=`` instead of a model to
         gate predictions made elsewhere.
         """
-        subject = ",".join(str(getattr(k, "__name__", k)) for k in [*(min or {}), *(max or {})])
+        keys = [k for limits in (min, max) if isinstance(limits, Mapping) for k in limits]  # else a GateError below
+        subject = ",".join(str(getattr(k, "__name__", k)) for k in keys)
         return self._run("metrics", subject, lambda: check_metrics(
             model, X, y, min=min, max=max, y_pred=y_pred, y_score=y_score, decision=decision,
             settings=self.settings, key=self.recorder.node_id,
