@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pytest_mlgate.gates.base import GateSettings
-from pytest_mlgate.gates.fairness import check_fairness, encode_groups
+from pytest_mlgate.gates.fairness import check_fairness, encode_groups, factorize_unicode
 from pytest_mlgate.stats import groups as gs
 
 fairlearn_metrics = pytest.importorskip("fairlearn.metrics")
@@ -246,3 +246,14 @@ def test_max_bounds_of_a_single_known_component() -> None:
     low, high = gs.max_bounds([chunk], 0.01)
     assert low == pytest.approx(0.3 - 2.326 * 0.02, abs=5e-4)
     assert high == pytest.approx(0.3 + 2.326 * 0.02, abs=5e-4)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.text(alphabet=st.sampled_from(["a", "b", "Z", " ", "0", "\u00e9", "\U0001f600"]), max_size=8),
+                min_size=1, max_size=40))
+def test_factorize_unicode_equals_np_unique(values: list[str]) -> None:
+    array = np.array(values)
+    codes, uniques = factorize_unicode(array)
+    expected_uniques, expected_codes = np.unique(array, return_inverse=True)
+    assert uniques == list(expected_uniques)
+    np.testing.assert_array_equal(codes, expected_codes)

@@ -62,8 +62,8 @@ def _is_names(values: Any) -> bool:
     return isinstance(values, (list, tuple)) and len(values) > 0 and all(isinstance(v, str) for v in values)
 
 
-def sensitive_frame(sensitive_features: Any, X: Any, n: int) -> pd.DataFrame:
-    """The sensitive feature(s) as a DataFrame with one column per feature (several = intersectional groups).
+def sensitive_columns(sensitive_features: Any, X: Any, n: int) -> dict[str, Any]:
+    """The sensitive feature(s) as ``{name: values}`` (Series or numpy arrays; several = intersectional groups).
 
     Accepts a column name of ``X``, a list of names, a Series/array/list of values, a 2-D array, a dict of
     columns or a (pandas or polars) DataFrame.
@@ -85,16 +85,17 @@ def sensitive_frame(sensitive_features: Any, X: Any, n: int) -> pd.DataFrame:
             more = f" (and {frame.shape[1] - 20} more)" if frame.shape[1] > 20 else ""
             raise GateError(f"sensitive feature column(s) {', '.join(map(repr, missing))} not found in X; "
                             f"X has columns {shown}{more}")
-        return frame.loc[:, names].reset_index(drop=True)
+        return {str(name): frame[name] for name in names}
     if isinstance(sf, (pd.DataFrame, dict)) or (_inputs.is_polars(sf) and hasattr(sf, "columns")):
-        return _inputs.to_frame(sf, "sensitive_features").reset_index(drop=True)
+        frame = _inputs.to_frame(sf, "sensitive_features")
+        return {str(name): frame[name] for name in frame.columns}
     if isinstance(sf, np.ndarray) and sf.ndim == 2 and sf.shape[1] > 1:
-        return pd.DataFrame(sf, columns=[f"sensitive_feature_{i}" for i in range(sf.shape[1])])
+        return {f"sensitive_feature_{i}": sf[:, i] for i in range(sf.shape[1])}
     name = getattr(sf, "name", None)
     array = _inputs.as_array(sf, "sensitive_features")
     if array.ndim != 1:
         raise GateError(f"sensitive_features must be one value per row (or several columns), got shape {array.shape}")
-    return pd.DataFrame({str(name) if name is not None else "sensitive_feature": array})
+    return {str(name) if name is not None else "sensitive_feature": array}
 
 
 def _all_columns(names: list[str], X: Any) -> bool:
@@ -107,34 +108,78 @@ def _all_columns(names: list[str], X: Any) -> bool:
     return all(name in columns for name in names)
 
 
-def encode_groups(frame: pd.DataFrame) -> Groups:
+def encode_groups(columns: Mapping[str, Any] | pd.DataFrame) -> Groups:
     """Dense group codes (sorted by feature values where they sort), refusing missing values."""
-    codes = np.zeros(len(frame), dtype=np.int64)
+    items = list(columns.items())
+    codes = np.zeros(_inputs.n_rows(items[0][1]), dtype=np.int64)
     uniques = []
-    for name in frame.columns:
-        column = frame[name]
-        missing = column.isna().to_numpy()
-        if missing.any():
-            raise GateError(
-                f"sensitive feature {str(name)!r} has {int(missing.sum())} missing value(s) (first at row "
-                f"{int(np.flatnonzero(missing)[0])}); every row must belong to a group. To make them a group of "
-                f"their own, fill them first, e.g. X[{str(name)!r}].fillna(\"unknown\") (or drop those rows)"
-            )
-        try:
-            col_codes, col_uniques = pd.factorize(column, sort=True)
-        except TypeError:  # values of mixed types do not sort
-            col_codes, col_uniques = pd.factorize(column, sort=False)
+    for name, column in items:
+        col_codes, col_uniques = _encode_column(str(name), column)
         codes = codes * len(col_uniques) + col_codes
-        uniques.append(list(col_uniques))
-    present, dense = np.unique(codes, return_inverse=True)
+        uniques.append(col_uniques)
+    combinations = int(np.prod([len(u) for u in uniques], dtype=float))
+    if combinations <= 10 * codes.size + 1000:  # O(n) relabelling of the observed combinations, no sort
+        seen = np.bincount(codes, minlength=combinations) > 0
+        present = np.flatnonzero(seen)
+        dense = (np.cumsum(seen) - 1)[codes]
+    else:
+        present, dense = np.unique(codes, return_inverse=True)
     keys = []
-    for combined in present:
+    for code in present.tolist():
         key = []
+        rest = int(code)
         for values in reversed(uniques):
-            combined, index = divmod(int(combined), len(values))
+            rest, index = divmod(rest, len(values))
             key.append(values[index])
         keys.append(tuple(reversed(key)))
-    return Groups(dense.astype(np.int64), keys, [str(c) for c in frame.columns])
+    return Groups(dense.astype(np.int64), keys, [str(name) for name, _ in items])
+
+
+def _encode_column(name: str, column: Any) -> tuple[np.ndarray, list[Any]]:
+    """One feature's codes and sorted values. Numpy strings, integers and booleans cannot be missing and are
+    encoded without hashing Python strings (several times faster); the rest go through pandas."""
+    if isinstance(column, np.ndarray) and column.dtype.kind == "U":
+        return factorize_unicode(column)
+    if isinstance(column, np.ndarray) and column.dtype.kind in "biu":
+        int_codes, int_values = pd.factorize(column, sort=True)
+        return np.asarray(int_codes, dtype=np.int64), list(np.asarray(int_values))
+    if isinstance(column, np.ndarray) and column.dtype.kind == "S":
+        byte_values, byte_codes = np.unique(column, return_inverse=True)
+        return byte_codes.astype(np.int64), list(byte_values)
+    series = column if isinstance(column, pd.Series) else pd.Series(column)
+    missing = series.isna().to_numpy()
+    if missing.any():
+        raise GateError(
+            f"sensitive feature {name!r} has {int(missing.sum())} missing value(s) (first at row "
+            f"{int(np.flatnonzero(missing)[0])}); every row must belong to a group. To make them a group of "
+            f"their own, fill them first, e.g. X[{name!r}].fillna(\"unknown\") (or drop those rows)"
+        )
+    try:
+        codes, values = pd.factorize(series, sort=True)
+    except TypeError:  # values of mixed types do not sort
+        codes, values = pd.factorize(series, sort=False)
+    return np.asarray(codes, dtype=np.int64), list(values)
+
+
+def factorize_unicode(column: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """Codes and sorted distinct values of a numpy unicode array, as ``np.unique(return_inverse=True)`` gives,
+    without comparing strings: every 3 characters (21 bits each) pack into one int64 in an order-preserving way,
+    and the packed slices are factorized one after another, so string order is kept."""
+    column = np.ascontiguousarray(column)
+    width = column.dtype.itemsize // 4
+    codes = np.zeros(column.size, dtype=np.int64)
+    if width == 0 or column.size == 0:
+        return codes, [str(v) for v in column[:1]]
+    chars = column.view(np.uint32).reshape(column.size, width).astype(np.int64)
+    for start in range(0, width, 3):
+        key = np.zeros(column.size, dtype=np.int64)
+        for j in range(start, min(start + 3, width)):
+            key = (key << 21) | chars[:, j]
+        part_codes, part_values = pd.factorize(key, sort=True)
+        codes, _ = pd.factorize(codes * len(part_values) + part_codes, sort=True)
+    first = np.full(int(codes.max()) + 1, column.size, dtype=np.int64)
+    np.minimum.at(first, codes, np.arange(column.size))
+    return codes.astype(np.int64), [str(v) for v in column[first]]
 
 
 @dataclass(frozen=True)
@@ -266,10 +311,11 @@ def check_fairness(
     y_true = _inputs.labels(y, "y")
     outputs = _inputs.model_outputs(model, X, y_pred=y_pred, need_pred=True)
     assert outputs.pred is not None
-    frame = sensitive_frame(sensitive_features, X, y_true.size)
+    columns = sensitive_columns(sensitive_features, X, y_true.size)
     weights = _weights(sample_weight)
-    _inputs.same_length(y=y_true, predictions=outputs.pred, sensitive_features=frame, sample_weight=weights)
-    groups = encode_groups(frame)
+    _inputs.same_length(y=y_true, predictions=outputs.pred, sample_weight=weights,
+                        sensitive_features=next(iter(columns.values())))
+    groups = encode_groups(columns)
     encoded = encode_labels(y_true, outputs.pred, pos_label)
 
     requested = list(dict.fromkeys(m for _, _, _, ms in requests for m in ms))
@@ -530,7 +576,8 @@ class FairnessGate(BaseGate):
         fail the build; ``decision="point"`` compares the point value. Pass ``y_pred=`` instead of a model to
         gate predictions made elsewhere.
         """
-        subject = ",".join(str(k) for k in [*(max_difference or {}), *(min_ratio or {})])
+        keys = [k for limits in (max_difference, min_ratio) if isinstance(limits, Mapping) for k in limits]
+        subject = ",".join(str(k) for k in keys)  # limits that are not mappings are a GateError in the check
         return self._run("check", subject, lambda: check_fairness(
             model, X, y, sensitive_features=sensitive_features, max_difference=max_difference,
             min_ratio=min_ratio, metrics=metrics, method=method, min_group_size=min_group_size,
