@@ -1,0 +1,221 @@
+"""Drift on 1,000,000 rows x 20 columns (15 numeric, 5 categorical with 10 levels; 3 numeric columns shifted).
+
+One run, side by side:
+  floor      sort every numeric column of both frames, factorize every categorical one (the least any exact
+             KS / chi-square needs)
+  gate       pytest-mlgate's DataGate.drift(reference_df, current_df)
+  profile    DataGate.drift(profile, current_df), the profile loaded from its JSON file
+  scipy loop scipy.stats.ks_2samp / chi2_contingency per column (Holm-corrected p < 0.05 flags a column)
+  evidently  Evidently's Report([DataDriftPreset()]) with its defaults, in its own virtual environment
+             (benchmarks/.venv-evidently, created here: Evidently 0.7 needs pandas < 3)
+
+Usage: python benchmarks/bench_drift.py [--rows 1000000] [--repeat 3] [--no-evidently]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+import numpy as np
+import pandas as pd
+
+HERE = Path(__file__).resolve().parent
+VENV = HERE / ".venv-evidently"
+N_NUMERIC, N_CATEGORICAL, N_LEVELS = 15, 5, 10
+SHIFTED = ("num02", "num07", "num12")
+SHIFT = 0.25
+T = TypeVar("T")  # in standard deviations of the column
+
+
+def make_data(rows: int, seed: int, *, shifted: tuple[str, ...] = ()) -> tuple[np.ndarray, np.ndarray]:
+    """Numeric matrix (rows x 15) and categorical codes (rows x 5): normal, lognormal and uniform columns."""
+    rng = np.random.default_rng(seed)
+    numeric = np.empty((rows, N_NUMERIC))
+    for i in range(N_NUMERIC):
+        kind = i % 3
+        column = (rng.normal(size=rows) if kind == 0 else rng.lognormal(0, 0.5, size=rows) if kind == 1
+                  else rng.uniform(0, 10, size=rows))
+        if f"num{i:02d}" in shifted:
+            column = column + SHIFT * column.std()
+        numeric[:, i] = column
+    weights = np.linspace(1, 2, N_LEVELS)
+    weights /= weights.sum()
+    codes = rng.choice(N_LEVELS, size=(rows, N_CATEGORICAL), p=weights).astype(np.int8)
+    return numeric, codes
+
+
+def to_frame(numeric: np.ndarray, codes: np.ndarray) -> pd.DataFrame:
+    levels = np.array([f"level_{j}" for j in range(N_LEVELS)], dtype=object)
+    data = {f"num{i:02d}": numeric[:, i] for i in range(numeric.shape[1])}
+    data.update({f"cat{i}": pd.Series(levels[codes[:, i]], dtype=object) for i in range(codes.shape[1])})
+    return pd.DataFrame(data)
+
+
+def best_of(repeat: int, fn: Callable[[], T]) -> tuple[float, T]:
+    times: list[float] = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        out = fn()
+        times.append(time.perf_counter() - start)
+    return min(times), out
+
+
+def floor(reference: pd.DataFrame, current: pd.DataFrame) -> None:
+    for frame in (reference, current):
+        for column in frame.columns:
+            if column.startswith("num"):
+                np.sort(frame[column].to_numpy())
+            else:
+                pd.factorize(frame[column])
+
+
+def gate_flags(reference: object, current: pd.DataFrame) -> list[str]:
+    from pytest_mlgate.gates.data import DataGate
+    from pytest_mlgate.results import GateFailure
+
+    gate = DataGate()
+    with contextlib.suppress(GateFailure):
+        gate.drift(reference, current)
+    return [r.subject for r in gate.results if r.subject != "dataset" and r.status == "fail"]
+
+
+def scipy_loop(reference: pd.DataFrame, current: pd.DataFrame) -> list[str]:
+    from scipy.stats import chi2_contingency, ks_2samp
+
+    from pytest_mlgate.stats.multitest import holm
+
+    p_values = []
+    for column in reference.columns:
+        if column.startswith("num"):
+            p_values.append(ks_2samp(reference[column].dropna(), current[column].dropna()).pvalue)
+        else:
+            table = pd.concat([reference[column].value_counts(), current[column].value_counts()], axis=1).fillna(0)
+            p_values.append(chi2_contingency(table.to_numpy().T).pvalue)
+    adjusted = holm(np.array(p_values))
+    return [c for c, p in zip(reference.columns, adjusted, strict=True) if p < 0.05]
+
+
+EVIDENTLY_SCRIPT = r"""
+import json, sys, time
+import numpy as np, pandas as pd
+from evidently import Report, Dataset, DataDefinition
+from evidently.presets import DataDriftPreset
+folder = sys.argv[1]
+levels = np.array([f"level_{j}" for j in range(10)], dtype=object)
+def frame(name):
+    numeric = np.load(f"{folder}/{name}_numeric.npy"); codes = np.load(f"{folder}/{name}_codes.npy")
+    data = {f"num{i:02d}": numeric[:, i] for i in range(numeric.shape[1])}
+    data.update({f"cat{i}": levels[codes[:, i]] for i in range(codes.shape[1])})
+    return pd.DataFrame(data)
+reference, current = frame("reference"), frame("current")
+definition = DataDefinition(numerical_columns=[c for c in reference if c.startswith("num")],
+                            categorical_columns=[c for c in reference if c.startswith("cat")])
+start = time.perf_counter()
+report = Report([DataDriftPreset()])
+snapshot = report.run(Dataset.from_pandas(current, data_definition=definition),
+                      Dataset.from_pandas(reference, data_definition=definition))
+result = snapshot.dict()
+seconds = time.perf_counter() - start
+flagged, methods = [], set()
+for metric in result["metrics"]:
+    config = metric.get("config", {})
+    if config.get("type", "").endswith("ValueDrift"):
+        method, threshold, value = config.get("method", ""), config.get("threshold"), metric["value"]
+        methods.add(method)
+        drifted = value < threshold if "p_value" in method else value >= threshold
+        if drifted:
+            flagged.append(config["column"])
+print(json.dumps({"seconds": seconds, "flagged": flagged, "methods": sorted(methods)}))
+"""
+
+
+def evidently(reference: tuple[np.ndarray, np.ndarray], current: tuple[np.ndarray, np.ndarray]) -> dict | str:
+    python = VENV / "bin" / "python"
+    if not python.exists():
+        print("creating benchmarks/.venv-evidently (python -m venv; pip install 'evidently<0.8' 'pandas<3') ...")
+        try:
+            subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True, capture_output=True)
+            subprocess.run([str(python), "-m", "pip", "install", "-q", "evidently<0.8", "pandas<3"], check=True,
+                           capture_output=True, timeout=1800)
+        except (subprocess.SubprocessError, OSError) as exc:
+            return f"could not install Evidently ({type(exc).__name__}: {str(exc)[:200]})"
+    with tempfile.TemporaryDirectory() as folder:
+        for name, (numeric, codes) in (("reference", reference), ("current", current)):
+            np.save(f"{folder}/{name}_numeric.npy", numeric)
+            np.save(f"{folder}/{name}_codes.npy", codes)
+        try:
+            done = subprocess.run([str(python), "-c", EVIDENTLY_SCRIPT, folder], capture_output=True, text=True,
+                                  timeout=3600, env={**os.environ, "DO_NOT_TRACK": "1"})
+        except subprocess.SubprocessError as exc:
+            return f"Evidently did not finish ({type(exc).__name__})"
+    if done.returncode != 0:
+        return f"Evidently failed: {done.stderr.strip().splitlines()[-1] if done.stderr.strip() else done.returncode}"
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=3, help="best of this many runs (scipy loop: 1 run)")
+    parser.add_argument("--no-evidently", action="store_true")
+    args = parser.parse_args()
+
+    import scipy.stats  # noqa: F401  (import once, outside every timing)
+
+    from pytest_mlgate.gates.data import DataGate
+
+    ref_arrays = make_data(args.rows, seed=1)
+    cur_arrays = make_data(args.rows, seed=2, shifted=SHIFTED)
+    reference, current = to_frame(*ref_arrays), to_frame(*cur_arrays)
+    print(f"drift: {args.rows:,} rows x {reference.shape[1]} columns ({N_NUMERIC} numeric, {N_CATEGORICAL} "
+          f"categorical with {N_LEVELS} levels); shifted by {SHIFT} sd: {', '.join(SHIFTED)}")
+    print(f"cpu count {os.cpu_count()}, load average {os.getloadavg()[0]:.1f} (other work slows every row alike)")
+
+    t_floor, _ = best_of(args.repeat, lambda: floor(reference, current))
+    t_gate, gate_flagged = best_of(args.repeat, lambda: gate_flags(reference, current))
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "reference_profile.json"
+        t_build, profile = best_of(1, lambda: DataGate().profile(reference))
+        t_write, _ = best_of(1, lambda: path.write_text(json.dumps(profile)))
+        size_mb = path.stat().st_size / 1e6
+        t_read, loaded = best_of(1, lambda: json.loads(path.read_text()))
+    t_profile, profile_flagged = best_of(args.repeat, lambda: gate_flags(loaded, current))
+    t_scipy, scipy_flagged = best_of(1, lambda: scipy_loop(reference, current))
+    ev: dict | str = "skipped (--no-evidently)"
+    if not args.no_evidently:
+        ev = evidently(ref_arrays, cur_arrays)
+
+    print()
+    print(f"{'':28}{'seconds':>9}  {'ours is':>12}  flagged")
+    print(f"{'floor (sort + factorize)':28}{t_floor:9.3f}  {'':>12}  -")
+    print(f"{'gate (reference frame)':28}{t_gate:9.3f}  {t_gate / t_floor:9.2f}x floor  {gate_flagged}")
+    print(f"{'gate (saved profile)':28}{t_profile:9.3f}  {t_profile / t_floor:9.2f}x floor  {profile_flagged}")
+    print(f"{'scipy loop':28}{t_scipy:9.3f}  {t_scipy / t_gate:9.2f}x faster  {scipy_flagged}")
+    if isinstance(ev, dict):
+        print(f"{'evidently DataDriftPreset':28}{ev['seconds']:9.3f}  {ev['seconds'] / t_gate:9.2f}x faster  "
+              f"{ev['flagged']}  (methods: {', '.join(ev['methods'])})")
+    else:
+        print(f"{'evidently DataDriftPreset':28}{'-':>9}  {'':>12}  {ev}")
+    print()
+    print(f"profile: built in {t_build:.3f}s, {size_mb:.1f} MB of JSON (written {t_write:.3f}s, read {t_read:.3f}s); "
+          f"gate from profile is {t_gate / t_profile:.2f}x faster than from the reference frame")
+    expected = sorted(SHIFTED)
+    for name, flagged in (("gate", gate_flagged), ("gate from profile", profile_flagged), ("scipy loop", scipy_flagged),
+                          ("evidently", ev["flagged"] if isinstance(ev, dict) else None)):
+        if flagged is not None:
+            verdict = "exactly the shifted columns" if sorted(flagged) == expected else f"differs from {expected}"
+            print(f"{name}: {verdict}")
+
+
+if __name__ == "__main__":
+    main()
