@@ -695,6 +695,16 @@ def check_monotonic(
 # --- fuzz ---------------------------------------------------------------------------------------------
 
 
+def _to_polars(frame: pd.DataFrame) -> Any:
+    """A polars frame from a generated pandas one (column by column, so pyarrow is not needed)."""
+    import polars as pl
+
+    try:
+        return pl.from_pandas(frame)
+    except ImportError:
+        return pl.DataFrame({str(c): frame[c].to_numpy() for c in frame.columns})
+
+
 class _FuzzProblem(Exception):
     """Raised inside the hypothesis test when the model is not sane on a generated input."""
 
@@ -708,15 +718,19 @@ def _schema_strategy(schema: Any, max_rows: int) -> Any:
     if isinstance(schema, type) and callable(to_schema):
         schema = to_schema()
 
-    def frames(size: int) -> Any:
-        return schema.strategy(size=size)
+    built: dict[int, Any] = {}
+
+    def frames(size: int) -> Any:  # one strategy per size, built once: pandera's construction is not cheap
+        if size not in built:
+            built[size] = schema.strategy(size=size)
+        return built[size]
 
     try:
         frames(1)
     except NotImplementedError as exc:
         raise GateError(f"pandera cannot generate data from this schema ({exc}). For a polars model, describe the "
-                        "data with a pandas schema (pandera.pandas) and pass convert=polars.from_pandas (or any "
-                        "function that turns the pandas frame into what the model takes)") from None
+                        "data with a pandas schema (pandera.pandas) and pass convert='polars' (or any function "
+                        "that turns the pandas frame into what the model takes)") from None
     except Exception as exc:
         raise GateError(f"pandera could not build a data strategy from the schema: {type(exc).__name__}: {exc}"
                         ) from None
@@ -729,7 +743,7 @@ def check_fuzz(
     *,
     max_examples: int = 100,
     max_rows: int = 20,
-    convert: Callable[[pd.DataFrame], Any] | None = None,
+    convert: Callable[[pd.DataFrame], Any] | str | None = None,
     proba_tolerance: float = PROBA_TOLERANCE,
     settings: GateSettings | None = None,
     key: str = "",
@@ -743,8 +757,9 @@ def check_fuzz(
         raise GateError(f"max_examples must be a positive integer, got {max_examples!r}")
     if not (isinstance(max_rows, int) and max_rows >= 1):
         raise GateError(f"max_rows must be a positive integer, got {max_rows!r}")
-    if convert is not None and not callable(convert):
-        raise GateError(f"convert must be a function of a pandas DataFrame, got {type(convert).__name__}")
+    if convert is not None and convert != "polars" and not callable(convert):
+        raise GateError(f"convert must be 'polars' or a function of a pandas DataFrame, got {convert!r}")
+    to_model: Callable[[pd.DataFrame], Any] | None = _to_polars if convert == "polars" else convert  # type: ignore[assignment]
     _inputs.check_fitted(model)
     strategy = _schema_strategy(schema, max_rows)
     seed = settings.seed_for(key, "fuzz")
@@ -763,7 +778,7 @@ def check_fuzz(
     def probe(frame: pd.DataFrame) -> None:
         nonlocal calls, first_failure_at
         calls += 1
-        data = convert(frame.copy()) if convert is not None else frame.copy()
+        data = to_model(frame.copy()) if to_model is not None else frame.copy()
         failed = [f for f in sanity_findings(model, data, proba_tolerance=proba_tolerance) if f.failed]
         if failed:
             first_failure_at = first_failure_at or calls
@@ -1141,14 +1156,15 @@ class ModelGate(BaseGate):
         *,
         max_examples: int = 100,
         max_rows: int = 20,
-        convert: Callable[[pd.DataFrame], Any] | None = None,
+        convert: Callable[[pd.DataFrame], Any] | str | None = None,
         proba_tolerance: float = PROBA_TOLERANCE,
     ) -> list[GateResult]:
         """The model must stay sane (as in :meth:`sanity`) on inputs hypothesis draws from a pandera schema.
 
         Up to ``max_examples`` frames of 1 to ``max_rows`` rows; the first failure is shrunk to a smallest
         input and shown. Deterministic for a given ``--mlgate-seed``. ``convert`` turns each generated pandas
-        frame into what the model takes (``convert=polars.from_pandas`` for a polars model).
+        frame into what the model takes: ``convert="polars"`` for a model that takes polars frames, or any
+        function of a pandas DataFrame.
         """
         return self._run("fuzz", type(model).__name__, lambda: check_fuzz(
             model, schema, max_examples=max_examples, max_rows=max_rows, convert=convert,
