@@ -35,7 +35,9 @@ class CalibrationData:
 
 def calibration_data(y: np.ndarray, proba: np.ndarray, classes: np.ndarray) -> CalibrationData:
     """Binary: ``proba`` is the positive class's probability (1-D) and ``classes[-1]`` the positive class.
-    Multiclass: ``proba`` is (rows x classes) in the order of ``classes``."""
+    Multiclass: ``proba`` is (rows x classes) in the order of ``classes``; two columns are a binary problem."""
+    if proba.ndim == 2 and proba.shape[1] == 2:
+        proba = proba[:, 1]
     if proba.ndim == 1:
         outcome = (y == classes[-1]).astype(float)
         return CalibrationData(proba, outcome, (outcome - proba) ** 2, "positive class")

@@ -1,0 +1,159 @@
+"""Calibration: the statistics agree with scikit-learn (reliability curve, Brier score) and with a plain loop over
+resampled rows; model_gate.calibration passes a calibrated model and fails an overconfident one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.calibration import calibration_curve
+from sklearn.datasets import load_iris
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import brier_score_loss
+
+from pytest_mlgate.gates.base import GateSettings
+from pytest_mlgate.gates.model import check_calibration
+from pytest_mlgate.results import GateError
+from pytest_mlgate.stats import calibration as cal
+from pytest_mlgate.stats.bootstrap import resample_counts, resample_indices
+
+import model_models as mm  # isort: skip
+
+MODELS = (Path(__file__).parent / "model_models.py").read_text()
+
+
+@st.composite
+def binary_problem(draw: st.DrawFn) -> tuple[np.ndarray, np.ndarray, int, str]:
+    n = draw(st.integers(10, 300))
+    seed = draw(st.integers(0, 2**31 - 1))
+    rng = np.random.default_rng(seed)
+    p = rng.beta(draw(st.floats(0.3, 3)), draw(st.floats(0.3, 3)), n)
+    if draw(st.booleans()):
+        p = np.round(p, 1)  # values on bin edges and ties
+    y = (rng.random(n) < p).astype(int)
+    y[:2] = [0, 1]  # both classes present, as calibration_curve needs
+    return p, y, draw(st.integers(1, 15)), draw(st.sampled_from(["uniform", "quantile"]))
+
+
+@settings(max_examples=80, deadline=None)
+@given(binary_problem())
+def test_reliability_table_and_ece_agree_with_sklearn_calibration_curve(
+    problem: tuple[np.ndarray, np.ndarray, int, str],
+) -> None:
+    p, y, n_bins, strategy = problem
+    data = cal.calibration_data(y, p, np.array([0, 1]))
+    edges = cal.bin_edges(data.prob, n_bins, strategy)  # type: ignore[arg-type]
+    ids = cal.bin_ids(data.prob, edges)
+    table = cal.reliability_table(data.prob, data.outcome, ids, edges)
+    prob_true, prob_pred = calibration_curve(y, p, n_bins=n_bins, strategy=strategy)
+    np.testing.assert_allclose([r["observed_rate"] for r in table], prob_true, rtol=0, atol=1e-12)
+    np.testing.assert_allclose([r["mean_predicted"] for r in table], prob_pred, rtol=0, atol=1e-12)
+    counts = np.array([r["count"] for r in table])
+    assert counts.sum() == p.size
+    expected_ece = float(np.sum(counts / p.size * np.abs(prob_true - prob_pred)))
+    assert cal.expected_calibration_error(data.prob, data.outcome, ids, n_bins) == pytest.approx(expected_ece,
+                                                                                                  abs=1e-12)
+    assert float(data.brier_loss.mean()) == pytest.approx(brier_score_loss(y, p), abs=1e-12)
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.integers(6, 200), st.integers(2, 6), st.integers(0, 2**31 - 1))
+def test_multiclass_top_label_and_brier_agree_with_sklearn(n: int, k: int, seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    proba = rng.dirichlet(np.ones(k), n)
+    y = rng.integers(0, k, n)
+    y[:k] = np.arange(k)
+    classes = np.arange(k)
+    data = cal.calibration_data(y, proba, classes)
+    assert float(data.brier_loss.mean()) == pytest.approx(brier_score_loss(y, proba, labels=classes), abs=1e-12)
+    if k > 2:  # top label: the model's confidence against whether its arg-max is right
+        np.testing.assert_array_equal(data.prob, proba.max(axis=1))
+        np.testing.assert_array_equal(data.outcome, (proba.argmax(axis=1) == y).astype(float))
+    else:  # two columns are a binary problem: the positive class
+        np.testing.assert_array_equal(data.prob, proba[:, 1])
+        np.testing.assert_array_equal(data.outcome, (y == 1).astype(float))
+
+
+@settings(max_examples=50, deadline=None)
+@given(binary_problem(), st.integers(0, 2**31 - 1))
+def test_batch_ece_and_brier_equal_a_loop_over_resampled_rows(
+    problem: tuple[np.ndarray, np.ndarray, int, str], seed: int
+) -> None:
+    p, y, n_bins, strategy = problem
+    data = cal.calibration_data(y, p, np.array([0, 1]))
+    edges = cal.bin_edges(data.prob, n_bins, strategy)  # type: ignore[arg-type]
+    ids = cal.bin_ids(data.prob, edges)
+    counts = np.concatenate(list(resample_counts(p.size, 20, seed)))
+    batch = cal.ece_batch(data.prob, data.outcome, ids, n_bins, counts)
+    brier = cal.mean_batch(data.brier_loss, counts)
+    rows = np.concatenate(list(resample_indices(p.size, 20, seed)))
+    for i, idx in enumerate(rows):
+        # the resample's own ECE, bins as fixed on the full data: one bin at a time
+        total = sum(abs(data.outcome[idx][ids[idx] == b].sum() - data.prob[idx][ids[idx] == b].sum())
+                    for b in range(n_bins))
+        assert batch[i] == pytest.approx(total / p.size, abs=1e-12)
+        assert brier[i] == pytest.approx(brier_score_loss(y[idx], p[idx], labels=[0, 1]), abs=1e-12)
+
+
+def test_calibration_through_pytest(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(models=MODELS)
+    pytester.makepyfile(test_suite="""
+import pytest
+from models import *
+
+X, y = make_data(n=1000, seed=3)
+
+def test_calibrated(model_gate):
+    ece, brier = model_gate.calibration(Sound(*make_data(n=1000, seed=4)), X, y, max_ece=0.05)
+    assert ece.status == brier.status == "pass"
+    assert sum(row["count"] for row in ece.details["reliability"]) == 1000
+
+def test_overconfident(model_gate):
+    model_gate.calibration(Overconfident(*make_data(n=1000, seed=4)), X, y, max_ece=0.05)
+""")
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines([
+        "*GateFailure: model_validation.calibration ece = 0.1* (98% CI [[]0.1*, 0.*], n=1000), required <= 0.05: "
+        "above the maximum by 0.* (the whole interval misses the limit).",
+        "*What to do: recalibrate the model (sklearn.calibration.CalibratedClassifierCV*"
+        "Worst bins: [[]*]: predicted *, observed * (n=*)*",
+    ])
+
+
+def test_calibration_values_and_inputs() -> None:
+    X, y = mm.make_data(n=600, seed=5)
+    model = mm.Overconfident(*mm.make_data(n=600, seed=6))
+    settings_ = GateSettings(n_resamples=200)
+    ece, brier = check_calibration(model, X, y, max_ece=0.5, max_brier=0.5, settings=settings_)
+    p = model.predict_proba(X)[:, 1]
+    prob_true, prob_pred = calibration_curve(y, p, n_bins=10)
+    counts = np.bincount(cal.bin_ids(p, np.linspace(0, 1, 11)), minlength=10)
+    assert ece.value == pytest.approx(np.sum(counts[counts > 0] / 600 * np.abs(prob_true - prob_pred)), abs=1e-12)
+    assert brier.value == pytest.approx(brier_score_loss(y, p), abs=1e-12)
+    assert ece.interval[0] <= ece.interval[1] and brier.interval[0] < brier.value < brier.interval[1]
+    # predictions instead of a model give the same verdicts
+    from_scores = check_calibration(None, None, y, y_score=p, max_ece=0.5, settings=settings_)
+    assert from_scores[0].value == ece.value and from_scores[0].interval == ece.interval
+    # multiclass: top-label view
+    iris_X, iris_y = load_iris(return_X_y=True)
+    iris = LogisticRegression(max_iter=500).fit(iris_X, iris_y)
+    multi, _ = check_calibration(iris, iris_X, iris_y, max_ece=0.2, settings=settings_)
+    assert multi.details["view"] == "top label" and multi.status == "pass"
+    with pytest.raises(GateError, match="has no predict_proba"):
+        check_calibration(_NoProba(), X, y)
+    with pytest.raises(GateError, match="mismatched lengths"):
+        check_calibration(model, X, y[:-1])
+    with pytest.raises(GateError, match="n_bins must be a positive integer"):
+        check_calibration(model, X, y, n_bins=0)
+    with pytest.raises(GateError, match="probabilities in"):
+        check_calibration(None, None, y, y_score=np.linspace(-1, 2, y.size))
+
+
+class _NoProba:
+    def predict(self, X: pd.DataFrame) -> np.ndarray:
+        return np.zeros(len(X))
