@@ -317,3 +317,9 @@ def test_ratio_undefined_when_a_group_selects_no_one() -> None:
 def test_bad_arguments(kwargs: dict[str, object], message: str) -> None:
     with pytest.raises(GateError, match=message):
         _check(make(UNFAIR), **kwargs)
+
+
+def test_a_group_nobody_is_selected_from_fails_the_ratio_with_certainty() -> None:
+    frame = make({"F": (500, 500, 0.0, 0.0), "M": (500, 500, 0.6, 0.2)})
+    (result,) = _check(frame, min_ratio={"demographic_parity": 0.8})
+    assert result.status == "fail" and result.value == 0 and result.interval == (0.0, 0.0)

@@ -474,8 +474,9 @@ def _result(ctx: _Context, name: str, kind: gs.Kind, limit: float, value: float,
         "groups": ctx.rows, "too_small": [{"group": g, "count": c} for g, c in ctx.too_small],
         "min_group_size": ctx.min_group_size, "n_resamples": ctx.settings.n_resamples,
         "confidence": ctx.settings.confidence, "undefined_resamples": undefined,
-        "interval_method": "simultaneous studentized bootstrap bounds over all group pairs (max-t)"
-        if ctx.method == "between_groups" else "simultaneous studentized bootstrap bounds over groups (max-t)",
+        "interval_method": "simultaneous studentized bootstrap bounds (max-t) over "
+        + ("all ordered group pairs" if ctx.method == "between_groups" else "each group's gap to overall")
+        + (", on the log scale" if kind == "ratio" else ""),
         "overall": {m: float(overall[m]) for m in ctx.table if np.isfinite(overall[m])},
     })
     return result

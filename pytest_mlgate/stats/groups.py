@@ -267,36 +267,31 @@ def resample_confusion_weighted(
 
 # --- confidence bounds for a disparity ------------------------------------------------------------------
 #
-# A disparity is the largest of several "components": for ``between_groups`` the difference of every ordered
+# A difference is the largest of several "components": for ``between_groups`` the difference of every ordered
 # pair of groups (max - min is the largest pairwise difference), for ``to_overall`` each group's deviation from
-# the overall value in either direction. Ratios are handled the same way with components ``-v_j / v_i`` (so the
-# smallest ratio is minus the largest component). The percentile interval of a bootstrapped max is biased
-# upwards when several groups are close to the extremes (the max of noisy values exceeds the max of the true
-# ones): at the limit it would fail far more often than alpha. Instead we bound every component at once with the
-# studentized maximum of the bootstrap deviations (a max-t simultaneous bound): with probability about
-# 1 - alpha every component is at least its estimate minus ``q * se``, so the disparity is at least the largest
-# of those lower bounds. That is what "the evidence says the disparity exceeds the limit" means here.
+# the overall value in either direction. A ratio is the same on the log scale: ``-log(ratio)`` is the largest
+# difference of log values, and logs make the sampling distribution of a ratio far more symmetric. The percentile
+# interval of a bootstrapped max is biased upwards when several groups are close to the extremes (the max of noisy
+# values exceeds the max of the true ones), so at the limit it fails far more often than alpha. Instead every
+# component is bounded at once with the studentized maximum of the bootstrap deviations (a max-t simultaneous
+# bound): with probability about 1 - alpha every component is at least its estimate minus ``q * se``, so the
+# disparity is at least the largest of those lower bounds. That is what "the evidence says the disparity
+# exceeds the limit" means here.
 
 
-def components(values: np.ndarray, overall: np.ndarray, *, kind: Kind, method: Method) -> Iterator[np.ndarray]:
-    """Chunks (rows, K) of components whose maximum is the disparity (minus the ratio, for ratios).
+def components(values: np.ndarray, overall: np.ndarray, *, method: Method) -> Iterator[np.ndarray]:
+    """Chunks (rows, K) of components whose maximum is the difference (``between_groups`` or ``to_overall``).
 
     ``values`` (rows, groups) and ``overall`` (rows,) hold the point value in row 0 and replicates after it.
     Chunks keep memory at rows x groups whatever the number of pairs.
     """
-    n_groups = values.shape[1]
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(invalid="ignore"):
         if method == "to_overall":
             o = overall[:, None]
-            if kind == "difference":
-                yield np.concatenate([values - o, o - values], axis=1)
-            else:
-                yield np.concatenate([-values / o, -o / values], axis=1)
+            yield np.concatenate([values - o, o - values], axis=1)
             return
-        for i in range(n_groups):
-            others = np.delete(values, i, axis=1)
-            pivot = values[:, i:i + 1]
-            yield pivot - others if kind == "difference" else -others / pivot
+        for i in range(values.shape[1]):
+            yield values[:, i:i + 1] - np.delete(values, i, axis=1)
 
 
 def max_bounds(chunks: Iterable[np.ndarray], alpha: float) -> tuple[float, float]:
@@ -305,8 +300,9 @@ def max_bounds(chunks: Iterable[np.ndarray], alpha: float) -> tuple[float, float
     Each chunk is (1 + B, K): the point values in row 0, bootstrap replicates below. With ``se`` the bootstrap
     standard deviation of each component, ``q_low`` is the (1 - alpha) quantile over resamples of the largest
     standardized deviation ``(replicate - point) / se`` and the lower bound is ``max(point - q_low * se)``;
-    the upper bound mirrors it. Non-finite replicates (the component undefined in that resample) are ignored;
-    a component constant across resamples (se = 0) bounds at its point value.
+    the upper bound mirrors it. Non-finite replicates (the component undefined in that resample) are ignored; a
+    component constant across resamples (se = 0) bounds at its point value, an infinite one (a log ratio with a
+    zero rate) at infinity, and an undefined one (NaN) takes no part.
     """
     points, ses, up, down = [], [], [], []
     for chunk in chunks:
@@ -321,20 +317,21 @@ def max_bounds(chunks: Iterable[np.ndarray], alpha: float) -> tuple[float, float
             ok = finite & np.isfinite(point) & (se > 0) & np.isfinite(se)
             z_up = np.where(ok, (reps - point) / se, -np.inf)
             z_down = np.where(ok, (point - reps) / se, -np.inf)
-        up.append(z_up.max(axis=1) if z_up.shape[1] else np.full(reps.shape[0], -np.inf))
-        down.append(z_down.max(axis=1) if z_down.shape[1] else np.full(reps.shape[0], -np.inf))
-        points.append(np.where(np.isfinite(point), point, np.nan))
-        ses.append(se)
+        empty = np.full(reps.shape[0], -np.inf)
+        up.append(z_up.max(axis=1) if z_up.shape[1] else empty)
+        down.append(z_down.max(axis=1) if z_down.shape[1] else empty)
+        points.append(point)
+        ses.append(np.where(np.isfinite(point), se, 0.0))
     point_all, se_all = np.concatenate(points), np.concatenate(ses)
-    q_low = _upper_quantile(np.max(up, axis=0), alpha)
-    q_high = _upper_quantile(np.max(down, axis=0), alpha)
-    defined = np.isfinite(point_all)
+    defined = ~np.isnan(point_all)
     if not defined.any():
         return (float("nan"), float("nan"))
+    q_low = _upper_quantile(np.max(up, axis=0), alpha)
+    q_high = _upper_quantile(np.max(down, axis=0), alpha)
     with np.errstate(invalid="ignore"):
         low = point_all[defined] - q_low * se_all[defined]
         high = point_all[defined] + q_high * se_all[defined]
-    low = np.where(np.isnan(low), -np.inf, low)
+    low = np.where(np.isnan(low), -np.inf, low)  # finite point, no usable replicates: no evidence either way
     high = np.where(np.isnan(high), np.inf, high)
     return (float(low.max()), float(high.max()))
 
@@ -360,15 +357,19 @@ def disparity_interval(
     ``mean`` averages per-metric bounds each made at ``alpha / metrics`` (Bonferroni), so it stays valid."""
 
     def stacked(m: int) -> tuple[np.ndarray, np.ndarray]:
-        return (np.concatenate([point[m][None, :], reps[m]], axis=0),
-                np.concatenate([np.atleast_1d(point_overall[m]), reps_overall[m]]))
+        values = np.concatenate([point[m][None, :], reps[m]], axis=0)
+        overall = np.concatenate([np.atleast_1d(point_overall[m]), reps_overall[m]])
+        if kind == "ratio":
+            with np.errstate(divide="ignore", invalid="ignore"):
+                return np.log(values), np.log(overall)
+        return values, overall
 
     def bounds(metrics: list[int], level: float) -> tuple[float, float]:
-        chunks = (c for m in metrics for c in components(*stacked(m), kind=kind, method=method))
+        chunks = (c for m in metrics for c in components(*stacked(m), method=method))
         low, high = max_bounds(chunks, level)
         if kind == "difference":
             return (max(low, 0.0), high)
-        return (max(-high, 0.0), min(-low, 1.0))  # ratio = -max(components), folded below 1
+        return (float(np.exp(-high)), min(float(np.exp(-low)), 1.0))  # ratio = exp(-max log difference)
 
     if agg == "worst" or len(point) == 1:
         return bounds(list(range(len(point))), alpha)
