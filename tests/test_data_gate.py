@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -243,3 +245,12 @@ def test_gate_outside_pytest_raises_gate_failure_and_profile_errors_are_recorded
     with pytest.raises(GateError, match="sample must be a positive number of rows"):
         gate.profile(pd.DataFrame({"a": [1.0]}), sample=0)
     assert [r.status for r in gate.recorder.results] == ["fail", "error"]
+
+
+def test_every_snippet_of_the_user_docs_runs_and_passes(pytester: pytest.Pytester) -> None:
+    docs = Path(__file__).resolve().parents[1] / "docs" / "data_quality.md"
+    snippets = re.findall(r"```python\n(.*?)```", docs.read_text(encoding="utf-8"), flags=re.S)
+    assert len(snippets) >= 5
+    pytester.makepyfile(**{f"test_doc_{i}": code for i, code in enumerate(snippets)})
+    result = pytester.runpytest()
+    result.assert_outcomes(passed=sum(code.count("\ndef test_") for code in snippets))

@@ -104,10 +104,19 @@ def column_kind(series: pd.Series, name: str) -> str:
                     "to a number (e.g. timestamps with .astype('int64')) or to text (.astype(str))")
 
 
+def _floats(series: pd.Series) -> np.ndarray:
+    """The column as float64 with NaN for missing; no copy for a numpy float64 column (NaN is already missing)."""
+    if series.dtype == np.float64:
+        return series.to_numpy()
+    if isinstance(series.dtype, np.dtype) and series.dtype.kind in "iuf":
+        return series.to_numpy().astype(np.float64)
+    return series.to_numpy(dtype=np.float64, na_value=np.nan)  # nullable and arrow dtypes
+
+
 def _numeric_summary(series: pd.Series, name: str) -> stats.NumericSummary:
-    summary = stats.NumericSummary.from_values(series.to_numpy(dtype=float, na_value=np.nan))
+    summary = stats.NumericSummary.from_values(_floats(series))
     if summary.values.size and (np.isinf(summary.values[0]) or np.isinf(summary.values[-1])):  # sorted: at the ends
-        infinite = np.isinf(series.to_numpy(dtype=float, na_value=np.nan))
+        infinite = np.isinf(_floats(series))
         raise GateError(f"column {series.name!r} of {name} has {int(infinite.sum())} infinite value(s) (first at row "
                         f"{int(np.flatnonzero(infinite)[0])}); replace them with NaN or finite values")
     return summary
@@ -120,6 +129,11 @@ def _row_hashes(frame: pd.DataFrame) -> np.ndarray:
     except TypeError as exc:
         raise GateError(f"rows could not be hashed ({exc}); columns holding lists or dicts cannot be compared, "
                         "convert them to text first") from None
+
+
+def _member(values: np.ndarray, pool: np.ndarray) -> np.ndarray:
+    """``np.isin`` for 64-bit hashes through pandas' hash table (numpy 2's hash-based isin is ten times slower)."""
+    return pd.Series(values).isin(pool).to_numpy()
 
 
 # --- validate -----------------------------------------------------------------------------------------
@@ -310,7 +324,7 @@ def check_leakage(train: Any, test: Any, *, on: Any = None, max_fraction: float 
         raise GateError(f"columns missing from train: {_names(absent)}; pass on=[...] with columns both frames have")
     left, right = _aligned(train_frame, test_frame, columns)
     train_hashes, test_hashes = _row_hashes(left), _row_hashes(right)
-    leaked = np.isin(test_hashes, train_hashes)
+    leaked = _member(test_hashes, train_hashes)
     count = int(leaked.sum())
     n = len(test_frame)
     fraction = count / n
@@ -375,7 +389,7 @@ def check_conflicting_labels(X: Any, y: Any, *, max_fraction: float = 0.0) -> li
     pairs = pd.DataFrame({"h": hashes, "y": labels})
     n_labels = pairs.groupby("h", sort=False)["y"].nunique()
     conflicted = n_labels.index[n_labels.to_numpy() > 1].to_numpy()
-    in_conflict = np.isin(hashes, conflicted)
+    in_conflict = _member(hashes, conflicted)
     count = int(in_conflict.sum())
     n = len(frame)
     fraction = count / n
@@ -516,7 +530,10 @@ def check_drift(
     workers = min(len(selected), threads or os.cpu_count() or 1, MAX_THREADS)
     if workers > 1:
         with ThreadPoolExecutor(max_workers=workers) as pool:  # numpy's sorts and searches release the GIL
-            rows = list(pool.map(compare, selected))
+            try:
+                rows = list(pool.map(compare, selected))
+            except GateError as exc:  # raised again here: the traceback ends at the user's line, not in the pool
+                raise GateError(str(exc)) from None
     else:
         rows = [compare(column) for column in selected]
     tests: list[tuple[int, str]] = []  # (row index, "distribution" | "missing")

@@ -174,9 +174,8 @@ def compare_numeric(ref: NumericSummary, cur: NumericSummary, *, bins: int = PSI
     n1, n2 = ref.n, cur.n
     u1, u2 = ref.values, cur.values
     j = np.searchsorted(u2, u1, side="right")  # distinct current values <= each reference value
-    shared = np.zeros(u1.size, dtype=bool)  # reference values that also occur in current
-    has = j > 0
-    shared[has] = u2[j[has] - 1] == u1[has]
+    shared = u2[np.maximum(j - 1, 0)] == u1  # reference values that also occur in current
+    shared &= j > 0
     any_shared = bool(shared.any())
     cum2 = np.concatenate([[0], cur.cum]) if cur.ties else None
     below2 = cum2[j] if cum2 is not None else j  # current count <= each reference value
@@ -194,19 +193,22 @@ def compare_numeric(ref: NumericSummary, cur: NumericSummary, *, bins: int = PSI
     statistic = float(min_s if min_s > max_s else max_s)
 
     # Wasserstein: gaps starting at a reference value ...
-    end = np.append(u2, np.inf)[j]
-    np.minimum(end[:-1], u1[1:], out=end[:-1])
+    end = u2[np.minimum(j, u2.size - 1)]  # the next current value above each reference value ...
+    np.minimum(end[:-1], u1[1:], out=end[:-1])  # ... or the next reference value, whichever comes first
+    beyond = int(np.searchsorted(j, u2.size))  # from here on no current value is above
+    end[beyond:-1] = u1[beyond + 1:]
     end -= u1
-    end[-1] = 0.0 if not np.isfinite(end[-1]) else end[-1]
+    end[-1] = max(float(end[-1]), 0.0) if beyond == u1.size else 0.0
     np.abs(upper, out=upper)
     wasserstein = float(upper @ end)
     # ... and gaps starting at a current value that is not also a reference value
     i = np.cumsum(np.bincount(j, minlength=u2.size + 1))[: u2.size]  # reference values < each current value
-    gap = np.append(u1, np.inf)[i]
+    gap = u1[np.minimum(i, u1.size - 1)]
     np.minimum(gap[:-1], u2[1:], out=gap[:-1])
+    beyond = int(np.searchsorted(i, u1.size))
+    gap[beyond:-1] = u2[beyond + 1:]
     gap -= u2
-    if not np.isfinite(gap[-1]):
-        gap[-1] = 0.0
+    gap[-1] = max(float(gap[-1]), 0.0) if beyond == u2.size else 0.0
     if any_shared:
         gap[j[shared] - 1] = 0.0
     level = (cum1[i] if ref.ties else i) / n1
