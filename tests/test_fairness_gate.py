@@ -91,7 +91,16 @@ def test_disparity_removed_passes(pytester: pytest.Pytester) -> None:
             assert results[0].value == 0
         """
     ))
-    pytester.runpytest().assert_outcomes(passed=1)
+    result = pytester.runpytest("--mlgate-report=report.json")
+    result.assert_outcomes(passed=1)
+    report = json.loads((pytester.path / "report.json").read_text())
+    rows = report["results"]
+    assert [r["subject"] for r in rows] == ["demographic_parity_difference", "equalized_odds_difference",
+                                            "demographic_parity_ratio"]
+    assert all(r["status"] == "pass" for r in rows)
+    table = rows[0]["details"]["groups"]
+    assert [(g["group"], g["count"], g["selection_rate"]) for g in table] == [("F", 1000, 0.4), ("M", 1000, 0.4)]
+    assert rows[1]["details"]["components"][0]["metric"] == "true_positive_rate"
 
 
 def test_each_disparity_is_its_own_result_with_the_table_in_details() -> None:
