@@ -159,7 +159,7 @@ def _roc_auc_b(y: np.ndarray, score: np.ndarray, c: np.ndarray) -> np.ndarray:
     if acc is np.float64:
         area = np.einsum("ij,ij->i", pos_counts, negatives_below)
     else:
-        area = (negatives_below * pos_counts).sum(axis=1, dtype=np.int64).astype(np.float64)
+        area = np.einsum("ij,ij->i", negatives_below, pos_counts, dtype=np.int64).astype(np.float64)
     if tied:
         area = area / 2.0
     total_p = pos_counts.sum(axis=1, dtype=np.float64)
