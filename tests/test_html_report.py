@@ -167,3 +167,55 @@ def test_drift_overview_from_the_dataset_level_table() -> None:
     assert svg_count(text) == 1
     assert "1 of 2 columns drifted" in text
     assert "<script" not in text.lower() and "&lt;script&gt;" in text
+
+
+def test_failures_are_listed_first_with_their_messages() -> None:
+    failing = fairness_result()
+    failing.message = "fairness.check demographic_parity_difference = 0.2\n  What to do: mitigate"
+    text = html.render([baseline_result(), failing], {})
+    assert text.index("Failures, errors and warnings") < text.index("Every result")
+    assert "What to do: mitigate" in text
+
+
+def test_charts_from_the_real_gates(pytester: pytest.Pytester) -> None:
+    """Every chart kind from the details the gates really write, and a drifted column named like a script."""
+    pytester.makepyfile(f"""
+        import numpy as np
+        import pandas as pd
+        from sklearn.linear_model import LogisticRegression
+
+        EVIL = {EVIL!r}
+        rng = np.random.default_rng(0)
+        n = 600
+        X = pd.DataFrame({{"x": rng.normal(size=n), "group": rng.choice(["a", "b"], n)}})
+        y = (X["x"] + rng.normal(size=n) > 0).astype(int)
+        model = LogisticRegression().fit(X[["x"]], y)
+        weak = LogisticRegression().fit(X[["x"]] * 0 + rng.normal(size=(n, 1)), y)
+
+        class OnX:
+            def __init__(self, inner):
+                self.inner, self.classes_ = inner, inner.classes_
+            def predict(self, frame):
+                return self.inner.predict(frame[["x"]])
+            def predict_proba(self, frame):
+                return self.inner.predict_proba(frame[["x"]])
+
+        def test_drift(data_gate):
+            reference = pd.DataFrame({{EVIL: rng.normal(size=n), "steady": rng.normal(size=n)}})
+            current = pd.DataFrame({{EVIL: rng.normal(1.0, size=n), "steady": rng.normal(size=n)}})
+            data_gate.drift(reference, current)
+
+        def test_model(model_gate, fairness_gate, baseline_gate):
+            model_gate.calibration(OnX(model), X, y, max_ece=0.2)
+            fairness_gate.check(OnX(model), X, y, sensitive_features="group",
+                                max_difference={{"demographic_parity": 0.5}})
+            baseline_gate.compare_models(OnX(model), OnX(weak), X, y, metric="roc_auc", margin=0.5)
+    """)
+    result = pytester.runpytest("--mlgate-html=report.html", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1, failed=1)
+    text = (pytester.path / "report.html").read_text(encoding="utf-8")
+    assert "<script" not in text.lower()
+    for caption in ("columns drifted", "Column &lt;script&gt;alert(1)&lt;/script&gt;: reference vs current",
+                    "Reliability diagram", "per-group values with intervals", "champion"):
+        assert caption in text, caption
+    assert svg_count(text) == 5

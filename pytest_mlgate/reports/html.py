@@ -39,6 +39,7 @@ h3{font-size:1rem;margin:1.2rem 0 .3rem}
 .card.pass{border-color:#2e7d32}.card.fail{border-color:#c62828}.card.warn{border-color:#b26a00}
 .card.error{border-color:#6a1b9a}
 table{border-collapse:collapse;width:100%;font-size:.85rem}
+table.results{table-layout:fixed}table.results td{overflow-wrap:anywhere}
 th,td{border-bottom:1px solid #e3e3e6;padding:.35rem .5rem;text-align:left;vertical-align:top}
 th{background:#f4f4f6;position:sticky;top:0}
 td.num{font-variant-numeric:tabular-nums;white-space:nowrap}
@@ -47,13 +48,15 @@ td.test{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-si
 .verdict.pass{background:#2e7d32}.verdict.fail{background:#c62828}.verdict.warn{background:#b26a00}
 .verdict.error{background:#6a1b9a}
 tr.fail td,tr.error td{background:#fff5f5}tr.warn td{background:#fffaf0}
-pre{white-space:pre-wrap;margin:0;font-size:.8rem;font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
+pre,.first{white-space:pre-wrap;overflow-wrap:anywhere;margin:0;font-size:.8rem;font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
 details summary{cursor:pointer;color:#333}
 .first{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.8rem}
 .charts{display:flex;flex-wrap:wrap;gap:1rem}
 figure{margin:0;border:1px solid #e3e3e6;border-radius:8px;padding:.5rem;max-width:100%}
 figure svg{max-width:100%;height:auto}
 figcaption{font-size:.8rem;color:#444;max-width:34rem;word-break:break-word}
+ul.problems{list-style:none;padding:0}ul.problems li{margin:.6rem 0;padding:.5rem;border-left:4px solid #c62828;
+  background:#fafafa}ul.problems pre{margin-top:.3rem}
 .note{background:#f4f4f6;border-radius:6px;padding:.5rem .8rem;color:#444}
 """
 
@@ -73,6 +76,9 @@ def write(results: Sequence[GateResult], path: Path, *, settings: Mapping[str, A
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as stream:
             stream.write(text)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # as a plainly written file would be (mkstemp makes it private)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -100,6 +106,7 @@ def render(results: Sequence[GateResult], settings: Mapping[str, Any] | None = N
         "<h2>Charts</h2>",
         chart_note,
         '<div class="charts">' + "".join(charts) + "</div>" if charts else "",
+        _problems(results),
         "<h2>Every result</h2>",
         _results_table(results),
         "</body></html>",
@@ -137,6 +144,20 @@ def _family_table(results: Sequence[GateResult]) -> str:
     return f"<table>{head}{body}</table>"
 
 
+def _problems(results: Sequence[GateResult]) -> str:
+    """The failures, errors and warnings with their full messages, before the long table."""
+    rows = [r for r in results if r.status in ("fail", "error", "warn")]
+    if not rows:
+        return ""
+    items = "".join(
+        f'<li><span class="verdict {escape(r.status)}">{escape(r.status.upper())}</span> '
+        f"<code>{escape(r.node_id)}</code> {escape(r.family)}.{escape(r.check)} {escape(r.subject)}"
+        f"<pre>{escape(r.message)}</pre></li>"
+        for r in rows
+    )
+    return f"<h2>Failures, errors and warnings</h2><ul class=\"problems\">{items}</ul>"
+
+
 def limit_text(result: GateResult) -> str:
     """The limit as the table shows it: ``>= 0.8``, ``<= 0.1`` or ``in [a, b]``."""
     if result.comparison == "in":
@@ -147,8 +168,10 @@ def limit_text(result: GateResult) -> str:
 def _results_table(results: Sequence[GateResult]) -> str:
     if not results:
         return ""
-    head = ("<tr><th>test</th><th>check</th><th>subject</th><th>value</th><th>limit</th><th>interval</th>"
-            "<th>n</th><th>verdict</th><th>message</th></tr>")
+    widths = (16, 10, 10, 6, 7, 10, 5, 6, 30)  # percent; the message gets the room
+    columns = "<colgroup>" + "".join(f'<col style="width:{w}%">' for w in widths) + "</colgroup>"
+    head = (f"{columns}<tr><th>test</th><th>check</th><th>subject</th><th>value</th><th>limit</th>"
+            "<th>interval</th><th>n</th><th>verdict</th><th>message</th></tr>")
     rows = []
     for r in results:
         message = r.message or ""
@@ -159,14 +182,14 @@ def _results_table(results: Sequence[GateResult]) -> str:
                     f"<pre>{escape(rest)}</pre></details>")
         rows.append(
             f'<tr class="{escape(r.status)}"><td class="test">{escape(r.node_id)}</td>'
-            f"<td>{escape(r.family)}.{escape(r.check)}</td><td>{escape(r.subject)}</td>"
+            f"<td>{escape(r.family)}.<wbr>{escape(r.check)}</td><td>{escape(r.subject)}</td>"
             f'<td class="num">{escape(fmt(r.value) if r.value is not None else "")}</td>'
             f'<td class="num">{escape(limit_text(r))}</td><td class="num">{escape(r.interval_text())}</td>'
             f'<td class="num">{escape(str(r.n) if r.n is not None else "")}</td>'
             f'<td><span class="verdict {escape(r.status)}">{escape(r.status.upper())}</span></td>'
             f"<td>{text}</td></tr>"
         )
-    return f"<table>{head}{''.join(rows)}</table>"
+    return f'<table class="results">{head}{"".join(rows)}</table>'
 
 
 # --- charts --------------------------------------------------------------------------------------------
@@ -358,29 +381,31 @@ def _distribution_chart(name: str, entry: Mapping[str, Any]) -> Chart | None:
     cur = [v / cur_total for v in cur]
     edges = _first(dist, "edges", "bin_edges", "bins")
     categories = _first(dist, "categories", "levels", "labels")
+    if isinstance(edges, list) and len(edges) == len(ref) + 1 and all(_number(e) is not None for e in edges):
+        # quantile bins of the reference: drawn side by side at equal width (a bin of width 0, such as "all the
+        # zeros" of a sparse column, stays visible), labelled with their right-closed ranges
+        labels = [f"<= {fmt(edges[1], 3)}" if i == 0 else f"({fmt(edges[i], 3)}, {fmt(edges[i + 1], 3)}]"
+                  for i in range(len(ref))]
+        xlabel = f"{_short(name)} (reference quantile bins)"
+    elif isinstance(categories, list) and len(categories) == len(ref):
+        labels = [_short(c, 14) for c in categories]
+        xlabel = _short(name)
+    else:
+        return None
     figure = _figure()
     axes = figure.subplots()
-    if isinstance(edges, list) and len(edges) == len(ref) + 1 and all(_number(e) is not None for e in edges):
-        x = [float(e) for e in edges]
-        axes.stairs(ref, x, label="reference", color=PALETTE["reference"], fill=True, alpha=0.45)
-        axes.stairs(cur, x, label="current", color=PALETTE["current"], linewidth=2)
-        axes.set_xlabel(_short(name))
-    else:
-        labels = [_short(c, 14) for c in categories] if isinstance(categories, list) else [
-            str(i) for i in range(len(ref))]
-        if len(labels) != len(ref):
-            return None
-        positions = list(range(len(ref)))
-        axes.bar([p - 0.2 for p in positions], ref, width=0.4, label="reference", color=PALETTE["reference"])
-        axes.bar([p + 0.2 for p in positions], cur, width=0.4, label="current", color=PALETTE["current"])
-        axes.set_xticks(positions, labels, rotation=30 if len(labels) > 4 else 0, ha="right")
+    positions = list(range(len(ref)))
+    axes.bar([x - 0.2 for x in positions], ref, width=0.4, label="reference", color=PALETTE["reference"])
+    axes.bar([x + 0.2 for x in positions], cur, width=0.4, label="current", color=PALETTE["current"])
+    axes.set_xticks(positions, labels, rotation=30 if len(labels) > 3 else 0, ha="right" if len(labels) > 3 else
+                    "center", fontsize=7 if len(labels) > 6 else 8)
+    axes.set_xlabel(xlabel)
     axes.set_ylabel("share of rows")
     axes.set_title(f"drift: {_short(name)}", fontsize=10)
     axes.legend(fontsize=8)
-    stats = [f"{key} = {fmt(entry[key])}" for key in ("statistic", "p_value", "corrected_p_value",
-                                                         "p_value_corrected", "effect_size", "psi",
-                                                         "wasserstein", "js_distance")
-             if _number(entry.get(key)) is not None]
+    keys = ("test", "statistic", "p_value", "p_adjusted", "effect", "effect_size", "min_effect", "psi")
+    stats = [f"{key} = {fmt(entry[key]) if _number(entry[key]) is not None else entry[key]}" for key in keys
+             if _number(entry.get(key)) is not None or isinstance(entry.get(key), str)]
     caption = f"Column {name}: reference vs current distribution" + (f" ({', '.join(stats)})" if stats else "")
     return figure, caption
 
