@@ -86,14 +86,14 @@ def test_large_samples_use_scipys_asymptotic_p_value(n1: int, n2: int, shift: fl
     assert abs(drift.ks_pvalues(np.array([statistic]), np.array([n1]), np.array([n2]))[0] - expected.pvalue) <= 1e-9
 
 
-def test_tiny_p_values_use_a_bound_that_agrees_with_scipy_to_1e_10() -> None:
-    """Where the DKW bound puts p below 1e-10 we skip scipy's seconds-long evaluation; the values still agree."""
-    n = np.array([500_000.0])
-    for d in (0.01, 0.03):
-        en = 250_000.0
-        assert 2 * math.exp(-2 * en * d * d) < drift.KS_TINY_P
-        ours = drift.ks_pvalues(np.array([d]), n, n)[0]
-        assert abs(ours - sps.kstwo.sf(d, en)) <= 1e-10
+@pytest.mark.parametrize(("n", "nd2"), [(141, 2.2), (2_000, 3.0), (20_000, 2.2), (20_000, 9.0),
+                                         (50_000, 40.0), (50_000, 200.0), (50_000, 369.9), (50_000, 370.0)])
+def test_large_sample_tail_p_values_agree_with_scipys_kstwo(n: int, nd2: float) -> None:
+    """Where scipy evaluates 2 * smirnov(n, D) (seconds per call at large n) our vectorized sum agrees."""
+    d = math.sqrt(nd2 / n)
+    ours = drift.ks_pvalues(np.array([d]), np.array([2.0 * n]), np.array([2.0 * n]))[0]
+    assert abs(ours - sps.kstwo.sf(d, n)) <= 1e-9
+    assert ours == pytest.approx(sps.kstwo.sf(d, n), rel=1e-8, abs=1e-300)
 
 
 def test_psi_on_reference_deciles_by_hand() -> None:
