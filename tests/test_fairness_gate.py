@@ -332,3 +332,14 @@ def test_a_group_nobody_is_selected_from_fails_the_ratio_with_certainty() -> Non
     frame = make({"F": (500, 500, 0.0, 0.0), "M": (500, 500, 0.6, 0.2)})
     (result,) = _check(frame, min_ratio={"demographic_parity": 0.8})
     assert result.status == "fail" and result.value == 0 and result.interval == (0.0, 0.0)
+
+
+def test_a_shown_metric_undefined_in_a_group_is_a_dash_not_an_error() -> None:
+    frame = make({"F": (500, 500, 0.0, 0.0), "M": (500, 500, 0.0, 0.0), "X": (500, 500, 0.1, 0.0)})
+    (result,) = _check(frame, max_difference={"demographic_parity": 0.2}, metrics=["precision"])
+    assert result.status == "pass"
+    assert [row["precision"] for row in result.details["groups"]] == [None, None, 1.0]
+    f_line = next(line for line in result.message.splitlines() if line.startswith("    F "))
+    assert f_line.endswith(" -")
+    with pytest.raises(GateError, match="precision is undefined for group"):
+        _check(frame, max_difference={"precision": 0.2})

@@ -328,12 +328,12 @@ def check_fairness(
     included = counts >= min_group_size
     too_small = [(groups.label(int(g)), int(counts[g])) for g in np.flatnonzero(~included)]
     if included.sum() < 2:
-        listed = ", ".join(f"{label!r} ({count} rows)" for label, count in
-                           [(groups.label(g), int(counts[g])) for g in range(n_groups)])
+        listed = ", ".join(f"{groups.label(g)!r} ({int(counts[g])} rows)" for g in range(min(n_groups, 20)))
+        listed += f" and {n_groups - 20} more" if n_groups > 20 else ""
         raise GateError(f"fewer than two groups have at least min_group_size={min_group_size} rows, so no "
                         f"disparity can be judged; groups: {listed}. Collect more data, merge small groups, "
                         "or lower min_group_size if you accept noisier estimates")
-    _require_defined([*requested, *extra], conf, included, groups, encoded)
+    _require_defined(requested, conf, included, groups, encoded)  # metrics= only shown: "-" where undefined
 
     point = gs.metric_values(conf, table)
     overall_point = gs.metric_values(conf.sum(axis=0), table)
