@@ -281,8 +281,10 @@ def _rate_result(
     hint: str,
     examples: list[dict[str, Any]] | None = None,
     details: dict[str, Any] | None = None,
+    whole: bool = False,
 ) -> GateResult:
-    """A deterministic property measured as the fraction of offending rows, against a maximum fraction."""
+    """A deterministic property measured as the fraction of offending rows, against a maximum fraction.
+    ``whole``: the property concerns the output as a whole (a crash, a wrong shape), so no rows are listed."""
     value = bad / n if n else 0.0
     status: Status = "fail" if value > limit else "pass"
     head = f"{FAMILY}.{check} {subject}: {checked}"
@@ -291,7 +293,8 @@ def _rate_result(
         message = f"{head}: ok{note}."
     else:
         allowed = "none allowed" if limit == 0 else f"at most {fmt(limit)} allowed"
-        message = f"{head}: {problem} in {bad} of {n} rows ({value:.2%}; {allowed})."
+        extent = "" if whole else f" in {bad} of {n} rows ({value:.2%}; {allowed})"
+        message = f"{head}: {problem}{extent}."
         if examples:
             message += f"\n  First offending rows:\n{_examples_text(examples)}"
         message += f"\n  What to do: {hint}"
@@ -487,6 +490,7 @@ def check_sanity(
             "sanity", finding.prop, bad=int(finding.bad.size), n=n, limit=0.0, checked=finding.checked,
             problem=finding.problem, hint=finding.hint, examples=examples,
             details={"proba_tolerance": proba_tolerance} if finding.prop == "proba_sum" else None,
+            whole=finding.whole,
         ))
     return results
 
