@@ -39,24 +39,31 @@ def data() -> tuple[pd.DataFrame, np.ndarray]:
     return mm.make_data()
 
 
-# --- sanity -------------------------------------------------------------------------------------------
+# --- through pytest: a sound model passes every check, each broken one fails with an actionable message -------
 
 
-def test_sanity_sound_model_passes_on_pandas_and_polars(pytester: pytest.Pytester) -> None:
+def test_sound_model_passes_every_behaviour_check_on_pandas_and_polars(pytester: pytest.Pytester) -> None:
     result = run(pytester, """
-def test_pandas(model_gate):
+def test_sanity(model_gate):
     results = model_gate.sanity(Sound(X, y), X)
     assert [r.subject for r in results] == ["runs", "rows", "finite", "proba_range", "proba_sum", "classes",
                                             "argmax", "deterministic", "input_unchanged"]
     assert all(r.status == "pass" and r.value == 0 for r in results)
-
-def test_polars(model_gate):
     model_gate.sanity(Sound(X, y), X_polars)
+
+def test_invariance(model_gate):
+    model_gate.invariance(Sound(X, y), X, perturb={"noise": 0.0, "region": "north"}, output="predict_proba")
+    shuffle = lambda frame: frame.with_columns(pl.col("noise").shuffle(seed=1))
+    model_gate.invariance(Sound(X, y), X_polars, perturb=shuffle)
+
+def test_monotonic(model_gate):
+    model_gate.monotonic(Sound(X, y), X, feature="income")
+    model_gate.monotonic(Sound(X, y), X_polars, feature="age", direction="decreasing")
 """)
-    result.assert_outcomes(passed=2)
+    result.assert_outcomes(passed=3)
 
 
-def test_sanity_broken_models_fail_with_the_offending_rows(pytester: pytest.Pytester) -> None:
+def test_broken_models_fail_with_the_offending_rows(pytester: pytest.Pytester) -> None:
     result = run(pytester, """
 def test_nan(model_gate):
     model_gate.sanity(NaNForOld(X, y), X)
@@ -66,8 +73,15 @@ def test_unnormalised(model_gate):
 
 def test_noisy(model_gate):
     model_gate.sanity(Noisy(X, y), X)
+
+def test_leaky(model_gate):
+    shuffled = lambda column: column.sample(frac=1, random_state=0).to_numpy()
+    model_gate.invariance(Leaky(X, y), X, perturb={"noise": shuffled})
+
+def test_not_monotonic(model_gate):
+    model_gate.monotonic(NotMonotonic(X, y), X, feature="income", step=1.0)
 """)
-    result.assert_outcomes(failed=3)
+    result.assert_outcomes(failed=5)
     n_old = int((mm.make_data()[0]["age"] > 70).sum())
     result.stdout.fnmatch_lines([
         # NaN rows: the property, the count, the first rows with their inputs and outputs, what to do
@@ -86,9 +100,23 @@ def test_noisy(model_gate):
         "different outputs on the same rows in * of 400 rows*",
         "*predict_proba (1st call) [[]*predict_proba (2nd call) [[]*",
         "*What to do: fix the random state*",
+        # a model that uses a column it must ignore
+        "*GateFailure: model_validation.invariance noise: model.predict unchanged when replacing 'noise': "
+        "model.predict changed when replacing 'noise' in * of 400 rows (*%; none allowed).",
+        "*First offending rows:",
+        "*row * (index *): noise=* -> * -> before *; after *",
+        "*What to do: the model uses information it should ignore*",
+        # a model that is not monotonic in income
+        "*GateFailure: model_validation.monotonic income: predict_proba[[]1[]] increasing in 'income' (step 1): "
+        "raising 'income' by 1 lowered predict_proba[[]1[]] in * of 400 rows (*%; none allowed).",
+        "*row * (index *): income=* -> *, age=*-> predict_proba[[]1[]] before *; after *",
+        "*What to do: constrain the model (e.g. HistGradientBoosting*(monotonic_cst=...)*",
     ])
     # only the broken property fails: in the NaN test every other property passes
     result.stdout.fnmatch_lines(["*test_nan*sanity*deterministic*0*<= 0*400*PASS"])
+
+
+# --- sanity -------------------------------------------------------------------------------------------
 
 
 def test_sanity_unit_properties(data: tuple[pd.DataFrame, np.ndarray]) -> None:
@@ -145,29 +173,6 @@ def test_sanity_bad_input_is_a_gate_error(data: tuple[pd.DataFrame, np.ndarray])
 # --- invariance ---------------------------------------------------------------------------------------
 
 
-def test_invariance_passes_and_fails_through_pytest(pytester: pytest.Pytester) -> None:
-    result = run(pytester, """
-def test_sound(model_gate):
-    model_gate.invariance(Sound(X, y), X, perturb={"noise": 0.0, "region": "north"}, output="predict_proba")
-
-def test_sound_polars_callable(model_gate):
-    shuffle = lambda frame: frame.with_columns(pl.col("noise").shuffle(seed=1))
-    model_gate.invariance(Sound(X, y), X_polars, perturb=shuffle)
-
-def test_leaky(model_gate):
-    shuffled = lambda column: column.sample(frac=1, random_state=0).to_numpy()
-    model_gate.invariance(Leaky(X, y), X, perturb={"noise": shuffled})
-""")
-    result.assert_outcomes(passed=2, failed=1)
-    result.stdout.fnmatch_lines([
-        "*GateFailure: model_validation.invariance noise: model.predict unchanged when replacing 'noise': "
-        "model.predict changed when replacing 'noise' in * of 400 rows (*%; none allowed).",
-        "*First offending rows:",
-        "*row * (index *): noise=* -> * -> before *; after *",
-        "*What to do: the model uses information it should ignore*",
-    ])
-
-
 def test_invariance_counts_exactly_the_changed_rows(data: tuple[pd.DataFrame, np.ndarray]) -> None:
     X, y = data
     model = mm.Leaky(X, y)
@@ -197,24 +202,6 @@ def test_invariance_bad_input(data: tuple[pd.DataFrame, np.ndarray]) -> None:
 
 
 # --- monotonic ----------------------------------------------------------------------------------------
-
-
-def test_monotonic_passes_and_fails_through_pytest(pytester: pytest.Pytester) -> None:
-    result = run(pytester, """
-def test_sound(model_gate):
-    model_gate.monotonic(Sound(X, y), X, feature="income")
-    model_gate.monotonic(Sound(X, y), X_polars, feature="age", direction="decreasing")
-
-def test_broken(model_gate):
-    model_gate.monotonic(NotMonotonic(X, y), X, feature="income", step=1.0)
-""")
-    result.assert_outcomes(passed=1, failed=1)
-    result.stdout.fnmatch_lines([
-        "*GateFailure: model_validation.monotonic income: predict_proba[[]1[]] increasing in 'income' (step 1): "
-        "raising 'income' by 1 lowered predict_proba[[]1[]] in * of 400 rows (*%; none allowed).",
-        "*row * (index *): income=* -> *, age=*-> predict_proba[[]1[]] before *; after *",
-        "*What to do: constrain the model (e.g. HistGradientBoosting*(monotonic_cst=...)*",
-    ])
 
 
 def test_monotonic_counts_and_default_step(data: tuple[pd.DataFrame, np.ndarray]) -> None:
