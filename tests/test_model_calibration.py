@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -136,6 +137,10 @@ def test_calibration_values_and_inputs() -> None:
     assert ece.value == pytest.approx(np.sum(counts[counts > 0] / 600 * np.abs(prob_true - prob_pred)), abs=1e-12)
     assert brier.value == pytest.approx(brier_score_loss(y, p), abs=1e-12)
     assert ece.interval[0] <= ece.interval[1] and brier.interval[0] < brier.value < brier.interval[1]
+    # a polars frame gives the same result as pandas
+    X_polars = pl.DataFrame({c: X[c].to_numpy() for c in X.columns})
+    polars_ece, _ = check_calibration(model, X_polars, y, max_ece=0.5, settings=settings_)
+    assert polars_ece.value == ece.value and polars_ece.interval == ece.interval
     # predictions instead of a model give the same verdicts
     from_scores = check_calibration(None, None, y, y_score=p, max_ece=0.5, settings=settings_)
     assert from_scores[0].value == ece.value and from_scores[0].interval == ece.interval
