@@ -229,7 +229,7 @@ def test_intervals_hold_the_point_value_for_every_kind_and_agg() -> None:
     for method in ("between_groups", "to_overall"):
         for agg in ("worst", "mean"):
             results = check_fairness(
-                None, None, y, y_pred=pred, sensitive_features=group, method=method, agg=agg,  # type: ignore[arg-type]
+                None, None, y, y_pred=pred, sensitive_features=group, method=method, agg=agg,
                 max_difference={"equalized_odds": 1, "demographic_parity": 1},
                 min_ratio={"equalized_odds": 0, "demographic_parity": 0}, settings=GateSettings(n_resamples=300))
             for r in results:
@@ -257,3 +257,25 @@ def test_factorize_unicode_equals_np_unique(values: list[str]) -> None:
     expected_uniques, expected_codes = np.unique(array, return_inverse=True)
     assert uniques == list(expected_uniques)
     np.testing.assert_array_equal(codes, expected_codes)
+
+
+def test_weights_with_few_values_resample_by_bins_like_rows() -> None:
+    """Class-style weights (three values): the multinomial over (cell, weight) bins has the same mean and
+    spread as drawing rows, and keeps each group's row count in every resample."""
+    rng = np.random.default_rng(12)
+    n = 600
+    codes = rng.integers(0, 2, n)
+    y = rng.integers(0, 2, n)
+    pred = (rng.random(n) < 0.4 + 0.2 * y).astype(int)
+    weights = rng.choice([0.5, 1.0, 4.0], n)
+    binned = gs.resample_confusion_weighted(codes, 2, y * 2 + pred, 4, weights, 4000, seed=1, max_cells=5000)
+    rows = gs.resample_confusion_weighted(codes, 2, y * 2 + pred, 4, weights, 4000, seed=2, max_distinct_weights=0)
+    for reps in (binned, rows):
+        assert reps.shape == (4000, 2, 4)
+    fast = gs.metric_values(binned.reshape(4000, 2, 2, 2), ["selection_rate", "true_positive_rate"])
+    slow = gs.metric_values(rows.reshape(4000, 2, 2, 2), ["selection_rate", "true_positive_rate"])
+    for name in fast:
+        np.testing.assert_allclose(fast[name].mean(axis=0), slow[name].mean(axis=0), atol=0.005)
+        np.testing.assert_allclose(fast[name].std(axis=0), slow[name].std(axis=0), rtol=0.07)
+    counts = gs.resample_confusion_weighted(codes, 2, y * 2 + pred, 4, np.ones(n), 50, seed=3)
+    np.testing.assert_array_equal(counts.sum(axis=2), np.broadcast_to(np.bincount(codes), (50, 2)))

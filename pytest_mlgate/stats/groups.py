@@ -10,8 +10,9 @@ The bootstrap resamples rows *within* each group, so every group keeps its size 
 own bootstrap resamples all rows and can lose a small group entirely). Without weights, drawing ``n_g`` rows
 with replacement from a group is the same in distribution as one multinomial draw of ``n_g`` over that group's
 confusion cells, so ``B`` resamples cost ``B x groups`` draws over ``k*k`` cells, whatever the number of rows.
-With weights the cell totals depend on which rows were drawn, so rows are resampled for real: that costs
-``B x n`` draws (about 10 s per 1,000 resamples of 1,000,000 rows on one core); lower ``mlgate_n_resamples`` if
+With weights taking few distinct values (class or frequency weights) the same holds over (cell, weight) bins.
+With continuous weights the cell totals depend on which rows were drawn, so rows are resampled for real: that
+costs ``B x n`` draws (tens of seconds per 1,000 resamples of 1,000,000 rows); lower ``mlgate_n_resamples`` if
 that matters.
 """
 
@@ -238,13 +239,20 @@ def resample_confusion_weighted(
     seed: int,
     *,
     max_cells: int = 20_000_000,
+    max_distinct_weights: int = 64,
 ) -> np.ndarray:
     """(n_resamples, groups, n_cells) weighted cell totals of resamples that draw rows within each group.
 
-    ``cells`` is each row's cell index (``y_code * k + pred_code``). The weighted totals depend on which rows
-    were drawn, so rows are drawn for real, in blocks of at most ``max_cells`` indices: ``n_resamples x n``
-    draws in all.
+    ``cells`` is each row's cell index (``y_code * k + pred_code``). When the weights take few distinct values
+    (class weights, frequency weights), rows sharing a (cell, weight) bin are interchangeable, so a resample is
+    again one multinomial draw per group over its bins: exact, and as cheap as the unweighted case. Otherwise the
+    totals depend on which rows were drawn and rows are drawn for real, in blocks of at most ``max_cells``
+    indices: ``n_resamples x n`` draws in all.
     """
+    values, weight_codes = np.unique(sample_weight, return_inverse=True)
+    if values.size <= max_distinct_weights:
+        return _resample_binned(groups, n_groups, cells, n_cells, weight_codes, values, n_resamples, seed,
+                                max_cells=max_cells)
     rng = np.random.default_rng(seed)
     out = np.zeros((n_resamples, n_groups, n_cells))
     order = np.argsort(groups, kind="stable")
@@ -262,6 +270,34 @@ def resample_confusion_weighted(
             index = (np.arange(block, dtype=np.int64)[:, None] * n_cells + row_cells[drawn]).ravel()
             totals = np.bincount(index, weights=row_weights[drawn].ravel(), minlength=block * n_cells)
             out[start:start + block, g, :] = totals.reshape(block, n_cells)
+    return out
+
+
+def _resample_binned(
+    groups: np.ndarray,
+    n_groups: int,
+    cells: np.ndarray,
+    n_cells: int,
+    weight_codes: np.ndarray,
+    weight_values: np.ndarray,
+    n_resamples: int,
+    seed: int,
+    *,
+    max_cells: int,
+) -> np.ndarray:
+    """Multinomial draws over each group's (cell, distinct weight) bins, then totals = counts x weights."""
+    n_weights = weight_values.size
+    key = (groups.astype(np.int64) * n_cells + cells) * n_weights + weight_codes
+    counts = np.bincount(key, minlength=n_groups * n_cells * n_weights).reshape(n_groups, n_cells * n_weights)
+    sizes = counts.sum(axis=1)
+    pvals = counts / np.where(sizes > 0, sizes, 1)[:, None]
+    rng = np.random.default_rng(seed)
+    out = np.empty((n_resamples, n_groups, n_cells))
+    step = block_size(n_groups * n_cells * n_weights, n_resamples, max_cells)
+    for start in range(0, n_resamples, step):
+        block = min(step, n_resamples - start)
+        draws = rng.multinomial(sizes, pvals, size=(block, n_groups))
+        out[start:start + block] = draws.reshape(block, n_groups, n_cells, n_weights) @ weight_values
     return out
 
 
