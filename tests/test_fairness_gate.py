@@ -344,3 +344,14 @@ def test_a_shown_metric_undefined_in_a_group_is_a_dash_not_an_error() -> None:
     assert f_line.endswith(" -")
     with pytest.raises(GateError, match="precision is undefined for group"):
         _check(frame, max_difference={"precision": 0.2})
+
+
+def test_labels_of_different_kinds_and_unnamed_missing_groups_are_explained() -> None:
+    frame = make(UNFAIR)
+    with pytest.raises(GateError, match="y and the predictions use different kinds of labels"):
+        check_fairness(None, None, np.where(frame["y"] == 1, "yes", "no"), y_pred=frame["pred"],
+                       sensitive_features=frame["sex"], max_difference={"demographic_parity": 0.1})
+    values = np.where(np.arange(len(frame)) % 7 == 0, np.nan, 1.0)
+    with pytest.raises(GateError, match=r'sensitive_features=pd\.Series\(values\)\.fillna\("unknown"\)'):
+        check_fairness(None, None, frame["y"], y_pred=frame["pred"], sensitive_features=values,
+                       max_difference={"demographic_parity": 0.1})

@@ -152,13 +152,19 @@ def _encode_column(name: str, column: Any) -> tuple[np.ndarray, list[Any]]:
         raise GateError(
             f"sensitive feature {name!r} has {int(missing.sum())} missing value(s) (first at row "
             f"{int(np.flatnonzero(missing)[0])}); every row must belong to a group. To make them a group of "
-            f"their own, fill them first, e.g. X[{name!r}].fillna(\"unknown\") (or drop those rows)"
+            f"their own, fill them first, e.g. {_fill_example(name)} (or drop those rows)"
         )
     try:
         codes, values = pd.factorize(series, sort=True)
     except TypeError:  # values of mixed types do not sort
         codes, values = pd.factorize(series, sort=False)
     return np.asarray(codes, dtype=np.int64), list(values)
+
+
+def _fill_example(name: str) -> str:
+    if name.startswith("sensitive_feature"):  # values passed without a name
+        return 'sensitive_features=pd.Series(values).fillna("unknown")'
+    return f'X[{name!r}].fillna("unknown")'
 
 
 def factorize_unicode(column: np.ndarray) -> tuple[np.ndarray, list[str]]:
@@ -196,6 +202,9 @@ class Encoded:
 def encode_labels(y: np.ndarray, pred: np.ndarray, pos_label: Any = None) -> Encoded:
     """Binary labels as 0/1 with the positive class 1 (fairlearn's default: 1 for {0, 1} or {-1, 1} labels,
     else the larger of the two values, or ``pos_label``); more classes are kept for accuracy."""
+    if (y.dtype.kind in "biuf") != (pred.dtype.kind in "biuf"):
+        raise GateError(f"y and the predictions use different kinds of labels (y: {_examples(y)}; predictions: "
+                        f"{_examples(pred)}); they must use the same label values")
     try:
         classes = np.unique(np.concatenate([pd.unique(y), pd.unique(pred)]))  # hash first: O(n), then sort few
     except TypeError:
@@ -391,12 +400,19 @@ def _require_binary(names: list[str], encoded: Encoded, pred: np.ndarray, y: np.
     if not binary:
         return
     pred_values, y_values = np.unique(pred), np.unique(y)
-    shown = ", ".join(fmt(v) for v in pred_values[:5]) + (", ..." if pred_values.size > 5 else "")
     hint = ("if they are scores or probabilities, threshold them first (y_pred=scores >= threshold)"
-            if pred.dtype.kind == "f" else "binarize labels and predictions, e.g. y == positive_class")
+            if pred.dtype.kind == "f" and pred_values.size > 2 else
+            "binarize labels and predictions, e.g. y == positive_class")
     raise GateError(f"{', '.join(binary)} need(s) binary labels and predictions, but the predictions take "
-                    f"{pred_values.size} distinct values ({shown}) and y takes {y_values.size}; {hint}. "
+                    f"{pred_values.size} distinct values ({_examples(pred_values)}) and y takes {y_values.size} "
+                    f"({_examples(y_values)}): {encoded.k} labels together; {hint}. "
                     "For multiclass models only accuracy and error_rate are compared by group here")
+
+
+def _examples(values: np.ndarray) -> str:
+    distinct = pd.unique(values)[:5]
+    return ", ".join(fmt(v) if not isinstance(v, str) else repr(v) for v in distinct) + \
+        (", ..." if len(pd.unique(values)) > 5 else "")
 
 
 def _require_defined(names: list[str], conf: np.ndarray, included: np.ndarray, groups: Groups,
