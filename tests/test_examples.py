@@ -7,6 +7,7 @@ once per candidate, for both examples at once.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -32,6 +33,8 @@ DEGRADED_FAILURES: dict[str, set[tuple[str, str, str]]] = {
     "credit_scoring/test_credit_fairness.py::test_fair_by_sex": {
         ("check", "demographic_parity_difference", "fail")},
     "credit_scoring/test_credit_model.py::test_discrimination_and_accuracy": {("metrics", "roc_auc", "fail")},
+    "credit_scoring/test_credit_model.py::test_decisions_do_not_depend_on_sex": {
+        ("invariance", "sex,status_sex", "fail")},
     "adult_income/test_income_data.py::test_scoring_extract_schema": {("validate", "adult_extract", "fail")},
     "adult_income/test_income_data.py::test_scoring_extract_matches_training_data": {
         ("drift", "dataset", "fail"), ("drift", "education_num", "fail"), ("drift", "capital_gain", "fail"),
@@ -51,6 +54,8 @@ DEGRADED_MESSAGES: dict[str, list[str]] = {
     "credit_scoring/test_credit_fairness.py::test_fair_by_sex": ["female", "male", "selection rate"],
     "credit_scoring/test_credit_model.py::test_discrimination_and_accuracy": [
         "roc_auc", "required >= 0.8", "the whole interval misses the limit"],
+    "credit_scoring/test_credit_model.py::test_decisions_do_not_depend_on_sex": [
+        "model.predict changed when replacing 'sex', replacing 'status_sex'", "the model uses information it should"],
     "adult_income/test_income_data.py::test_scoring_extract_schema": ["education_num", "in_range(1, 16)"],
     "adult_income/test_income_data.py::test_scoring_extract_matches_training_data": [
         "3 of 12 columns drifted", "'education_num', 'capital_loss', 'capital_gain'"],
@@ -102,13 +107,24 @@ def not_passing_rows(run: Run) -> dict[str, set[tuple[str, str, str]]]:
     return rows
 
 
+def snapshot() -> dict[str, str]:
+    """Every file under examples/ (bytecode caches aside) with the hash of its content."""
+    return {str(path.relative_to(EXAMPLES)): hashlib.sha256(path.read_bytes()).hexdigest()
+            for path in sorted(EXAMPLES.rglob("*")) if path.is_file() and "__pycache__" not in path.parts}
+
+
 @pytest.fixture(scope="module")
-def shipped(tmp_path_factory: pytest.TempPathFactory) -> Run:
+def before() -> dict[str, str]:
+    return snapshot()
+
+
+@pytest.fixture(scope="module")
+def shipped(before: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Run:
     return run_examples(tmp_path_factory.mktemp("shipped"))
 
 
 @pytest.fixture(scope="module")
-def degraded(tmp_path_factory: pytest.TempPathFactory) -> Run:
+def degraded(before: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Run:
     return run_examples(tmp_path_factory.mktemp("degraded"), "--candidate=degraded")
 
 
@@ -156,11 +172,6 @@ def test_the_environment_variable_is_the_same_switch(tmp_path: Path) -> None:
     assert run.outcomes == {node: "failed"}
 
 
-def test_running_the_examples_writes_no_file(shipped: Run, degraded: Run) -> None:
+def test_running_the_examples_writes_no_file(before: dict[str, str], shipped: Run, degraded: Run) -> None:
     """Neither run may touch the committed baselines or leave files behind in examples/."""
-    tracked = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all", "--", "examples"],
-                             cwd=ROOT, capture_output=True, text=True, check=False)
-    if tracked.returncode != 0:
-        pytest.skip("not a git checkout")
-    changed = [line for line in tracked.stdout.splitlines() if "__pycache__" not in line]
-    assert changed == []
+    assert snapshot() == before

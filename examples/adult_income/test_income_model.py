@@ -23,3 +23,10 @@ def test_probabilities_are_calibrated(model_gate, model, X_score, y_score) -> No
 @pytest.mark.baseline
 def test_not_worse_than_the_committed_baseline(baseline_gate, model, X_score, y_score) -> None:
     baseline_gate.compare(model, X_score, y_score, metrics=["roc_auc", "log_loss"], max_drop=0.005)
+
+
+@pytest.mark.model_validation
+def test_every_kind_of_employment_is_served(model_gate, model, X_score, y_score) -> None:
+    """The model must rank well within each kind of employment with enough people to judge (smaller ones are
+    listed as too small to judge)."""
+    model_gate.slices(model, X_score, y_score, by="workclass", metric="roc_auc", min=0.80, min_size=200)

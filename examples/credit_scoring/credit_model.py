@@ -11,8 +11,9 @@ Three models appear in the gates:
   recipe: a refactoring swapped the checking-account ``status`` column (the strongest predictor) for the protected
   ``status_sex``, a join bug gave 60% of the training rows someone else's label, and a "re-weighting" meant to
   emphasise defaults up-weights bad outcomes among women five-fold. The gates that catch it: the metric floor,
-  the committed baseline, champion versus challenger, and fairness by sex. Data quality, sanity, monotonicity,
-  calibration and fairness by age still pass (the data did not change, and the model is still well-formed).
+  invariance to the applicant's sex, the committed baseline, champion versus challenger, and fairness by sex.
+  Data quality, sanity, monotonicity, calibration and fairness by age still pass (the data did not change, and the
+  model is still well-formed).
 
 The sensitive attributes (``sex`` and ``age``) are not features of the shipped models.
 """
@@ -24,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pandera.pandas as pa
 from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
@@ -52,6 +54,35 @@ SEED = 20240501
 #: the degraded pipeline's defects: the re-weighting of bad outcomes among women, the share of corrupted labels
 WEIGHT = 5.0
 NOISE = 0.6
+
+
+CODES = json.loads((DATA / "values_maps.json").read_text(encoding="utf-8"))
+
+
+def allowed(column: str) -> pa.Check:
+    """The decoded values a categorical column may take."""
+    return pa.Check.isin(sorted(str(v).strip() for v in CODES[column].values()))
+
+
+#: what a decoded applicant row must look like (the data gate validates it; the model gate fuzzes the model with it)
+SCHEMA = pa.DataFrameSchema(
+    {
+        "duration": pa.Column(int, pa.Check.in_range(1, 120)),  # months
+        "credit_amount": pa.Column(int, pa.Check.gt(0)),  # Deutsche Mark
+        "installment_rate": pa.Column(int, pa.Check.in_range(1, 4)),
+        "present_residence_since": pa.Column(int, pa.Check.in_range(1, 4)),
+        "age": pa.Column(int, pa.Check.in_range(18, 100)),
+        "number_of_existing_credits": pa.Column(int, pa.Check.in_range(1, 10)),
+        "number_of_people_liable_for": pa.Column(int, pa.Check.in_range(1, 10)),
+        **{column: pa.Column(str, allowed(column)) for column in CATEGORICAL},
+        "status_sex": pa.Column(str, allowed("status_sex")),
+        "sex": pa.Column(str, pa.Check.isin(["female", "male"])),
+        "age_group": pa.Column(str, pa.Check.isin(AGE_LABELS)),
+        "bad": pa.Column(int, pa.Check.isin([0, 1])),
+    },
+    strict=True,
+    name="german_credit",
+)
 
 
 def load_data(path: Path = DATA / "german.data") -> pd.DataFrame:

@@ -26,3 +26,23 @@ def test_risk_never_falls_as_the_loan_grows(model_gate, model, X_score, feature:
 @pytest.mark.model_validation
 def test_probabilities_are_calibrated(model_gate, model, X_score, y_score) -> None:
     model_gate.calibration(model, X_score, y_score, max_ece=0.10, n_bins=10)
+
+
+#: the same applicant with the other sex (status_sex codes marital status and sex together)
+OTHER_SEX = {
+    "male : single": "female : single",
+    "female : single": "male : single",
+    "male : divorced/separated": "female : divorced/separated/married",
+    "male : married/widowed": "female : divorced/separated/married",
+    "female : divorced/separated/married": "male : married/widowed",
+}
+
+
+@pytest.mark.model_validation
+def test_decisions_do_not_depend_on_sex(model_gate, model, X_score) -> None:
+    """Swap every applicant's sex (in both columns that carry it): no decision may change."""
+    model_gate.invariance(model, X_score, perturb={
+        "sex": lambda sex: sex.map({"female": "male", "male": "female"}),
+        "status_sex": lambda status: status.map(OTHER_SEX),
+    })
+
