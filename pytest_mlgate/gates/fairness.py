@@ -346,7 +346,7 @@ def check_fairness(
 
     point = gs.metric_values(conf, table)
     overall_point = gs.metric_values(conf.sum(axis=0), table)
-    seed = settings.seed_for(key, "fairness.check", *groups.features)
+    seed = settings.seed_for(key, "fairness.check", *groups.features, *(f"{n}_{k}" for n, k, _, _ in requests))
     if weights is None:
         reps_conf = gs.resample_confusion(conf, settings.n_resamples, seed)
     else:
