@@ -189,7 +189,7 @@ def test_drift_through_pytest_fails_and_warns_under_severity_warn(pytester: pyte
     result.assert_outcomes(failed=1, passed=2, warnings=1)
     expect(result, [
         "E*data_quality.drift: 2 of 2 columns drifted (reference n=4000, current n=4000; a column drifts when "
-        "its Holm-corrected p-value < 0.05 and its effect reaches the minimum*: 'age', 'plan'.",
+        "its Holm-corrected p-value < 0.01 and its effect reaches the minimum*: 'age', 'plan'.",
         "E*  What to do: find what changed upstream*",
         "E*  age: KS D=0.222, p=9.54e-87 (Holm 9.54e-87), Wasserstein/std=0.5374 (min 0.1), PSI=0.2844: "
         "DRIFTED (distribution)",

@@ -34,7 +34,7 @@ FAILURE_TABLE_CAP = 1000
 EXAMPLES = 5
 
 #: drift defaults: a column drifts only when its change is both significant and at least this large
-DRIFT_ALPHA = 0.05
+DRIFT_ALPHA = 0.01  # family-wise over a call's columns; 0.05 gave 4% false alarms at 1,000 rows (docs/verdicts.md)
 MIN_WASSERSTEIN = 0.1  # Wasserstein distance / reference std: a shift of a tenth of a standard deviation
 MIN_JENSEN_SHANNON = 0.1  # Jensen-Shannon distance (base 2, 0..1) between category distributions
 MIN_MISSING_CHANGE = 0.02  # absolute change of a column's missing-value rate: two percentage points
@@ -772,7 +772,7 @@ class DataGate(BaseGate):
         Per column: Kolmogorov-Smirnov (numeric; as scipy.stats.ks_2samp) or chi-square (categorical; unseen
         categories reported), plus an effect size, and the missing-value rate compared separately. p-values are
         corrected across all the tests (``correction="holm"``, or ``"bh"``); a column drifts when its corrected
-        p-value is below ``alpha`` (default 0.05, family-wise) **and** its effect reaches the minimum, so a huge
+        p-value is below ``alpha`` (default 0.01, family-wise) **and** its effect reaches the minimum, so a huge
         sample does not flag changes too small to matter. One result per column and one for the dataset.
         Columns are compared in ``threads`` threads (default: one per CPU core, at most 8).
         """
