@@ -96,6 +96,14 @@ def test_large_sample_tail_p_values_agree_with_scipys_kstwo(n: int, nd2: float) 
     assert ours == pytest.approx(sps.kstwo.sf(d, n), rel=1e-8, abs=1e-300)
 
 
+@SETTINGS
+@given(samples(3000), samples(3000), st.integers(1, 300))
+def test_blockwise_searchsorted_equals_numpys(a: np.ndarray, b: np.ndarray, block: int) -> None:
+    haystack, needles = np.unique(a), np.unique(b)
+    expected = np.searchsorted(haystack, needles, side="right")
+    assert np.array_equal(drift.searchsorted_sorted(haystack, needles, block=block), expected)
+
+
 def test_psi_on_reference_deciles_by_hand() -> None:
     ref = np.arange(100, dtype=float)  # deciles at 9, 19, ..., 89: ten bins of ten values
     cur = np.concatenate([np.arange(50, dtype=float), np.full(50, 95.0)])
