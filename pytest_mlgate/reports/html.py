@@ -431,6 +431,7 @@ def _fairness_charts(result: GateResult) -> Iterable[Chart]:
     figure = _figure(5.6, 3.2)
     axes = figure.subplots()
     width = 0.8 / len(wanted)
+    top = 0.0
     for k, metric in enumerate(wanted):
         values, lows, highs = [], [], []
         for row in rows:
@@ -442,8 +443,9 @@ def _fairness_charts(result: GateResult) -> Iterable[Chart]:
         positions = [i - 0.4 + width * (k + 0.5) for i in range(len(rows))]
         axes.bar(positions, values, width=width * 0.95, label=metric, yerr=[lows, highs], capsize=3,
                  error_kw={"elinewidth": 1})
+        top = max([top, *(v + h for v, h in zip(values, highs, strict=True) if not math.isnan(v))])
     axes.set_xticks(range(len(rows)), groups, rotation=30 if len(rows) > 4 else 0, ha="right")
-    axes.set_ylim(bottom=0)
+    axes.set_ylim(0, top * 1.3 if top > 0 else 1.0)  # room for the legend above the bars
     axes.set_title(f"fairness: {_short(result.subject)}", fontsize=10)
     axes.legend(fontsize=8)
     shown = f" = {fmt(result.value)}" if result.value is not None else ""
