@@ -95,6 +95,7 @@ def test_slices_predictions_instead_of_a_model_and_bad_input() -> None:
 
 def test_metrics_multiclass_and_regression_through_pytest(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_suite="""
+import numpy as np
 import pytest
 from sklearn.datasets import load_diabetes, load_iris
 from sklearn.linear_model import LinearRegression, LogisticRegression
