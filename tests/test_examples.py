@@ -75,17 +75,24 @@ class Run:
     results: list[dict[str, Any]]  # the JSON report's rows
 
 
-def run_examples(tmp_path: Path, *args: str, paths: tuple[str, ...] = ("examples",),
-                 env: dict[str, str] | None = None) -> Run:
-    junit, report = tmp_path / "junit.xml", tmp_path / "report.json"
+def start_examples(tmp_path: Path, *args: str, paths: tuple[str, ...] = ("examples",),
+                   env: dict[str, str] | None = None) -> tuple[subprocess.Popen[str], Path]:
+    """Start one run of the example suites in a subprocess, as a user runs them from the repository root."""
     environ = {k: v for k, v in os.environ.items()
                if k not in ("GITHUB_STEP_SUMMARY", "MLGATE_CANDIDATE", "PYTEST_ADDOPTS", "PYTEST_PLUGINS")}
     environ.update(env or {})
-    command = [sys.executable, "-m", "pytest", *paths, "-p", "no:cacheprovider", f"--junitxml={junit}",
-               f"--mlgate-report={report}", *args]
-    done = subprocess.run(command, cwd=ROOT, env=environ, capture_output=True, text=True, timeout=600)
+    command = [sys.executable, "-m", "pytest", *paths, "-p", "no:cacheprovider", f"--junitxml={tmp_path / 'junit.xml'}",
+               f"--mlgate-report={tmp_path / 'report.json'}", *args]
+    process = subprocess.Popen(command, cwd=ROOT, env=environ, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               text=True)
+    return process, tmp_path
+
+
+def finish_examples(started: tuple[subprocess.Popen[str], Path]) -> Run:
+    process, tmp_path = started
+    output, _ = process.communicate(timeout=600)
     outcomes, messages = {}, {}
-    for case in ET.parse(junit).getroot().iter("testcase"):
+    for case in ET.parse(tmp_path / "junit.xml").getroot().iter("testcase"):
         module = case.get("classname", "").replace(".", "/")
         node = f"{module}.py::{case.get('name')}"
         outcome = "passed"
@@ -95,8 +102,8 @@ def run_examples(tmp_path: Path, *args: str, paths: tuple[str, ...] = ("examples
                 outcome = {"failure": "failed"}.get(tag, tag)
                 messages[node] = f"{element.get('message', '')}\n{element.text or ''}"
         outcomes[node] = outcome
-    results = json.loads(report.read_text(encoding="utf-8"))["results"]
-    return Run(done.returncode, done.stdout + done.stderr, outcomes, messages, results)
+    results = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))["results"]
+    return Run(process.returncode, output, outcomes, messages, results)
 
 
 def not_passing_rows(run: Run) -> dict[str, set[tuple[str, str, str]]]:
@@ -119,13 +126,21 @@ def before() -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def shipped(before: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Run:
-    return run_examples(tmp_path_factory.mktemp("shipped"))
+def runs(before: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> dict[str, Run]:
+    """Both candidates, run at the same time (two subprocesses); "shipped" is what runs without the option."""
+    started = {"shipped": start_examples(tmp_path_factory.mktemp("shipped")),
+               "degraded": start_examples(tmp_path_factory.mktemp("degraded"), "--candidate=degraded")}
+    return {name: finish_examples(run) for name, run in started.items()}
 
 
 @pytest.fixture(scope="module")
-def degraded(before: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Run:
-    return run_examples(tmp_path_factory.mktemp("degraded"), "--candidate=degraded")
+def shipped(runs: dict[str, Run]) -> Run:
+    return runs["shipped"]
+
+
+@pytest.fixture(scope="module")
+def degraded(runs: dict[str, Run]) -> Run:
+    return runs["degraded"]
 
 
 def test_as_shipped_every_gate_passes(shipped: Run) -> None:
@@ -168,7 +183,7 @@ def test_degraded_failures_say_what_to_do(degraded: Run, node: str) -> None:
 
 def test_the_environment_variable_is_the_same_switch(tmp_path: Path) -> None:
     node = "credit_scoring/test_credit_model.py::test_discrimination_and_accuracy"
-    run = run_examples(tmp_path, paths=(f"examples/{node}",), env={"MLGATE_CANDIDATE": "degraded"})
+    run = finish_examples(start_examples(tmp_path, paths=(f"examples/{node}",), env={"MLGATE_CANDIDATE": "degraded"}))
     assert run.outcomes == {node: "failed"}
 
 
