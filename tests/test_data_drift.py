@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 from scipy import stats as sps
 
-from pytest_mlgate.gates.data import DataGate, check_drift, make_profile
+from pytest_mlgate.gates.data import DataGate, check_drift, load_profile, make_profile
 from pytest_mlgate.results import GateError, GateFailure, GateResult
 
 SHIFTED = ("num02", "num07", "num12")
@@ -122,6 +122,8 @@ def test_profile_round_trip_through_a_json_file_gives_the_same_verdicts(tmp_path
     path.write_text(json.dumps(DataGate().profile(reference)))
     loaded = json.loads(path.read_text())
     from_frame, from_profile = check_drift(reference, current), check_drift(loaded, current)
+    decoded = load_profile(loaded)
+    assert [r.to_dict() for r in check_drift(decoded, current)] == [r.to_dict() for r in from_profile]
     assert from_profile[0].details["from_profile"] is True
     for a, b in zip(from_frame[1:], from_profile[1:], strict=True):
         assert (a.subject, a.status) == (b.subject, b.status)
@@ -189,6 +191,8 @@ def test_damaged_or_foreign_profiles_are_named() -> None:
         check_drift({**make_profile(frame), "version": 99}, frame)
     with pytest.raises(GateError, match="profile without its 'format' key"):
         check_drift({"columns": []}, frame)
+    with pytest.raises(GateError, match="not a pytest-mlgate reference profile"):
+        load_profile({"columns": []})
 
 
 def test_single_thread_and_threads_agree() -> None:

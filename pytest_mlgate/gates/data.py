@@ -13,6 +13,7 @@ import math
 import os
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -435,10 +436,32 @@ def make_profile(data: Any, *, columns: Any = None, sample: int | None = None, s
 
 
 def is_profile(obj: Any) -> bool:
-    return isinstance(obj, Mapping) and obj.get("format") == PROFILE_FORMAT
+    return isinstance(obj, ReferenceProfile) or (isinstance(obj, Mapping) and obj.get("format") == PROFILE_FORMAT)
 
 
 Summary = stats.NumericSummary | stats.CategoricalSummary
+
+
+@dataclass(frozen=True)
+class ReferenceProfile:
+    """A reference profile decoded once (:func:`load_profile`), to reuse across many ``drift`` calls without
+    decoding its values again: column -> (kind, dtype, summary)."""
+
+    n_rows: int
+    columns: dict[Any, tuple[str, str, Summary]]
+
+
+def load_profile(profile: Mapping[str, Any] | ReferenceProfile) -> ReferenceProfile:
+    """Decode a JSON reference profile (what :meth:`DataGate.profile` returned, or ``json.load`` read back).
+
+    ``drift`` accepts the JSON object itself and decodes it on every call (base64 decoding costs about as much as
+    sorting the column would); decode it once with this function, e.g. in a session fixture, to share it."""
+    if isinstance(profile, ReferenceProfile):
+        return profile
+    if not is_profile(profile):
+        raise GateError("not a pytest-mlgate reference profile: pass what data_gate.profile(df) returned")
+    n_rows, columns = _load_profile(profile)
+    return ReferenceProfile(n_rows, columns)
 
 
 def _summarize(series: pd.Series, name: str, kind: str | None = None) -> Summary:
@@ -497,8 +520,10 @@ def check_drift(
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
             raise GateError(f"{label} must be a number >= 0, got {value!r}")
     cur_frame = _frame(current, "current")
+    ref_columns: dict[Any, tuple[str, str, Summary | None]]
     if is_profile(reference):
-        n_ref_rows, ref_columns = _load_profile(reference)
+        loaded = load_profile(reference)
+        n_ref_rows, ref_columns = loaded.n_rows, dict(loaded.columns)
         ref_frame = None
     elif isinstance(reference, Mapping) and "columns" in reference and "format" not in reference:
         raise GateError("reference looks like a profile without its 'format' key; pass the object "
@@ -506,7 +531,7 @@ def check_drift(
     else:
         ref_frame = _frame(reference, "reference")
         n_ref_rows = len(ref_frame)
-        ref_columns = {c: (column_kind(ref_frame[c], "reference"), str(ref_frame[c].dtype), None)  # type: ignore[misc]
+        ref_columns = {c: (column_kind(ref_frame[c], "reference"), str(ref_frame[c].dtype), None)
                        for c in ref_frame.columns}
     if columns is None:
         only_ref = [c for c in ref_columns if c not in cur_frame.columns]
@@ -797,4 +822,4 @@ class DataGate(BaseGate):
             raise
 
 
-__all__ = ["FAMILY", "DataGate", "check_drift", "make_profile"]
+__all__ = ["FAMILY", "DataGate", "ReferenceProfile", "check_drift", "load_profile", "make_profile"]
