@@ -188,6 +188,22 @@ def test_invariance_counts_exactly_the_changed_rows(data: tuple[pd.DataFrame, np
     assert polars_result.details["count"] == result.details["count"]
 
 
+def test_invariance_numpy_input_by_column_position(data: tuple[pd.DataFrame, np.ndarray]) -> None:
+    X, y = data
+    numbers = X[["income", "age", "noise"]].to_numpy()
+    model = LogisticRegression().fit(numbers[:, :2], y)
+
+    class FirstTwo:
+        classes_ = model.classes_
+
+        def predict(self, X: np.ndarray) -> np.ndarray:
+            return model.predict(X[:, :2])
+
+    [ignored] = check_invariance(FirstTwo(), numbers, perturb={2: 0.0})
+    [used] = check_invariance(FirstTwo(), numbers, perturb={"x0": lambda col: col + 10}, max_changed=1.0)
+    assert ignored.status == "pass" and used.details["count"] > 0 and used.subject == "x0"
+
+
 def test_invariance_bad_input(data: tuple[pd.DataFrame, np.ndarray]) -> None:
     X, y = data
     model = mm.Sound(X, y)

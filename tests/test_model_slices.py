@@ -83,6 +83,12 @@ def test_slices_predictions_instead_of_a_model_and_bad_input() -> None:
     by = pl.Series("older", X["age"].to_numpy() > 50)
     results = check_slices(None, X, y, by=by, metric="accuracy", min=0.1, y_pred=y_pred)
     assert [r.subject for r in results] == ["accuracy[older=False]", "accuracy[older=True]"]
+    # a loss metric with max=: fails where the whole interval lies above it
+    y_score = mm.PoorInEast(X, y).predict_proba(X)
+    results = check_slices(None, X, y, by="region", metric="log_loss", max=0.9, y_score=y_score, min_size=20)
+    assert {r.subject: r.status for r in results} == {
+        "log_loss[region='east']": "fail", "log_loss[region='north']": "pass", "log_loss[region='south']": "pass"}
+    assert all(r.comparison == "<=" and r.limit == 0.9 for r in results)
     with pytest.raises(GateError, match=r"by column 'regoin' is not a column of X\. Did you mean 'region'\?"):
         check_slices(None, X, y, by="regoin", metric="accuracy", min=0.5, y_pred=y_pred)
     with pytest.raises(GateError, match="no limit to check"):
