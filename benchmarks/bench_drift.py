@@ -73,6 +73,14 @@ def best_of(repeat: int, fn: Callable[[], T]) -> tuple[float, T]:
     return min(times), out
 
 
+def timed(fn: Callable[[], T]) -> tuple[float, float, T]:
+    """Wall seconds and CPU seconds of this process (all its threads): on a shared machine CPU time is what a run
+    costs; wall time also counts the other processes' turns."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    out = fn()
+    return time.perf_counter() - wall, time.process_time() - cpu, out
+
+
 def floor(reference: pd.DataFrame, current: pd.DataFrame) -> None:
     """One thread, as numpy and pandas run these calls."""
     for frame in (reference, current):
@@ -124,12 +132,12 @@ def frame(name):
 reference, current = frame("reference"), frame("current")
 definition = DataDefinition(numerical_columns=[c for c in reference if c.startswith("num")],
                             categorical_columns=[c for c in reference if c.startswith("cat")])
-start = time.perf_counter()
+start, cpu = time.perf_counter(), time.process_time()
 report = Report([DataDriftPreset()])
 snapshot = report.run(Dataset.from_pandas(current, data_definition=definition),
                       Dataset.from_pandas(reference, data_definition=definition))
 result = snapshot.dict()
-seconds = time.perf_counter() - start
+seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
 flagged, methods = [], set()
 for metric in result["metrics"]:
     config = metric.get("config", {})
@@ -139,7 +147,7 @@ for metric in result["metrics"]:
         drifted = value < threshold if "p_value" in method else value >= threshold
         if drifted:
             flagged.append(config["column"])
-print(json.dumps({"seconds": seconds, "flagged": flagged, "methods": sorted(methods)}))
+print(json.dumps({"seconds": seconds, "cpu": cpu, "flagged": flagged, "methods": sorted(methods)}))
 """
 
 
@@ -193,7 +201,8 @@ def main() -> None:
         t_read, loaded = best_of(1, lambda: json.loads(path.read_text()))
         t_decode, decoded = best_of(1, lambda: load_profile(loaded))
     # interleaved rounds, best of each: a change of machine load during the run hits every row alike
-    times: dict[str, float] = {}
+    wall: dict[str, float] = {}
+    cpu: dict[str, float] = {}
     flags: dict[str, list[str]] = {}
     runs: dict[str, Callable[[], list[str] | None]] = {
         "floor": lambda: floor(reference, current),
@@ -205,43 +214,45 @@ def main() -> None:
     }
     for _ in range(args.repeat):
         for name, run in runs.items():
-            seconds, out = best_of(1, run)
-            times[name] = min(times.get(name, np.inf), seconds)
+            seconds, cpu_seconds, out = timed(run)
+            wall[name] = min(wall.get(name, np.inf), seconds)
+            cpu[name] = min(cpu.get(name, np.inf), cpu_seconds)
             if out is not None:
                 flags[name] = out
-    t_floor, t_gate, t_gate1, t_profile = times["floor"], times["gate"], times["gate1"], times["profile"]
-    gate_flagged, profile_flagged = flags["gate"], flags["profile"]
-    t_scipy, scipy_flagged = times["scipy"], flags["scipy"]
     ev: dict | str = "skipped (--no-evidently)"
     if not args.no_evidently:
         ev = evidently(ref_arrays, cur_arrays)
 
+    labels = {"floor": "floor (sort + factorize)", "gate": "gate (reference frame)", "gate1": "gate, threads=1",
+              "profile": "gate (JSON profile)", "decoded": "gate (decoded profile)", "scipy": "scipy loop"}
     print()
-    print(f"{'':28}{'seconds':>9}  {'ours is':>12}  flagged")
-    print(f"{'floor (sort + factorize)':28}{t_floor:9.3f}  {'':>12}  -")
-    print(f"{'gate (reference frame)':28}{t_gate:9.3f}  {t_gate / t_floor:9.2f}x floor  {gate_flagged}")
-    print(f"{'gate, threads=1':28}{t_gate1:9.3f}  {t_gate1 / t_floor:9.2f}x floor  {flags['gate1']}")
-    print(f"{'gate (saved profile)':28}{t_profile:9.3f}  {t_profile / t_floor:9.2f}x floor  {profile_flagged}")
-    t_decoded = times["decoded"]
-    print(f"{'gate (decoded profile)':28}{t_decoded:9.3f}  {t_decoded / t_floor:9.2f}x floor  {flags['decoded']}  "
-          "(load_profile once, as a session fixture would)")
-    print(f"{'scipy loop':28}{t_scipy:9.3f}  {t_scipy / t_gate:9.2f}x faster  {scipy_flagged}  "
-          f"({t_scipy / t_gate1:.2f}x with threads=1)")
+    print(f"{'':26}{'wall s':>8}{'cpu s':>8}  {'cpu vs floor':>12}  {'cpu: ours faster by':>20}  flagged")
+    for name, label in labels.items():
+        versus_floor = f"{cpu[name] / cpu['floor']:10.2f}x" if name != "floor" else ""
+        faster = ""
+        if name == "scipy":
+            faster = f"{cpu['scipy'] / cpu['gate']:6.2f}x (1 thread {cpu['scipy'] / cpu['gate1']:.2f}x)"
+        print(f"{label:26}{wall[name]:8.3f}{cpu[name]:8.3f}  {versus_floor:>12}  {faster:>20}  {flags.get(name, '-')}")
     if isinstance(ev, dict):
-        print(f"{'evidently DataDriftPreset':28}{ev['seconds']:9.3f}  {ev['seconds'] / t_gate:9.2f}x faster  "
-              f"{ev['flagged']}  (methods: {', '.join(ev['methods'])}; {ev['seconds'] / t_gate1:.1f}x with "
-              "threads=1)")
+        faster = f"{ev['cpu'] / cpu['gate']:6.1f}x (1 thread {ev['cpu'] / cpu['gate1']:.1f}x)"
+        print(f"{'evidently DataDriftPreset':26}{ev['seconds']:8.1f}{ev['cpu']:8.1f}  {'':>12}  {faster:>20}  "
+              f"{ev['flagged']}  ({', '.join(ev['methods'])})")
     else:
-        print(f"{'evidently DataDriftPreset':28}{'-':>9}  {'':>12}  {ev}")
+        print(f"{'evidently DataDriftPreset':26}{'-':>8}{'-':>8}  {'':>12}  {'':>20}  {ev}")
+    evidently_wall = f", Evidently {ev['seconds'] / wall['gate']:.1f}x" if isinstance(ev, dict) else ""
+    print(f"wall-clock ratios: gate {wall['gate'] / wall['floor']:.2f}x floor; scipy loop "
+          f"{wall['scipy'] / wall['gate']:.2f}x{evidently_wall} slower than the gate")
     print(f"load average at end {os.getloadavg()[0]:.1f} (every row but Evidently: best of {args.repeat} "
           "interleaved rounds; Evidently: one run)")
     print()
     print(f"profile: built in {t_build:.3f}s, {size_mb:.1f} MB of JSON (written {t_write:.3f}s, read {t_read:.3f}s, "
-          f"decoded by load_profile {t_decode:.3f}s); from the JSON profile the gate is {t_gate / t_profile:.2f}x as "
-          f"fast as from the reference frame, from the decoded profile {t_gate / t_decoded:.2f}x")
+          f"decoded by load_profile {t_decode:.3f}s); CPU time from the JSON profile is "
+          f"{cpu['profile'] / cpu['gate']:.2f}x, from the decoded profile {cpu['decoded'] / cpu['gate']:.2f}x "
+          "that from the reference frame")
     expected = sorted(SHIFTED)
-    for name, flagged in (("gate", gate_flagged), ("gate from profile", profile_flagged), ("scipy loop", scipy_flagged),
-                          ("evidently", ev["flagged"] if isinstance(ev, dict) else None)):
+    evidently_flags = ev["flagged"] if isinstance(ev, dict) else None
+    for name, flagged in (("gate", flags["gate"]), ("gate from profile", flags["profile"]),
+                          ("scipy loop", flags["scipy"]), ("evidently", evidently_flags)):
         if flagged is not None:
             verdict = "exactly the shifted columns" if sorted(flagged) == expected else f"differs from {expected}"
             print(f"{name}: {verdict}")
