@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import textwrap
 
 # Import the heavy stack once in the outer process: pytester's in-process runs restore sys.modules after each run,
@@ -11,17 +12,17 @@ import textwrap
 import fairlearn.metrics  # noqa: F401
 import hypothesis.extra.pandas  # noqa: F401
 import numpy  # noqa: F401
-import pandas  # noqa: F401
-import pandera.pandas  # noqa: F401
-import pandera.strategies  # noqa: F401
+import pandas
+import pandera.pandas
+import pandera.strategies
 import pytest
 import scipy.stats  # noqa: F401
-import sklearn.datasets  # noqa: F401
+import sklearn.datasets
 import sklearn.linear_model  # noqa: F401
 
 try:  # optional extra
     import pandera.polars  # noqa: F401
-    import polars  # noqa: F401
+    import polars
 except ImportError:  # pragma: no cover
     pass
 
@@ -51,12 +52,12 @@ def _load_every_module_a_gate_uses() -> None:
     import pandera.pandas as pa
     from hypothesis import HealthCheck, given, settings
 
-    schema = pa.DataFrameSchema({"x": pa.Column(int, pa.Check.in_range(0, 5)), "c": pa.Column(str, pa.Check.isin(["a"]))})
+    schema = pa.DataFrameSchema(
+        {"x": pa.Column(int, pa.Check.in_range(0, 5)), "c": pa.Column(str, pa.Check.isin(["a"]))}
+    )
     frame = pandas.DataFrame({"x": [1, 9], "c": ["a", "b"]})
-    try:
+    with contextlib.suppress(pa.errors.SchemaErrors):
         schema.validate(frame, lazy=True)
-    except pa.errors.SchemaErrors:
-        pass
 
     @settings(max_examples=1, database=None, suppress_health_check=list(HealthCheck))
     @given(schema.strategy(size=2))
@@ -70,10 +71,8 @@ def _load_every_module_a_gate_uses() -> None:
         import pandera.polars as pap
 
         polars_schema = pap.DataFrameSchema({"x": pap.Column(int, pap.Check.in_range(0, 5))})
-        try:
+        with contextlib.suppress(pap.errors.SchemaErrors):
             polars_schema.validate(polars.DataFrame({"x": [1, 9]}), lazy=True)
-        except pap.errors.SchemaErrors:
-            pass
     except ImportError:  # pragma: no cover
         pass
 

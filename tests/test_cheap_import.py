@@ -29,7 +29,8 @@ PROBE = textwrap.dedent(
 
 def modules_after_run(tmp_path: Path, *args: str) -> set[str]:
     (tmp_path / "test_plain.py").write_text(
-        "import pytest\n\n@pytest.mark.fairness\ndef test_marked():\n    assert 1 + 1 == 2\n\ndef test_plain():\n    pass\n"
+        "import pytest\n\n@pytest.mark.fairness\ndef test_marked():\n    assert 1 + 1 == 2\n\n"
+        "def test_plain():\n    pass\n"
     )
     (tmp_path / "probe.py").write_text(PROBE)
     out = tmp_path / "modules.json"
@@ -49,6 +50,6 @@ def test_a_run_without_gates_imports_nothing_heavy(tmp_path: Path) -> None:
 
 
 def test_importing_the_plugin_imports_nothing_heavy() -> None:
-    code = "import sys, pytest_mlgate.plugin, pytest_mlgate; print(sorted(m for m in %r if m in sys.modules))" % (HEAVY,)
+    code = f"import sys, pytest_mlgate.plugin, pytest_mlgate; print(sorted(m for m in {HEAVY!r} if m in sys.modules))"
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
     assert proc.stdout.strip() == "[]"

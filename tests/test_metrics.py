@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import warnings
 
 import numpy as np
@@ -148,7 +149,7 @@ def test_interval_coverage_of_accuracy_is_close_to_nominal() -> None:
 
 
 def test_unknown_metric_suggests_the_closest_name() -> None:
-    with pytest.raises(GateError, match="unknown metric 'f_1'. Did you mean 'f1'"):
+    with pytest.raises(GateError, match=re.escape("unknown metric 'f_1'. Did you mean 'f1'")):
         get_metric("f_1")
 
 
@@ -171,17 +172,21 @@ def test_custom_metric_callable_and_direction() -> None:
         ({"y": [0, 1, 1], "y_pred": [0, 1]}, "mismatched lengths: y has 3, predictions has 2 rows"),
         ({"y": [], "y_pred": []}, "y is empty"),
         ({"y": [1, 1, 1], "y_score": [0.2, 0.4, 0.9], "min": {"roc_auc": 0.5}}, "single class"),
-        ({"y": [0, 1, 1], "y_score": [0.2, np.inf, 0.9], "min": {"roc_auc": 0.5}}, "y_score contains NaN or infinite"),
-        ({"y": [0, 1, 1], "y_pred": [0, 1, 1], "min": {"roc_auc": 0.5}}, "roc_auc need(s) scores or probabilities: pass y_score="),
-        ({"y": [0, 1, 2], "y_score": [0.2, 0.4, 0.9], "min": {"roc_auc": 0.5}}, "3 classes but the scores are one column"),
+        ({"y": [0, 1, 1], "y_score": [0.2, np.inf, 0.9], "min": {"roc_auc": 0.5}},
+         "y_score contains NaN or infinite"),
+        ({"y": [0, 1, 1], "y_pred": [0, 1, 1], "min": {"roc_auc": 0.5}},
+         "roc_auc need(s) scores or probabilities: pass y_score="),
+        ({"y": [0, 1, 2], "y_score": [0.2, 0.4, 0.9], "min": {"roc_auc": 0.5}},
+         "3 classes but the scores are one column"),
         ({"y": [0, 1, 1], "y_pred": [0, 1, 1], "min": {}}, "no metric to check"),
-        ({"y": [0, 1, 1], "y_pred": [0, 1, 1], "min": {"accuracy": float("nan")}}, "min for 'accuracy' must be a finite"),
+        ({"y": [0, 1, 1], "y_pred": [0, 1, 1], "min": {"accuracy": float("nan")}},
+         "min for 'accuracy' must be a finite"),
         ({"y": ["a", "b", "b"], "y_pred": ["a", "b", "a"], "max": {"mae": 1}}, "needs numeric targets"),
     ],
 )
 def test_bad_inputs_name_the_problem(kwargs: dict, message: str) -> None:  # type: ignore[type-arg]
     kwargs.setdefault("min", {"accuracy": 0.5})
-    with pytest.raises(GateError, match=message.replace("(", r"\(").replace(")", r"\)")):
+    with pytest.raises(GateError, match=re.escape(message)):
         check_metrics(None, None, **kwargs)
 
 
@@ -190,7 +195,7 @@ def test_model_problems_are_gate_errors() -> None:
 
     X = np.random.default_rng(0).normal(size=(20, 2))
     y = (X[:, 0] > 0).astype(int)
-    with pytest.raises(GateError, match="LogisticRegression\\) is not fitted"):
+    with pytest.raises(GateError, match=re.escape("LogisticRegression) is not fitted")):
         check_metrics(LogisticRegression(), X, y, min={"accuracy": 0.5})
     with pytest.raises(GateError, match="has no predict method"):
         check_metrics(object(), X, y, min={"accuracy": 0.5})
@@ -199,7 +204,7 @@ def test_model_problems_are_gate_errors() -> None:
         def predict(self, X):  # type: ignore[no-untyped-def]
             raise RuntimeError("feature 'age' missing")
 
-    with pytest.raises(GateError, match="model.predict\\(X\\) raised RuntimeError: feature 'age' missing"):
+    with pytest.raises(GateError, match=re.escape("model.predict(X) raised RuntimeError: feature 'age' missing")):
         check_metrics(Broken(), X, y, min={"accuracy": 0.5})
 
     class Lister:

@@ -130,7 +130,7 @@ def test_other():
                          ("model_validation", "test_model"), ("baseline", "test_baseline")]:
         result = pytester.runpytest("-m", family, "-q")
         result.assert_outcomes(passed=1, deselected=4)
-        result.stdout.fnmatch_lines([f"*1 passed*"])
+        result.stdout.fnmatch_lines(["*1 passed*"])
         assert name in "\n".join(pytester.runpytest("-m", family, "--collect-only", "-q").outlines)
 
 
@@ -159,8 +159,10 @@ def test_all():
 @pytest.mark.parametrize(
     ("decorator", "expected"),
     [
-        ("@pytest.mark.fairness(severity='loud')", "*fairness on test_bad.py::test_x: severity must be 'fail' or 'warn', got 'loud'"),
-        ("@pytest.mark.data_quality(severty='warn')", "*data_quality on test_bad.py::test_x: *unexpected keyword argument 'severty'*"),
+        ("@pytest.mark.fairness(severity='loud')",
+         "*fairness on test_bad.py::test_x: severity must be 'fail' or 'warn', got 'loud'"),
+        ("@pytest.mark.data_quality(severty='warn')",
+         "*data_quality on test_bad.py::test_x: *unexpected keyword argument 'severty'*"),
         ("@pytest.mark.baseline('warn', 'fail')", "*baseline on test_bad.py::test_x: *positional argument*"),
     ],
 )
