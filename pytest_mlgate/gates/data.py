@@ -812,7 +812,8 @@ class DataGate(BaseGate):
 
         Exact, not a sketch: numeric columns keep their distinct sorted values (about 11 bytes of JSON per distinct
         value), so KS, Wasserstein and PSI are the same as against the data. ``sample=n`` profiles n random rows
-        (seeded by the session seed) for a smaller file; the test is then exact against that sample.
+        (seeded by the session seed) for a smaller file; the test is then exact against that sample. Several tests
+        sharing one profile can decode it once with :func:`load_profile`.
         """
         try:
             return make_profile(data, columns=columns, sample=sample,
