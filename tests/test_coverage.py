@@ -4,13 +4,13 @@ Each statistic is estimated on ``RUNS`` fresh samples whose true value is known 
 interval the gate would report (``GateSettings(alpha=0.025)``: intervals at ``1 - 2 * alpha``), and we count how
 often the interval covers the truth.
 
-How robust the bands are: everything is seeded, so the outcome is deterministic; but the bands are chosen so that
-other seeds would pass too. With true coverage 95%, the coverage seen in 500 runs has a standard deviation of 0.97
-points, so the band [91%, 99%] for one statistic lies 4.1 standard deviations away on either side (a false failure
-with probability about 4e-5 per statistic); the pooled coverage of the three percentile-interval statistics (1,500
-runs, sd 0.56 points) is held to the issue's 93%-97% band, 3.6 standard deviations away (about 3e-4). Percentile
-intervals of an AUC undercover a little on small samples (about 94% here), which the bands leave room for. The
-benchmark ``benchmarks/verdicts.py`` measures coverage with the gates' default settings and 1,000 runs each.
+How robust the bands are: everything is seeded, so the outcome is deterministic; the bands are chosen so that
+other seeds would pass too. Percentile intervals undercover a little at 300 rows (measured here: accuracy 94.8%,
+ROC AUC 94.4%, the paired AUC difference 94.4%, so about 94.5% pooled). Over 700 runs a statistic's coverage has
+a standard deviation of 0.87 points, so the band [91%, 99%] lies at least 4 standard deviations away (a false
+failure with probability about 3e-5); the pooled coverage of the three (2,100 runs, sd 0.50 points) is held to the
+issue's 93%-97% band, 3 standard deviations below 94.5% and 5 above (about 1e-3 in all). The benchmark
+``benchmarks/verdicts.py`` measures coverage with the gates' default settings and 1,000 runs each.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from pytest_mlgate.gates.fairness import check_fairness
 from pytest_mlgate.stats.metrics import METRICS, estimate
 from pytest_mlgate.stats.paired import paired_difference
 
-RUNS = 500
+RUNS = 700
 N = 300  # rows per simulated evaluation set
 RESAMPLES = 400  # fewer than the default 1,000 to keep the file fast; coverage depends on the method, not on this
 SETTINGS = GateSettings(alpha=0.025, n_resamples=RESAMPLES)  # 95% intervals
