@@ -244,3 +244,22 @@ def test_decision_rule_interval_versus_point() -> None:
     [strict] = check_metrics(None, None, y, y_pred=pred, min={"accuracy": value + 0.01}, settings=settings_,
                              decision="point")
     assert strict.status == "fail"
+
+
+def test_a_failing_user_metric_is_a_gate_error_naming_it() -> None:
+    def recall_at_k(y_true, y_pred):  # type: ignore[no-untyped-def]
+        return {"k": 1}["missing"]
+
+    with pytest.raises(GateError, match="recall_at_k could not be computed: KeyError: 'missing'"):
+        check_metrics(None, None, [0, 1, 1], y_pred=[0, 1, 1], min={recall_at_k: 0.5})
+
+
+def test_slices_all_too_small_is_an_error_not_a_pass() -> None:
+    import pandas as pd
+
+    from pytest_mlgate.gates.model import check_slices
+
+    X = pd.DataFrame({"region": [f"r{i % 20}" for i in range(200)], "x": range(200)})
+    y = np.arange(200) % 2
+    with pytest.raises(GateError, match="no slice of region has at least min_size=30 rows"):
+        check_slices(None, X, y, by="region", metric="accuracy", min=0.5, y_pred=y)

@@ -73,9 +73,13 @@ def test_model(model_gate):
 @pytest.mark.fairness
 def test_plain():
     assert 1 == 2, "plain assertion"
+
+def test_unmarked():
+    assert 1 == 3, "not a gate: still fails"
 """)
     result = pytester.runpytest("--mlgate-warn-only")
-    result.assert_outcomes(passed=2, warnings=2)
+    result.assert_outcomes(passed=2, failed=1, warnings=2)
+    result.stdout.fnmatch_lines(["*AssertionError: not a gate: still fails"])
 
 
 def test_marker_only_tests_get_a_row_and_their_severity(pytester: pytest.Pytester) -> None:

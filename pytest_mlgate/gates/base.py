@@ -223,6 +223,9 @@ def threshold_result(
         message += f": {reason}."
         if hint:
             message += f"\n  What to do: {hint}"
+    elif (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
+        message += (": passes for lack of evidence: the point value is past the limit but the interval reaches it "
+                    "(more rows would settle it; decision='point' judges the point value).")
     else:
         message += ": ok."
     extra = dict(details or {})

@@ -16,7 +16,6 @@ fails; when the interval says it is real, the message suggests raising the basel
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -28,7 +27,7 @@ from pytest_mlgate.gates import _inputs
 from pytest_mlgate.gates.base import BaseGate, GateSettings
 from pytest_mlgate.gates.model import metric_output
 from pytest_mlgate.results import GateError, GateResult, fmt
-from pytest_mlgate.stats.metrics import Metric, estimate, get_metric
+from pytest_mlgate.stats.metrics import Metric, estimate, get_metric, point_value
 from pytest_mlgate.stats.paired import (
     ACCURACY_LIKE,
     mcnemar_exact,
@@ -84,17 +83,7 @@ def _label(key: Any) -> str:
 
 def _point(m: Metric, y_true: np.ndarray, output: np.ndarray, who: str) -> float:
     """scikit-learn's value of a metric, or a GateError saying why it is undefined here."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            value = float(m.fn(y_true, output))
-    except GateError:
-        raise
-    except (ValueError, TypeError, ZeroDivisionError) as exc:
-        raise GateError(f"{m.name} of the {who} could not be computed: {exc}") from None
-    if not math.isfinite(value):
-        raise GateError(f"{m.name} of the {who} is {value}: it is undefined on these rows")
-    return value
+    return point_value(m, y_true, output, who)
 
 
 def _direction(m: Metric) -> float:

@@ -482,11 +482,7 @@ def _result(ctx: _Context, name: str, kind: gs.Kind, limit: float, value: float,
         n=n, confidence=ctx.settings.confidence, decision=decision, hint=hint,
     )
     extremes = _extremes(ctx, components, point, overall, included)
-    beyond = value > limit if kind == "difference" else value < limit
-    note = ["  note: the point value is beyond the limit but the interval reaches it: not enough evidence to "
-            "fail (more rows per group would settle it; decision='point' judges the point value)"] \
-        if beyond and not result.failed else []
-    result.message = "\n".join([result.message.split("\n  What to do:")[0], *note, *_explain(ctx, components, extremes),
+    result.message = "\n".join([result.message.split("\n  What to do:")[0], *_explain(ctx, components, extremes),
                                 *_table_lines(ctx), *(["  What to do: " + hint] if result.failed else [])])
     result.details.update({
         "method": ctx.method, "agg": ctx.agg if len(components) > 1 else None, "kind": kind,

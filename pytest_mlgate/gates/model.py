@@ -20,7 +20,7 @@ import pandas as pd
 from pytest_mlgate.gates import _inputs
 from pytest_mlgate.gates.base import BaseGate, Decision, GateSettings, check_limits, threshold_result
 from pytest_mlgate.results import GateError, GateResult, Status, fmt, json_safe
-from pytest_mlgate.stats.metrics import Metric, estimate, get_metric
+from pytest_mlgate.stats.metrics import Metric, estimate, get_metric, point_value
 
 __tracebackhide__ = True  # failures point at the user's test line, not at our internals
 
@@ -1008,6 +1008,11 @@ def check_slices(
     overall = _point_value(m, y_true, output)
     by_text = ", ".join(map(str, keys.columns))
     judged_groups = [(label, rows) for label, rows in groups if rows.size >= min_size]
+    if not judged_groups:
+        sizes = ", ".join(f"{label}: {rows.size}" for label, rows in groups[:10])
+        raise GateError(f"no slice of {by_text} has at least min_size={min_size} rows ({sizes}"
+                        f"{', ...' if len(groups) > 10 else ''}): nothing can be judged; "
+                        "collect more rows, slice more coarsely or lower min_size")
     # Bonferroni: each of k slices is judged at alpha / k, so a model that meets the limit on every slice
     # fails the whole check at most at the documented rate alpha.
     k = len(judged_groups) or 1
@@ -1048,13 +1053,11 @@ def check_slices(
 
 
 def _point_value(m: Metric, y: np.ndarray, output: np.ndarray) -> float | None:
+    """The metric on one slice, or None where it is undefined there (the slice is then reported as such)."""
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            value = float(m.fn(y, output))
-    except Exception:
+        return point_value(m, y, output)
+    except GateError:
         return None
-    return value if np.isfinite(value) else None
 
 
 class ModelGate(BaseGate):

@@ -26,9 +26,11 @@ def render(results: Sequence[GateResult], *, settings: dict[str, Any] | None = N
     lines.append("|" + "|".join("---" for _ in COLUMNS) + "|")
     for result in results:
         cells = row(result)
-        cells["test"] = f"`{cells['test']}`" if cells["test"] else ""
+        test = cells["test"].replace("|", "\\|")  # a pipe inside a code span still needs escaping in a table
+        cells = {c: _cell(v) for c, v in cells.items()}
+        cells["test"] = f"`{test}`" if test else ""
         cells["verdict"] = ICONS.get(cells["verdict"], cells["verdict"])
-        lines.append("| " + " | ".join(_cell(cells[c]) if c != "test" else cells[c] for c in COLUMNS) + " |")
+        lines.append("| " + " | ".join(cells[c] for c in COLUMNS) + " |")
     problems = [r for r in results if r.status in ("fail", "warn", "error") and r.message]
     if problems:
         lines += ["", "### Failures and warnings", ""]

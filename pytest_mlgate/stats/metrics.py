@@ -338,9 +338,26 @@ def batch_values(m: Metric, y: np.ndarray, output: np.ndarray, counts: np.ndarra
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 values[i] = m.fn(y[idx], output[idx])
-        except (ValueError, ZeroDivisionError):
-            values[i] = np.nan  # undefined on this resample (e.g. one class drawn)
+        except Exception:  # undefined on this resample (e.g. one class drawn); the point value was computed
+            values[i] = np.nan
     return values
+
+
+def point_value(m: Metric, y: np.ndarray, output: np.ndarray, who: str = "") -> float:
+    """The metric's value on all rows, or a GateError saying why it is undefined (any error in a user's metric
+    included: it names the metric rather than escaping as a traceback from inside the gate)."""
+    of = f" of the {who}" if who else ""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            value = float(m.fn(y, output))
+    except GateError:
+        raise
+    except Exception as exc:
+        raise GateError(f"{m.name}{of} could not be computed: {type(exc).__name__}: {exc}") from None
+    if not np.isfinite(value):
+        raise GateError(f"{m.name}{of} is {value} on these rows: it is undefined here (check the labels' classes)")
+    return value
 
 
 @dataclass(frozen=True)
@@ -359,15 +376,6 @@ def estimate(
     """Point value and bootstrap interval of one metric on one set of predictions."""
     from pytest_mlgate.stats.bootstrap import percentile_interval, replicates
 
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            value = float(m.fn(y, output))
-    except GateError:
-        raise
-    except (ValueError, TypeError, ZeroDivisionError) as exc:
-        raise GateError(f"{m.name} could not be computed: {exc}") from None
-    if not np.isfinite(value):
-        raise GateError(f"{m.name} is {value} on these inputs: it is undefined here (check the labels' classes)")
+    value = point_value(m, y, output)
     reps = replicates(lambda counts: batch_values(m, y, output, counts), y.size, n_resamples, seed)
     return Estimate(value, percentile_interval(reps, confidence), int(y.size), reps)
