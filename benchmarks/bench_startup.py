@@ -22,6 +22,19 @@ def time_run(directory: Path, *args: str) -> float:
     return time.perf_counter() - start
 
 
+def plugin_import_ms(repeats: int = 15) -> float:
+    """Median cumulative import time of ``pytest_mlgate.plugin`` itself (pytest already imported), by -X importtime."""
+    times = []
+    for _ in range(repeats):
+        proc = subprocess.run([sys.executable, "-X", "importtime", "-c", "import pytest; import pytest_mlgate.plugin"],
+                              check=True, capture_output=True, text=True)
+        for line in proc.stderr.splitlines():
+            parts = [p.strip() for p in line.split("|")]
+            if len(parts) == 3 and parts[2] == "pytest_mlgate.plugin":
+                times.append(int(parts[1]) / 1000)
+    return statistics.median(times)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=30)
@@ -39,6 +52,7 @@ def main() -> None:
     print(f"  with pytest-mlgate        {a * 1000:8.1f} ms")
     print(f"  with -p no:mlgate         {b * 1000:8.1f} ms")
     print(f"  difference                {(a - b) * 1000:8.1f} ms   ratio {a / b:.3f}x")
+    print(f"importing pytest_mlgate.plugin (cumulative, -X importtime): {plugin_import_ms():.1f} ms")
 
 
 if __name__ == "__main__":
