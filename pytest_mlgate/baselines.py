@@ -18,9 +18,7 @@ import hashlib
 import io
 import json
 import math
-import os
 import re
-import tempfile
 import zipfile
 import zlib
 from collections.abc import Mapping
@@ -29,6 +27,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from pytest_mlgate._files import write_atomic
 from pytest_mlgate.results import GateError
 
 __tracebackhide__ = True  # failures point at the user's test line, not at our internals
@@ -208,25 +207,11 @@ def fingerprint_differences(stored: Mapping[str, Any], current: Mapping[str, Any
 
 
 def atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to a temporary file beside ``path`` and move it into place: readers see the old file or
-    the new one, never a mix, whatever else writes at the same time."""
-    tmp: str | None = None
+    """Write a baseline file atomically (see :func:`pytest_mlgate._files.write_atomic`); a failure names the file."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        with os.fdopen(fd, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-        tmp = None
+        write_atomic(path, data)
     except OSError as exc:
         raise GateError(f"could not write the baseline file {path}: {exc.strerror or exc}") from None
-    finally:
-        if tmp is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
 
 
 def write_baseline(path: Path, baseline: Baseline) -> None:

@@ -18,6 +18,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+from pytest_mlgate._files import write_atomic
 from pytest_mlgate.results import STATUSES, GateResult, fmt
 
 #: at most this many charts of one kind, so a 200-column drift check does not make a 50 MB page
@@ -66,23 +67,7 @@ ul.problems{list-style:none;padding:0}ul.problems li{margin:.6rem 0;padding:.5re
 
 def write(results: Sequence[GateResult], path: Path, *, settings: Mapping[str, Any] | None = None) -> None:
     """Write the report to ``path`` atomically (a half-written page never replaces a good one)."""
-    import os
-    import tempfile
-
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    text = render(results, settings)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # as a plainly written file would be (mkstemp makes it private)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(Path(path), render(results, settings))
 
 
 def render(results: Sequence[GateResult], settings: Mapping[str, Any] | None = None) -> str:

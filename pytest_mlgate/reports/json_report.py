@@ -16,12 +16,11 @@ Keys are sorted and the file holds no timestamp, so the same run gives the same 
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from pytest_mlgate._files import write_atomic
 from pytest_mlgate.reports._rows import counts
 from pytest_mlgate.results import GateResult, json_safe
 
@@ -46,25 +45,4 @@ def render(results: Sequence[GateResult], *, settings: dict[str, Any] | None = N
 
 
 def write(results: Sequence[GateResult], path: Path, *, settings: dict[str, Any] | None = None) -> None:
-    write_text_atomic(path, render(results, settings=settings))
-
-
-def write_text_atomic(path: Path, text: str) -> None:
-    """Write through a temporary file and ``os.replace``: readers never see half a file."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp creates 0600; a report is an ordinary file
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+    write_atomic(path, render(results, settings=settings))

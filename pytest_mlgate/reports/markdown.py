@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from pytest_mlgate._files import write_atomic
 from pytest_mlgate.reports._rows import COLUMNS, counts_text, row
-from pytest_mlgate.reports.json_report import write_text_atomic
 from pytest_mlgate.results import GateResult
 
 ICONS = {"PASS": "pass", "FAIL": "**FAIL**", "WARN": "warn", "ERROR": "**ERROR**"}
@@ -42,4 +42,4 @@ def render(results: Sequence[GateResult], *, settings: dict[str, Any] | None = N
 
 
 def write(results: Sequence[GateResult], path: Path, *, settings: dict[str, Any] | None = None) -> None:
-    write_text_atomic(path, render(results, settings=settings))
+    write_atomic(path, render(results, settings=settings))
