@@ -97,11 +97,22 @@ def test_large_sample_tail_p_values_agree_with_scipys_kstwo(n: int, nd2: float) 
 
 
 @SETTINGS
-@given(samples(3000), samples(3000), st.integers(1, 300))
-def test_blockwise_searchsorted_equals_numpys(a: np.ndarray, b: np.ndarray, block: int) -> None:
-    haystack, needles = np.unique(a), np.unique(b)
-    expected = np.searchsorted(haystack, needles, side="right")
-    assert np.array_equal(drift.searchsorted_sorted(haystack, needles, block=block), expected)
+@given(samples(600), samples(600), st.integers(1, 40))
+def test_chunked_comparison_equals_scipy_at_any_chunk_size(a: np.ndarray, b: np.ndarray, chunk: int) -> None:
+    """compare_numeric walks the reference in chunks (with the current values among them): chunk boundaries that
+    fall on ties, on shared values, before the first current value or after the last one change nothing."""
+    ref, cur = _summaries(a, b)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(drift, "CHUNK", chunk)
+        comparison = drift.compare_numeric(ref, cur)
+        spread = ref.std()
+    data1, data2 = np.sort(a), np.sort(b)
+    pooled = np.concatenate([data1, data2])
+    diffs = (np.searchsorted(data1, pooled, side="right") / a.size
+             - np.searchsorted(data2, pooled, side="right") / b.size)
+    assert comparison.statistic == max(float(np.clip(-diffs.min(), 0, 1)), float(diffs.max()))
+    assert comparison.wasserstein == pytest.approx(sps.wasserstein_distance(a, b), rel=1e-9, abs=1e-12)
+    assert spread == pytest.approx(float(np.std(a)), rel=1e-12, abs=1e-15)
 
 
 def test_psi_on_reference_deciles_by_hand() -> None:

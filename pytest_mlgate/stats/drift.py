@@ -24,6 +24,9 @@ import pandas as pd
 KS_EXACT_MAX_N = 10_000
 PSI_BINS = 10
 PSI_FLOOR = 1e-4  # proportions of empty bins are raised to this, so PSI stays finite
+#: values per chunk in :func:`compare_numeric` and :meth:`NumericSummary.std`: each chunk and its temporaries stay
+#: in cache, and no temporary is the size of the column (fresh memory costs more than the arithmetic on it)
+CHUNK = 1 << 13
 
 
 # --- summaries -------------------------------------------------------------------------------------
@@ -31,20 +34,23 @@ PSI_FLOOR = 1e-4  # proportions of empty bins are raised to this, so PSI stays f
 
 @dataclass
 class NumericSummary:
-    """Distinct sorted non-missing values with cumulative counts (``cum[i]`` = number of values <= ``values[i]``)."""
+    """Distinct sorted non-missing values with cumulative counts (``cum[i]`` = number of values <= ``values[i]``).
+
+    ``cum`` is None when no value repeats (the common case for measured floats): the counts are then the positions
+    themselves, and nothing of the column's size is stored beside the values."""
 
     values: np.ndarray
-    cum: np.ndarray
+    cum: np.ndarray | None
     n_missing: int = 0
 
     @property
     def ties(self) -> bool:
         """Whether some value occurs more than once."""
-        return bool(self.cum.size) and int(self.cum[-1]) != self.cum.size
+        return self.cum is not None
 
     @property
     def n(self) -> int:
-        return int(self.cum[-1]) if self.cum.size else 0
+        return self.values.size if self.cum is None else int(self.cum[-1]) if self.cum.size else 0
 
     @classmethod
     def from_values(cls, x: np.ndarray) -> NumericSummary:
@@ -58,54 +64,63 @@ class NumericSummary:
 
     @classmethod
     def from_sorted(cls, data: np.ndarray, n_missing: int = 0) -> NumericSummary:
-        if data.size == 0:
-            return cls(data, np.zeros(0, dtype=np.int64), n_missing)
+        if data.size < 2:
+            return cls(data, None, n_missing)
         last = np.empty(data.size, dtype=bool)
         np.not_equal(data[1:], data[:-1], out=last[:-1])
+        if last[:-1].all():
+            return cls(data, None, n_missing)
         last[-1] = True
-        if last.all():
-            return cls(data, np.arange(1, data.size + 1, dtype=np.int64), n_missing)
         return cls(data[last], np.flatnonzero(last).astype(np.int64) + 1, n_missing)
 
+    def cum_before(self) -> np.ndarray | None:
+        """``c[k]`` = number of values among the first ``k`` distinct ones (``c[0] = 0``), or None when no value
+        repeats (then ``c[k] = k``)."""
+        if self.cum is None:
+            return None
+        return np.concatenate([np.zeros(1, dtype=np.int64), self.cum])
+
     def counts(self) -> np.ndarray:
-        return np.diff(self.cum, prepend=0)
+        return np.ones(self.values.size, dtype=np.int64) if self.cum is None else np.diff(self.cum, prepend=0)
 
     def sample(self) -> np.ndarray:
         """The sorted values themselves (ties repeated)."""
         return np.repeat(self.values, self.counts()) if self.ties else self.values
 
     def std(self) -> float:
-        """The population standard deviation (ddof=0) of the values: the spread drift effects are scaled by."""
-        if not self.ties:
-            centred = self.values - float(self.values.sum()) / self.n
-            return math.sqrt(_dot(centred, centred) / self.n)
-        counts = self.counts().astype(float)
-        centred = self.values - _dot(counts, self.values) / self.n
-        return math.sqrt(_dot(counts * centred, centred) / self.n)
+        """The population standard deviation (ddof=0) of the values: the spread drift effects are scaled by.
+        Summed in cache-sized chunks: no temporary the size of the column."""
+        n, values = self.n, self.values
+        counts = None if self.cum is None else self.counts().astype(float)
+        mean = (float(values.sum()) if counts is None else _dot(counts, values)) / n
+        total = 0.0
+        for start in range(0, values.size, CHUNK):
+            centred = values[start:start + CHUNK] - mean
+            if counts is None:
+                total += _dot(centred, centred)
+            else:
+                total += _dot(counts[start:start + CHUNK] * centred, centred)
+        return math.sqrt(total / n)
 
     def to_profile(self) -> dict[str, Any]:
-        ties = self.ties
-        counts = self.counts() if ties else None
         return {
             "kind": "numeric",
             "n": self.n,
             "n_missing": self.n_missing,
             "values": _encode(self.values.astype("<f8")),
-            "counts": _encode(counts.astype("<i8")) if counts is not None else None,
+            "counts": _encode(self.counts().astype("<i8")) if self.ties else None,
         }
 
     @classmethod
     def from_profile(cls, entry: dict[str, Any]) -> NumericSummary:
-        values = _decode(entry["values"], "<f8")
-        if entry.get("counts") is None:
-            cum = np.arange(1, values.size + 1, dtype=np.int64)
-        else:
-            cum = np.cumsum(_decode(entry["counts"], "<i8"))
-        if values.size != cum.size or (values.size and int(cum[-1]) != int(entry["n"])):
+        values = _decode(entry["values"], "<f8").astype(float, copy=False)
+        cum = None if entry.get("counts") is None else np.cumsum(_decode(entry["counts"], "<i8"))
+        n = values.size if cum is None else int(cum[-1]) if cum.size else 0
+        if (cum is not None and cum.size != values.size) or (values.size and n != int(entry["n"])):
             raise ValueError("values and counts do not match n")
         if values.size > 1 and not np.all(values[1:] > values[:-1]):
             raise ValueError("values are not strictly increasing")
-        return cls(values.astype(float), cum, int(entry.get("n_missing", 0)))
+        return cls(values, cum, int(entry.get("n_missing", 0)))
 
 
 @dataclass
@@ -172,76 +187,73 @@ class NumericComparison:
 def compare_numeric(ref: NumericSummary, cur: NumericSummary, *, bins: int = PSI_BINS) -> NumericComparison:
     """KS statistic, Wasserstein distance and PSI from one ``searchsorted`` of the reference into the current.
 
-    Both ECDFs are step functions: ``F1 - F2`` peaks just after a reference value and bottoms out just before one,
-    so the KS extremes are read at the reference values (right limits) and just below them (left limits), each the
-    value scipy computes at a data point from the same integer counts, hence the same floats. The Wasserstein
-    distance integrates ``|F1 - F2|`` over the gaps between consecutive pooled values, taken from each side.
+    Both ECDFs are step functions: ``F1 - F2`` peaks at a reference value and bottoms out just before one, so the
+    KS extremes are read at the reference values (right limits) and just below them (left limits), each the value
+    scipy computes at a data point from the same integer counts, hence the same floats. The Wasserstein distance
+    integrates ``|F1 - F2|`` over the gaps between consecutive pooled values, taken from each side.
+
+    The reference runs in chunks of :data:`CHUNK` values, each with the current values that fall among them, so
+    every temporary stays in cache and none is the size of the column.
     """
     n1, n2 = ref.n, cur.n
     u1, u2 = ref.values, cur.values
-    j = searchsorted_sorted(u2, u1)  # distinct current values <= each reference value
-    shared = u2[np.maximum(j - 1, 0)] == u1  # reference values that also occur in current
-    shared &= j > 0
-    any_shared = bool(shared.any())
-    cum2 = np.concatenate([[0], cur.cum]) if cur.ties else None
-    below2 = cum2[j] if cum2 is not None else j  # current count <= each reference value
-    cum1 = np.concatenate([[0], ref.cum])
-    f1 = cum1 / n1  # f1[k] = share of the reference below value k, f1[k + 1] = at or below it
-    f2 = below2 / n2
-    upper = f1[1:] - f2
-    if any_shared:
-        j_left = j - shared
-        lower = f1[:-1] - ((cum2[j_left] if cum2 is not None else j_left) / n2)
-    else:
-        lower = f1[:-1] - f2
-    max_s = upper.max()
-    min_s = float(np.clip(-lower.min(), 0, 1))
-    statistic = float(min_s if min_s > max_s else max_s)
-
-    # Wasserstein: gaps starting at a reference value ...
-    end = u2[np.minimum(j, u2.size - 1)]  # the next current value above each reference value ...
-    np.minimum(end[:-1], u1[1:], out=end[:-1])  # ... or the next reference value, whichever comes first
-    beyond = int(np.searchsorted(j, u2.size))  # from here on no current value is above
-    end[beyond:-1] = u1[beyond + 1:]
-    end -= u1
-    end[-1] = max(float(end[-1]), 0.0) if beyond == u1.size else 0.0
-    np.abs(upper, out=upper)
-    wasserstein = _dot(upper, end)
-    # ... and gaps starting at a current value that is not also a reference value
-    i = np.cumsum(np.bincount(j, minlength=u2.size + 1))[: u2.size]  # reference values < each current value
-    gap = u1[np.minimum(i, u1.size - 1)]
-    np.minimum(gap[:-1], u2[1:], out=gap[:-1])
-    beyond = int(np.searchsorted(i, u1.size))
-    gap[beyond:-1] = u2[beyond + 1:]
-    gap -= u2
-    gap[-1] = max(float(gap[-1]), 0.0) if beyond == u2.size else 0.0
-    if any_shared:
-        gap[j[shared] - 1] = 0.0
-    level = (cum1[i] if ref.ties else i) / n1
-    level -= (cur.cum / n2) if cur.ties else np.arange(1, u2.size + 1) / n2
-    np.abs(level, out=level)
-    wasserstein += _dot(level, gap)
+    m1, m2 = u1.size, u2.size
+    before1, before2 = ref.cum_before(), cur.cum_before()
+    # distinct current values <= the last reference value of each chunk: the chunk's share of the current
+    bounds = np.searchsorted(u2, u1[np.minimum(np.arange(CHUNK, m1 + CHUNK, CHUNK), m1) - 1], side="right").tolist()
+    max_s = min_s = wasserstein = 0.0
+    lo = 0
+    for k, hi in enumerate(bounds):
+        s, e = k * CHUNK, min((k + 1) * CHUNK, m1)
+        r = u1[s:e]
+        hay = u2[lo:hi + 1] if hi < m2 else np.append(u2[lo:], np.inf)  # ... and the first value above them
+        j = np.searchsorted(hay, r, side="left")  # current values < each reference value (minus lo)
+        above = hay.take(j)  # the first current value >= each reference value
+        shared = above == r
+        j_right = j
+        if shared.any():  # values in both samples: the current one counts at the reference value
+            j_right = j + shared
+            above = hay.take(j_right)
+        # KS: F1 at (upper) and just below (lower) each reference value, less F2 there
+        f1 = np.arange(s, e + 1, dtype=float) if before1 is None else before1[s:e + 1].astype(float)
+        f1 /= n1
+        upper = (j_right + lo if before2 is None else before2[j_right + lo]) / n2
+        lower = (j + lo if before2 is None else before2[j + lo]) / n2 if j_right is not j else upper.copy()
+        np.subtract(f1[1:], upper, out=upper)
+        np.subtract(f1[:-1], lower, out=lower)
+        max_s = max(max_s, float(upper.max()))
+        min_s = min(min_s, float(lower.min()))
+        # Wasserstein: the gap after each reference value, to the next pooled value ...
+        following = u1[s + 1:e + 1] if e < m1 else np.append(u1[s + 1:], np.inf)
+        np.minimum(following, above, out=above)
+        above -= r
+        if e == m1 and hi == m2:
+            above[-1] = 0.0  # the largest pooled value: nothing follows it
+        np.abs(upper, out=upper)
+        wasserstein += _dot(upper, above)
+        # ... and after each current value in the chunk's range, to the next current or reference value
+        b = hi - lo
+        if b:
+            i = np.bincount(j_right, minlength=b + 1)[:b]
+            np.cumsum(i, out=i)  # reference values of this chunk below each current value
+            gap = np.minimum(hay[1:b + 1], r.take(i))
+            gap -= hay[:b]
+            i += s
+            level = (i if before1 is None else before1[i]) / n1
+            level -= (np.arange(lo + 1, hi + 1, dtype=float) if before2 is None else before2[lo + 1:hi + 1]) / n2
+            np.abs(level, out=level)
+            wasserstein += _dot(level, gap)
+        lo = hi
+    # current values above every reference value: F1 = 1 there
+    for s in range(lo, m2 - 1, CHUNK):
+        e = min(s + CHUNK, m2 - 1)
+        level = (np.arange(s + 1, e + 1, dtype=float) if before2 is None else before2[s + 1:e + 1]) / n2
+        np.subtract(1.0, level, out=level)
+        wasserstein += _dot(level, u2[s + 1:e + 1] - u2[s:e])
+    min_s = float(np.clip(-min_s, 0, 1))
+    statistic = min_s if min_s > max_s else max_s
     edges, count1, count2 = psi_bins(ref, cur, bins=bins)
     return NumericComparison(statistic, wasserstein, psi_from_counts(count1, count2), edges, count1, count2)
-
-
-SEARCH_BLOCK = 4096
-
-
-def searchsorted_sorted(haystack: np.ndarray, needles: np.ndarray, block: int = SEARCH_BLOCK) -> np.ndarray:
-    """``np.searchsorted(haystack, needles, side="right")`` for *sorted* needles, block by block: each block of
-    needles searches only the slice of the haystack it can land in, which stays in cache (a third faster at 10^6)."""
-    if needles.size <= block:
-        return np.searchsorted(haystack, needles, side="right")
-    out = np.empty(needles.size, dtype=np.intp)
-    firsts = np.searchsorted(haystack, needles[::block], side="right").tolist()
-    lasts = np.searchsorted(haystack, needles[block - 1::block], side="right").tolist()
-    lasts.append(haystack.size)
-    for k, lo in enumerate(firsts):
-        part = out[k * block:(k + 1) * block]
-        part[:] = np.searchsorted(haystack[lo:lasts[k]], needles[k * block:(k + 1) * block], side="right")
-        part += lo
-    return out
 
 
 def psi_bins(ref: NumericSummary, cur: NumericSummary, *, bins: int = PSI_BINS) -> tuple[np.ndarray, ...]:
@@ -249,14 +261,16 @@ def psi_bins(ref: NumericSummary, cur: NumericSummary, *, bins: int = PSI_BINS) 
     max) and the reference and current counts per bin."""
     n1, n2 = ref.n, cur.n
     ranks = np.ceil(np.arange(1, bins) / bins * n1).astype(np.int64)
-    inner = np.unique(ref.values[np.searchsorted(ref.cum, ranks, side="left")])
+    at = ranks - 1 if ref.cum is None else np.searchsorted(ref.cum, ranks, side="left")
+    inner = np.unique(ref.values[at])
     inner = inner[inner < max(ref.values[-1], cur.values[-1])]
-    cum1 = np.concatenate([[0], ref.cum])
-    cum2 = np.concatenate([[0], cur.cum])
-    below1 = np.concatenate([cum1[np.searchsorted(ref.values, inner, side="right")], [n1]])
-    below2 = np.concatenate([cum2[np.searchsorted(cur.values, inner, side="right")], [n2]])
+    below = []
+    for summary, n in ((ref, n1), (cur, n2)):
+        position = np.searchsorted(summary.values, inner, side="right")
+        counted = position if summary.cum is None else np.concatenate([[0], summary.cum])[position]
+        below.append(np.concatenate([counted, [n]]).astype(np.int64))
     edges = np.concatenate([[min(ref.values[0], cur.values[0])], inner, [max(ref.values[-1], cur.values[-1])]])
-    return edges, np.diff(below1, prepend=0), np.diff(below2, prepend=0)
+    return edges, np.diff(below[0], prepend=0), np.diff(below[1], prepend=0)
 
 
 def psi(ref: NumericSummary, cur: NumericSummary, *, bins: int = PSI_BINS) -> float:
