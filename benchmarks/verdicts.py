@@ -332,7 +332,7 @@ def pct(value: float) -> str:
 
 #: runs per size: (no change, change) for light gates and for heavy ones. The heavy gates bootstrap every row, a
 #: few seconds per run at 100,000 rows, so they get fewer runs there (their intervals in the table say so).
-FULL_PLAN = {1_000: ((1_000, 200), (1_000, 200)), 10_000: ((500, 100), (300, 60)), 100_000: ((100, 30), (16, 8))}
+FULL_PLAN = {1_000: ((1_000, 200), (1_000, 200)), 10_000: ((500, 100), (300, 60)), 100_000: ((100, 30), (48, 16))}
 QUICK_PLAN = {1_000: ((200, 50), (200, 50)), 10_000: ((100, 30), (40, 20))}
 COVERAGE_RUNS = {False: 1_000, True: 200}
 COVERAGE_N = 1_000
