@@ -357,3 +357,26 @@ def test_skipped():
     report = json.loads((pytester.path / "r.json").read_text())
     assert [(r["subject"], r["status"]) for r in report["results"]] == [("missing_fraction", "warn"),
                                                                        ("accuracy", "fail")]
+
+
+def test_drift_alpha_follows_the_ini_key(pytester: pytest.Pytester) -> None:
+    pytester.makeini("[pytest]\nmlgate_alpha = 0.05\n")
+    pytester.makepyfile("""
+import numpy as np
+import pandas as pd
+
+rng = np.random.default_rng(0)
+reference = pd.DataFrame({"x": rng.normal(size=500)})
+current = pd.DataFrame({"x": rng.normal(size=500)})
+
+def test_drift(data_gate):
+    data_gate.drift(reference, current)
+
+def test_drift_explicit(data_gate):
+    data_gate.drift(reference, current, alpha=0.001)
+""")
+    pytester.runpytest("--mlgate-report=r.json").assert_outcomes(passed=2)
+    report = json.loads((pytester.path / "r.json").read_text())
+    alphas = {r["node_id"].split("::")[1]: r["message"] for r in report["results"] if r["subject"] == "dataset"}
+    assert "p-value < 0.05 " in alphas["test_drift"]
+    assert "p-value < 0.001 " in alphas["test_drift_explicit"]

@@ -785,7 +785,7 @@ class DataGate(BaseGate):
         current: Any,
         *,
         columns: Any = None,
-        alpha: float = DRIFT_ALPHA,
+        alpha: float | None = None,
         correction: Correction = "holm",
         min_wasserstein: float = MIN_WASSERSTEIN,
         min_jensen_shannon: float = MIN_JENSEN_SHANNON,
@@ -797,12 +797,14 @@ class DataGate(BaseGate):
         Per column: Kolmogorov-Smirnov (numeric; as scipy.stats.ks_2samp) or chi-square (categorical; unseen
         categories reported), plus an effect size, and the missing-value rate compared separately. p-values are
         corrected across all the tests (``correction="holm"``, or ``"bh"``); a column drifts when its corrected
-        p-value is below ``alpha`` (default 0.01, family-wise) **and** its effect reaches the minimum, so a huge
+        p-value is below ``alpha`` (default: the ini key ``mlgate_alpha``, 0.01, spent family-wise over the
+        columns) **and** its effect reaches the minimum, so a huge
         sample does not flag changes too small to matter. One result per column and one for the dataset.
         Columns are compared in ``threads`` threads (default: one per CPU core, at most 8).
         """
         return self._run("drift", "dataset", lambda: check_drift(
-            reference, current, columns=columns, alpha=alpha, correction=correction,
+            reference, current, columns=columns, alpha=self.settings.alpha if alpha is None else alpha,
+            correction=correction,
             min_wasserstein=min_wasserstein, min_jensen_shannon=min_jensen_shannon,
             min_missing_change=min_missing_change, threads=threads,
         ))
