@@ -119,6 +119,13 @@ def scores(values: Any, name: str = "y_score") -> np.ndarray:
     return array
 
 
+def positive_int(name: str, value: Any) -> int:
+    """A count argument (``n_bins``, ``max_examples``, ...): a positive integer, or a GateError naming it."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise GateError(f"{name} must be a positive integer, got {value!r}")
+    return int(value)
+
+
 def same_length(**arrays: Any) -> int:
     """The common length of the named inputs, or a GateError listing them all."""
     lengths = {name: n_rows(a, name) for name, a in arrays.items() if a is not None}

@@ -757,10 +757,8 @@ def check_fuzz(
     from hypothesis import HealthCheck, Phase, Verbosity, given
 
     settings = settings or GateSettings()
-    if not (isinstance(max_examples, int) and max_examples >= 1):
-        raise GateError(f"max_examples must be a positive integer, got {max_examples!r}")
-    if not (isinstance(max_rows, int) and max_rows >= 1):
-        raise GateError(f"max_rows must be a positive integer, got {max_rows!r}")
+    _inputs.positive_int("max_examples", max_examples)
+    _inputs.positive_int("max_rows", max_rows)
     if convert is not None and convert != "polars" and not callable(convert):
         raise GateError(f"convert must be 'polars' or a function of a pandas DataFrame, got {convert!r}")
     to_model: Callable[[pd.DataFrame], Any] | None = _to_polars if convert == "polars" else convert  # type: ignore[assignment]
@@ -880,8 +878,7 @@ def check_calibration(
     from pytest_mlgate.stats.bootstrap import percentile_interval, replicates
 
     settings = settings or GateSettings()
-    if not (isinstance(n_bins, int) and n_bins >= 1):
-        raise GateError(f"n_bins must be a positive integer, got {n_bins!r}")
+    _inputs.positive_int("n_bins", n_bins)
     if strategy not in ("uniform", "quantile"):
         raise GateError(f"strategy must be 'uniform' or 'quantile', got {strategy!r}")
     check_limits("ece", None, max_ece)
@@ -993,8 +990,7 @@ def check_slices(
     if min is None and max is None:
         raise GateError(f"no limit to check: pass min= (or max=) for {m.name} on every slice")
     check_limits(m.name, min, max)
-    if not (isinstance(min_size, int) and min_size >= 1):
-        raise GateError(f"min_size must be a positive integer, got {min_size!r}")
+    _inputs.positive_int("min_size", min_size)
     y_true = _inputs.labels(y, "y")
     outputs = _inputs.model_outputs(
         model, X, y_pred=y_pred, y_score=y_score, need_pred=m.needs in ("label", "regression"),
