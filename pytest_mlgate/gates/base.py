@@ -216,6 +216,8 @@ def threshold_result(
     required = _required_text(minimum, maximum)
     evidence = _interval_text(interval, n, confidence)
     message = f"{family}.{check} {subject} = {fmt(value)}{evidence}, required {required}"
+    if decision == "interval" and interval is None:
+        message += " (no interval could be computed, so the point value decides)"
     if problems:
         reason = "; ".join(problems)
         if use_interval:
