@@ -6,8 +6,9 @@ that cannot predict.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 
 import numpy as np
 import pandas as pd
@@ -183,6 +184,19 @@ class Outputs:
     score: np.ndarray | None
     is_proba: bool
     classes: np.ndarray | None
+
+
+class OutputNeeds(TypedDict):
+    need_pred: bool
+    need_score: bool
+    need_proba: bool
+
+
+def output_needs(needs: Collection[str]) -> OutputNeeds:
+    """Which model outputs a set of metric needs ("label", "score", "proba", "regression") asks for, as the
+    ``need_*`` keywords of :func:`model_outputs`."""
+    return {"need_pred": bool({"label", "regression"} & set(needs)), "need_score": "score" in needs,
+            "need_proba": "proba" in needs}
 
 
 def model_outputs(

@@ -263,14 +263,14 @@ def _required_text(minimum: float | None, maximum: float | None) -> str:
 def _interval_text(interval: tuple[float, float] | None, n: int | None, confidence: float | None) -> str:
     parts = []
     if interval is not None:
-        level = f"{_percent(confidence)} " if confidence is not None else ""
+        level = f"{percent(confidence)} " if confidence is not None else ""
         parts.append(f"{level}CI [{fmt(interval[0])}, {fmt(interval[1])}]")
     if n is not None:
         parts.append(f"n={n}")
     return f" ({', '.join(parts)})" if parts else ""
 
 
-def _percent(level: float) -> str:
+def percent(level: float) -> str:
     """98% stays "98%"; a corrected level such as 0.99667 reads "99.67%", not a misleading "100%"."""
     whole = f"{level:.0%}"
     return whole if abs(level * 100 - round(level * 100)) < 1e-9 else f"{level:.2%}"

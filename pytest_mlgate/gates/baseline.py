@@ -24,7 +24,7 @@ import numpy as np
 
 from pytest_mlgate import baselines
 from pytest_mlgate.gates import _inputs
-from pytest_mlgate.gates.base import BaseGate, GateSettings
+from pytest_mlgate.gates.base import BaseGate, GateSettings, percent
 from pytest_mlgate.gates.model import metric_output
 from pytest_mlgate.results import GateError, GateResult, fmt
 from pytest_mlgate.stats.metrics import Metric, estimate, get_metric, point_value
@@ -93,7 +93,7 @@ def _direction(m: Metric) -> float:
 def _ci(interval: tuple[float, float] | None, confidence: float) -> str:
     if interval is None or not all(math.isfinite(v) for v in interval):
         return "no interval"
-    return f"{confidence:.0%} CI [{fmt(interval[0])}, {fmt(interval[1])}]"
+    return f"{percent(confidence)} CI [{fmt(interval[0])}, {fmt(interval[1])}]"
 
 
 def _value_entry(value: float, interval: tuple[float, float] | None, n: int | None = None) -> dict[str, Any]:
@@ -136,10 +136,7 @@ def check_compare(
 
     y_true = _inputs.labels(y, "y")
     needs = {m.needs for m in chosen}
-    outputs = _inputs.model_outputs(
-        model, X, y_pred=y_pred, y_score=y_score,
-        need_pred=bool(needs & {"label", "regression"}), need_score="score" in needs, need_proba="proba" in needs,
-    )
+    outputs = _inputs.model_outputs(model, X, y_pred=y_pred, y_score=y_score, **_inputs.output_needs(needs))
     for output in (outputs.pred, outputs.score):
         if output is not None:
             _inputs.same_length(y=y_true, predictions=output)
@@ -351,8 +348,7 @@ def check_compare_models(
     if X is None:
         raise GateError("pass X, the rows both models should predict")
     _inputs.same_length(X=X, y=y_true)
-    flags = {"need_pred": m.needs in ("label", "regression"), "need_score": m.needs == "score",
-             "need_proba": m.needs == "proba"}
+    flags = _inputs.output_needs({m.needs})
     out_a = metric_output(m, _inputs.model_outputs(champion, X, name="champion", **flags), y_true)
     out_b = metric_output(m, _inputs.model_outputs(challenger, X, name="challenger", **flags), y_true)
     value_a, value_b = _point(m, y_true, out_a, "champion"), _point(m, y_true, out_b, "challenger")

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from pytest_mlgate.gates import _inputs
-from pytest_mlgate.gates.base import BaseGate, Decision, GateSettings, threshold_result
+from pytest_mlgate.gates.base import BaseGate, Decision, GateSettings, percent, threshold_result
 from pytest_mlgate.results import GateError, GateResult, fmt
 from pytest_mlgate.stats import groups as gs
 from pytest_mlgate.stats.bootstrap import percentile_interval
@@ -535,7 +535,7 @@ def _explain(ctx: _Context, components: list[dict[str, Any]], extremes: list[dic
 
 
 def _table_lines(ctx: _Context) -> list[str]:
-    level = f"{ctx.settings.confidence:.0%}"
+    level = percent(ctx.settings.confidence)
     header = [" / ".join(ctx.groups.features), "count", *(f"{gs.GROUP_METRICS[m].label} [{level} CI]"
                                                             for m in ctx.table), ""]
     body = []

@@ -100,11 +100,7 @@ def check_metrics(
     needs = {m.needs for m, _, _ in table.values()}
     if model is None:
         _missing_outputs(table, y_pred=y_pred, y_score=y_score)
-    outputs = _inputs.model_outputs(
-        model, X, y_pred=y_pred, y_score=y_score,
-        need_pred=bool(needs & {"label", "regression"}),
-        need_score="score" in needs, need_proba="proba" in needs,
-    )
+    outputs = _inputs.model_outputs(model, X, y_pred=y_pred, y_score=y_score, **_inputs.output_needs(needs))
     _inputs.same_length(y=y_true, **{"predictions": outputs.pred if outputs.pred is not None else outputs.score})
     if outputs.score is not None:
         _inputs.same_length(y=y_true, y_score=outputs.score)
@@ -992,10 +988,7 @@ def check_slices(
     check_limits(m.name, min, max)
     _inputs.positive_int("min_size", min_size)
     y_true = _inputs.labels(y, "y")
-    outputs = _inputs.model_outputs(
-        model, X, y_pred=y_pred, y_score=y_score, need_pred=m.needs in ("label", "regression"),
-        need_score=m.needs == "score", need_proba=m.needs == "proba",
-    )
+    outputs = _inputs.model_outputs(model, X, y_pred=y_pred, y_score=y_score, **_inputs.output_needs({m.needs}))
     output = metric_output(m, outputs, y_true)
     n = _inputs.same_length(y=y_true, predictions=output)
     frame = _inputs.to_frame(X) if X is not None else None

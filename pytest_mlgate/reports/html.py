@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from pytest_mlgate._files import write_atomic
+from pytest_mlgate.reports._rows import limit_text
 from pytest_mlgate.results import STATUSES, GateResult, fmt
 
 #: at most this many charts of one kind, so a 200-column drift check does not make a 50 MB page
@@ -141,13 +142,6 @@ def _problems(results: Sequence[GateResult]) -> str:
         for r in rows
     )
     return f"<h2>Failures, errors and warnings</h2><ul class=\"problems\">{items}</ul>"
-
-
-def limit_text(result: GateResult) -> str:
-    """The limit as the table shows it: ``>= 0.8``, ``<= 0.1`` or ``in [a, b]``."""
-    if result.comparison == "in":
-        return f"in [{fmt(result.details.get('min'))}, {fmt(result.details.get('max'))}]"
-    return result.limit_text()
 
 
 def _results_table(results: Sequence[GateResult]) -> str:
