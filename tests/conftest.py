@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import textwrap
 
 # Import the heavy stack once in the outer process: pytester's in-process runs restore sys.modules after each run,
@@ -10,7 +11,8 @@ import textwrap
 # Every library a gate may load is imported here for the same reason (pandera's strategies, imported twice, would
 # meet two copies of their own classes and filter out every generated example).
 import fairlearn.metrics  # noqa: F401
-import hypothesis.extra.pandas  # noqa: F401
+import hypothesis
+import hypothesis.extra.pandas
 import numpy  # noqa: F401
 import pandas
 import pandera.pandas
@@ -42,6 +44,13 @@ WEAK_MODEL = textwrap.dedent(
 @pytest.fixture
 def weak_model_source() -> str:
     return WEAK_MODEL
+
+
+# In CI, property tests draw the same examples on every run (a red build must mean a real change, not a new random
+# draw); locally they explore new examples each run, and the example database replays past failures.
+hypothesis.settings.register_profile("ci", derandomize=True, database=None)
+if os.environ.get("CI"):
+    hypothesis.settings.load_profile("ci")
 
 
 def _load_every_module_a_gate_uses() -> None:
