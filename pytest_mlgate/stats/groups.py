@@ -11,9 +11,9 @@ own bootstrap resamples all rows and can lose a small group entirely). Without w
 with replacement from a group is the same in distribution as one multinomial draw of ``n_g`` over that group's
 confusion cells, so ``B`` resamples cost ``B x groups`` draws over ``k*k`` cells, whatever the number of rows.
 With weights taking few distinct values (class or frequency weights) the same holds over (cell, weight) bins.
-With continuous weights the cell totals depend on which rows were drawn, so rows are resampled for real: that
-costs ``B x n`` draws (tens of seconds per 1,000 resamples of 1,000,000 rows); lower ``mlgate_n_resamples`` if
-that matters.
+With continuous weights the cell totals depend on which rows were drawn, so each group's rows are shuffled into
+at most 1,000 blocks whose weighted cell totals are resampled (row by row for groups of at most 1,000 rows): ``B x
+groups x 1,000`` draws, whatever the number of rows.
 """
 
 from __future__ import annotations
@@ -240,14 +240,19 @@ def resample_confusion_weighted(
     *,
     max_cells: int = 20_000_000,
     max_distinct_weights: int = 64,
+    max_blocks: int = 1000,
 ) -> np.ndarray:
     """(n_resamples, groups, n_cells) weighted cell totals of resamples that draw rows within each group.
 
     ``cells`` is each row's cell index (``y_code * k + pred_code``). When the weights take few distinct values
     (class weights, frequency weights), rows sharing a (cell, weight) bin are interchangeable, so a resample is
-    again one multinomial draw per group over its bins: exact, and as cheap as the unweighted case. Otherwise the
-    totals depend on which rows were drawn and rows are drawn for real, in blocks of at most ``max_cells``
-    indices: ``n_resamples x n`` draws in all.
+    again one multinomial draw per group over its bins: exact, and as cheap as the unweighted case. Otherwise
+    each group's rows are shuffled into at most ``max_blocks`` blocks of near-equal size, each block is reduced
+    to its weighted totals per cell, and a resample draws blocks with replacement (one count per block, the
+    counts times the blocks' cell totals). A group with at most ``max_blocks`` rows has one row per block, which
+    is the row bootstrap itself; a larger one is a bootstrap over random subsets of its rows, whose sums have the
+    same variance as the rows' (up to ``1 - 1/blocks``), so ``B`` resamples cost ``B x groups x max_blocks``
+    draws whatever the number of rows.
     """
     values, weight_codes = np.unique(sample_weight, return_inverse=True)
     if values.size <= max_distinct_weights:
@@ -258,18 +263,21 @@ def resample_confusion_weighted(
     order = np.argsort(groups, kind="stable")
     bounds = np.searchsorted(groups[order], np.arange(n_groups + 1))
     for g in range(n_groups):
-        rows = order[bounds[g]:bounds[g + 1]]
-        size = rows.size
+        size = int(bounds[g + 1] - bounds[g])
         if size == 0:
             continue
-        row_cells, row_weights = cells[rows], sample_weight[rows]
-        step = block_size(size, n_resamples, max_cells)
+        rows = rng.permutation(order[bounds[g]:bounds[g + 1]])
+        n_blocks = min(size, max_blocks)
+        block_of = np.arange(size, dtype=np.int64) * n_blocks // size
+        block_totals = np.bincount(block_of * n_cells + cells[rows], weights=sample_weight[rows],
+                                   minlength=n_blocks * n_cells).reshape(n_blocks, n_cells)
+        step = block_size(n_blocks, n_resamples, max_cells)
         for start in range(0, n_resamples, step):
             block = min(step, n_resamples - start)
-            drawn = rng.integers(0, size, size=(block, size))
-            index = (np.arange(block, dtype=np.int64)[:, None] * n_cells + row_cells[drawn]).ravel()
-            totals = np.bincount(index, weights=row_weights[drawn].ravel(), minlength=block * n_cells)
-            out[start:start + block, g, :] = totals.reshape(block, n_cells)
+            drawn = rng.integers(0, n_blocks, size=(block, n_blocks))
+            drawn += np.arange(block, dtype=np.int64)[:, None] * n_blocks
+            counts = np.bincount(drawn.ravel(), minlength=block * n_blocks).reshape(block, n_blocks)
+            out[start:start + block, g, :] = counts @ block_totals
     return out
 
 
