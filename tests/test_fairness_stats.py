@@ -279,3 +279,22 @@ def test_weights_with_few_values_resample_by_bins_like_rows() -> None:
         np.testing.assert_allclose(fast[name].std(axis=0), slow[name].std(axis=0), rtol=0.07)
     counts = gs.resample_confusion_weighted(codes, 2, y * 2 + pred, 4, np.ones(n), 50, seed=3)
     np.testing.assert_array_equal(counts.sum(axis=2), np.broadcast_to(np.bincount(codes), (50, 2)))
+
+
+def test_integer_and_categorical_group_columns_take_their_codes_like_factorize() -> None:
+    """The fast paths (integers as their own codes, pandas' categorical codes, unicode words hashed) give the
+    groups and order that ``pd.factorize(sort=True)`` gives, unused categories and values left out."""
+    import pandas as pd
+
+    from pytest_mlgate.gates.fairness import encode_groups
+
+    rng = np.random.default_rng(4)
+    ints = rng.choice([3, 5, 9], 500)
+    labels = rng.choice(["b", "a", "ccc", "a\u00e9"], 500)
+    columns = {"ints": ints, "series": pd.Series(ints), "categorical": pd.Series(pd.Categorical(
+        labels, categories=["zz", "ccc", "b", "a", "a\u00e9"])), "unicode": labels}
+    for name, column in columns.items():
+        groups = encode_groups({name: column})
+        codes, values = pd.factorize(pd.Series(column), sort=True)
+        assert [k[0] for k in groups.keys] == list(values), name
+        np.testing.assert_array_equal(groups.codes, codes)

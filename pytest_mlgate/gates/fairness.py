@@ -113,15 +113,15 @@ def encode_groups(columns: Mapping[str, Any] | pd.DataFrame) -> Groups:
     items = list(columns.items())
     codes = np.zeros(_inputs.n_rows(items[0][1]), dtype=np.int64)
     uniques = []
-    for name, column in items:
+    for i, (name, column) in enumerate(items):
         col_codes, col_uniques = _encode_column(str(name), column)
-        codes = codes * len(col_uniques) + col_codes
+        codes = col_codes if i == 0 else codes * len(col_uniques) + col_codes
         uniques.append(col_uniques)
     combinations = int(np.prod([len(u) for u in uniques], dtype=float))
     if combinations <= 10 * codes.size + 1000:  # O(n) relabelling of the observed combinations, no sort
         seen = np.bincount(codes, minlength=combinations) > 0
         present = np.flatnonzero(seen)
-        dense = (np.cumsum(seen) - 1)[codes]
+        dense = codes if seen.all() else (np.cumsum(seen) - 1)[codes]
     else:
         present, dense = np.unique(codes, return_inverse=True)
     keys = []
@@ -132,7 +132,7 @@ def encode_groups(columns: Mapping[str, Any] | pd.DataFrame) -> Groups:
             rest, index = divmod(rest, len(values))
             key.append(values[index])
         keys.append(tuple(reversed(key)))
-    return Groups(dense.astype(np.int64), keys, [str(name) for name, _ in items])
+    return Groups(dense.astype(np.int64, copy=False), keys, [str(name) for name, _ in items])
 
 
 def _encode_column(name: str, column: Any) -> tuple[np.ndarray, list[Any]]:
@@ -140,9 +140,18 @@ def _encode_column(name: str, column: Any) -> tuple[np.ndarray, list[Any]]:
     encoded without hashing Python strings (several times faster); the rest go through pandas."""
     if isinstance(column, np.ndarray) and column.dtype.kind == "U":
         return factorize_unicode(column)
+    if isinstance(column, pd.Series) and column.dtype.kind in "iu":
+        column = column.to_numpy()
+    if isinstance(column, np.ndarray) and column.dtype.kind in "iu" and column.size:
+        low, high = int(column.min()), int(column.max())
+        if high - low <= column.size:  # the values are their own codes: no hashing, no sort
+            return column.astype(np.int64) - low, list(np.arange(low, high + 1).astype(column.dtype))
     if isinstance(column, np.ndarray) and column.dtype.kind in "biu":
         int_codes, int_values = pd.factorize(column, sort=True)
         return np.asarray(int_codes, dtype=np.int64), list(np.asarray(int_values))
+    if isinstance(column, pd.Series) and isinstance(column.dtype, pd.CategoricalDtype) \
+            and not column.hasnans:  # pandas' own codes, in category order (what factorize(sort=True) gives)
+        return column.cat.codes.to_numpy().astype(np.int64), list(column.cat.categories)
     if isinstance(column, np.ndarray) and column.dtype.kind == "S":
         byte_values, byte_codes = np.unique(column, return_inverse=True)
         return byte_codes.astype(np.int64), list(byte_values)
@@ -169,23 +178,23 @@ def _fill_example(name: str) -> str:
 
 def factorize_unicode(column: np.ndarray) -> tuple[np.ndarray, list[str]]:
     """Codes and sorted distinct values of a numpy unicode array, as ``np.unique(return_inverse=True)`` gives,
-    without comparing strings: every 3 characters (21 bits each) pack into one int64 in an order-preserving way,
-    and the packed slices are factorized one after another, so string order is kept."""
+    without comparing strings per row: each row's bytes are read as 64-bit words (32-bit if the width is odd),
+    the words are factorized by hashing one after another, and only the few distinct strings are sorted."""
     column = np.ascontiguousarray(column)
-    width = column.dtype.itemsize // 4
-    codes = np.zeros(column.size, dtype=np.int64)
-    if width == 0 or column.size == 0:
-        return codes, [str(v) for v in column[:1]]
-    chars = column.view(np.uint32).reshape(column.size, width).astype(np.int64)
-    for start in range(0, width, 3):
-        key = np.zeros(column.size, dtype=np.int64)
-        for j in range(start, min(start + 3, width)):
-            key = (key << 21) | chars[:, j]
-        part_codes, part_values = pd.factorize(key, sort=True)
-        codes, _ = pd.factorize(codes * len(part_values) + part_codes, sort=True)
-    first = np.full(int(codes.max()) + 1, column.size, dtype=np.int64)
-    np.minimum.at(first, codes, np.arange(column.size))
-    return codes.astype(np.int64), [str(v) for v in column[first]]
+    if column.dtype.itemsize == 0 or column.size == 0:
+        return np.zeros(column.size, dtype=np.int64), [str(v) for v in column[:1]]
+    words = column.view(np.uint64 if column.dtype.itemsize % 8 == 0 else np.uint32).reshape(column.size, -1)
+    codes, _ = pd.factorize(words[:, 0])
+    for j in range(1, words.shape[1]):
+        part_codes, part_values = pd.factorize(words[:, j])
+        codes, _ = pd.factorize(codes * len(part_values) + part_codes)
+    running_max = np.maximum.accumulate(codes)  # codes number the values in order of first appearance
+    first = np.flatnonzero(np.r_[True, running_max[1:] > running_max[:-1]])
+    values = column[first]
+    order = np.argsort(values, kind="stable")
+    rank = np.empty(order.size, dtype=np.int64)
+    rank[order] = np.arange(order.size)
+    return rank[codes], [str(v) for v in values[order]]
 
 
 @dataclass(frozen=True)
@@ -206,7 +215,7 @@ def encode_labels(y: np.ndarray, pred: np.ndarray, pos_label: Any = None) -> Enc
         raise GateError(f"y and the predictions use different kinds of labels (y: {_examples(y)}; predictions: "
                         f"{_examples(pred)}); they must use the same label values")
     try:
-        classes = np.unique(np.concatenate([pd.unique(y), pd.unique(pred)]))  # hash first: O(n), then sort few
+        classes = np.unique(np.concatenate([_distinct(y), _distinct(pred)]))  # O(n) first, then sort few
     except TypeError:
         raise GateError("y and the predictions mix value types that cannot be compared "
                         f"({y.dtype} and {pred.dtype}); pass labels of one type") from None
@@ -222,10 +231,19 @@ def encode_labels(y: np.ndarray, pred: np.ndarray, pos_label: Any = None) -> Enc
     elif len(values) == 2 and pos_label not in values:
         raise GateError(f"pos_label={pos_label!r} is not among the labels ({', '.join(map(repr, values))})")
     if pos_label is not None and len(values) <= 2:
-        return Encoded((y == pos_label).astype(np.int64), (pred == pos_label).astype(np.int64), 2,
+        return Encoded((y == pos_label).view(np.int8), (pred == pos_label).view(np.int8), 2,  # 0/1, no copy
                        [_negative_of(values, pos_label), pos_label], pos_label)
     return Encoded(np.searchsorted(classes, y).astype(np.int64), np.searchsorted(classes, pred).astype(np.int64),
                    len(values), values, pos_label)
+
+
+def _distinct(values: np.ndarray) -> np.ndarray:
+    """The distinct values in O(n): counted when they are small non-negative integers (0/1 labels), else hashed."""
+    if values.dtype.kind in "iu" and values.size:
+        low, high = int(values.min()), int(values.max())
+        if low >= 0 and high < 4096:
+            return np.flatnonzero(np.bincount(values, minlength=high + 1)).astype(values.dtype)
+    return np.asarray(pd.unique(values))
 
 
 def _negative_of(values: list[Any], pos_label: Any) -> Any:

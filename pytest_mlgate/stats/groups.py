@@ -156,7 +156,10 @@ def group_confusion(
     sample_weight: np.ndarray | None = None,
 ) -> np.ndarray:
     """(groups, k, k) confusion matrices (weighted sums when ``sample_weight`` is given) with one bincount."""
-    cell = (groups.astype(np.int64) * k + y_codes) * k + pred_codes
+    cell = groups * k if groups.dtype == np.int64 else groups.astype(np.int64) * k  # in place from here on
+    cell += y_codes
+    cell *= k
+    cell += pred_codes
     flat = np.bincount(cell, weights=sample_weight, minlength=n_groups * k * k)
     return flat.astype(float).reshape(n_groups, k, k)
 

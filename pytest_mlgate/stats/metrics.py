@@ -141,6 +141,8 @@ def _roc_auc_b(y: np.ndarray, score: np.ndarray, c: np.ndarray) -> np.ndarray:
     pos = _positive(y).astype(bool)
     pos_rows, neg_rows = np.flatnonzero(pos), np.flatnonzero(~pos)
     neg_rows = neg_rows[np.argsort(score[neg_rows], kind="mergesort")]
+    pos_rows = pos_rows[np.argsort(score[pos_rows], kind="mergesort")]  # in score order the gathers below run
+    # forward through memory (same sum, summed in another order: integer counts keep it exact)
     neg_scores = score[neg_rows]
     below = np.searchsorted(neg_scores, score[pos_rows], side="left")  # negatives strictly below
     not_above = np.searchsorted(neg_scores, score[pos_rows], side="right")  # ... plus the tied ones
