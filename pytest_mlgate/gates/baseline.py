@@ -24,7 +24,8 @@ import numpy as np
 
 from pytest_mlgate import baselines
 from pytest_mlgate.gates import _inputs
-from pytest_mlgate.gates.base import BaseGate, GateSettings, percent
+from pytest_mlgate.gates.base import GateSettings, percent
+from pytest_mlgate.gates.lifecycle import SelectionCheck
 from pytest_mlgate.gates.model import metric_output
 from pytest_mlgate.results import GateError, GateResult, fmt
 from pytest_mlgate.stats.metrics import Metric, estimate, get_metric, point_value
@@ -398,7 +399,7 @@ def check_compare_models(
 # --- the fixture's class -------------------------------------------------------------------------------------------
 
 
-class BaselineGate(BaseGate):
+class BaselineGate(SelectionCheck):
     """The ``baseline_gate`` fixture: the current model against the stored baseline, or against a champion."""
 
     family = FAMILY
