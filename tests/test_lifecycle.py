@@ -263,3 +263,58 @@ def test_every_snippet_of_the_lifecycle_page_runs_and_passes(pytester: pytest.Py
     pytester.makepyfile(test_docs=source)
     result = pytester.runpytest("-p", "no:cacheprovider", "-o", "mlgate_n_resamples=200")
     result.assert_outcomes(passed=len(tests))
+
+
+# --- baseline history and slow decay -------------------------------------------------------------------------------
+
+HISTORY_TEST = """
+import numpy as np
+
+y = np.arange(2000) % 2
+def test_model(baseline_gate):
+    wrong = {wrong}  # how many of the 2000 predictions are wrong
+    pred = y.copy(); pred[:wrong] = 1 - pred[:wrong]
+    baseline_gate.compare(y=y, y_pred=pred, metrics="accuracy", max_drop=0.05, max_total_drop={total})
+"""
+
+
+def _history_run(pytester: pytest.Pytester, wrong: int, *args: str, total: float = 0.04) -> pytest.RunResult:
+    pytester.makepyfile(test_h=HISTORY_TEST.format(wrong=wrong, total=total))
+    return pytester.runpytest("-p", "no:cacheprovider", "-o", "mlgate_n_resamples=200", *args)
+
+
+def test_history_one_entry_per_real_change_and_slow_decay_fails(pytester: pytest.Pytester,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GITHUB_SHA", "a" * 40)
+    _history_run(pytester, 100, "--mlgate-update-baselines").assert_outcomes(passed=1)
+    (path,) = (pytester.path / "mlgate_baselines").glob("*.json")
+    first = path.read_bytes()
+    _history_run(pytester, 100, "--mlgate-update-baselines").assert_outcomes(passed=1)
+    assert path.read_bytes() == first  # nothing changed: the reviewed file is byte-identical
+    monkeypatch.setenv("GITHUB_SHA", "b" * 40)
+    _history_run(pytester, 160, "--mlgate-update-baselines").assert_outcomes(passed=1)  # accepted: 0.95 -> 0.92
+    history = json.loads(path.read_text())["history"]
+    assert [h["commit"] for h in history] == ["a" * 40, "b" * 40]
+    assert [h["metrics"]["accuracy"]["value"] for h in history] == [0.95, 0.92]
+    assert {"numpy", "python"} <= set(history[0]["versions"])
+    # another small step: within max_drop of the current baseline, but 0.06 below the best accepted value
+    result = _history_run(pytester, 220, "--mlgate-report=r.json")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*total_drop accuracy = 0.89*best accepted value 0.95*decayed by more than*"])
+    rows = {r["check"]: r for r in json.loads((pytester.path / "r.json").read_text())["results"]}
+    assert rows["compare"]["status"] == "pass" and rows["total_drop"]["status"] == "fail"
+    assert [h["value"] for h in rows["total_drop"]["details"]["history"]] == [0.95, 0.92]
+    _history_run(pytester, 220, total=0.1).assert_outcomes(passed=1)
+
+
+def test_history_edited_into_nonsense_is_a_gate_error_and_the_file_stays(pytester: pytest.Pytester) -> None:
+    _history_run(pytester, 100, "--mlgate-update-baselines").assert_outcomes(passed=1)
+    (path,) = (pytester.path / "mlgate_baselines").glob("*.json")
+    doc = json.loads(path.read_text())
+    doc["history"][0]["metrics"]["accuracy"]["value"] = "high"
+    path.write_text(json.dumps(doc))
+    broken = path.read_bytes()
+    result = _history_run(pytester, 100)
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*is broken: history entry 0: metric 'accuracy' must hold a finite 'value'*"])
+    assert path.read_bytes() == broken
