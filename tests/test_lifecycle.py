@@ -318,3 +318,34 @@ def test_history_edited_into_nonsense_is_a_gate_error_and_the_file_stays(pyteste
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["*is broken: history entry 0: metric 'accuracy' must hold a finite 'value'*"])
     assert path.read_bytes() == broken
+
+
+def test_auc_components_are_delongs_in_row_order() -> None:
+    from pytest_mlgate.stats.importance import auc_components
+
+    rng = np.random.default_rng(2)
+    positive = rng.random(300) < 0.4
+    score = np.round(rng.random(300), 1)
+    v10, v01 = auc_components(positive, score)
+    neg, pos = score[~positive], score[positive]
+    expected10 = [(np.sum(neg < s) + 0.5 * np.sum(neg == s)) / neg.size for s in pos]
+    expected01 = [(np.sum(pos > s) + 0.5 * np.sum(pos == s)) / pos.size for s in neg]
+    np.testing.assert_allclose(v10, expected10, atol=1e-12)
+    np.testing.assert_allclose(v01, expected01, atol=1e-12)
+    assert v10.mean() == pytest.approx(roc_auc_score(positive, score), abs=1e-12)
+
+
+@pytest.mark.parametrize("metric", ["roc_auc", "log_loss", "f1"])
+def test_importance_interval_covers_the_permutation_noise_free_truth(metric: str) -> None:
+    """A feature the model ignores has importance exactly 0 on every repeat; its interval holds 0 and is tight."""
+    rng = np.random.default_rng(4)
+    X = pd.DataFrame({"signal": rng.normal(size=800), "ignored": rng.normal(size=800)})
+    y = (X["signal"] + rng.normal(size=800) > 0).astype(int)
+    model = LogisticRegression().fit(X[["signal"]].assign(ignored=0.0), y)
+    model.coef_[0, 1] = 0.0
+    results = {r.subject: r for r in ModelGate().importance(model, X, y, metric=metric, n_repeats=3)}
+    assert results["ignored"].value == 0.0
+    lo, hi = results["ignored"].interval
+    assert lo <= 0.0 <= hi and hi - lo < 1e-9
+    lo, hi = results["signal"].interval
+    assert 0 < lo < results["signal"].value < hi

@@ -194,7 +194,7 @@ class ModelLifecycleChecks(BaseGate):
                     details={"metric": result.metric.name, "feature": str(feature), "n_repeats": n_repeats,
                              "repeats": result.importances[j].tolist(), "baseline_score": result.baseline_score,
                              "rank": int(np.argsort(np.argsort(-result.means, kind="stable"))[j]) + 1,
-                             "budget": budget},
+                             "budget": budget, "interval_method": result.method},
                 ))
             return rows
 
@@ -344,7 +344,7 @@ class _Table:
         self.means = importance.means
         self.intervals = importance.intervals
         self.importances = importance.importances
-        self.replicates = importance.replicates
+        self.method = importance.method
         self.baseline_score = importance.baseline_score
         self.n = importance.n
 

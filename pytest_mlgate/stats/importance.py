@@ -5,12 +5,13 @@
 permutations scikit-learn draws for a ``random_state`` (one seed drawn from it, the same permutations for every
 column, each repeat shuffling the previous one), so the same ``random_state`` gives the same numbers.
 
-The interval of a feature's mean importance resamples the rows: one count matrix, applied to the unpermuted
-output and to every permuted output, so the row luck they share cancels (as in a paired bootstrap).
+The interval of a feature's mean importance is paired: the unpermuted and the permuted outputs are scored on
+the same rows, so the row luck they share cancels (see :func:`permutation_importance` for the method per metric).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -48,20 +49,59 @@ def sklearn_permutations(n_rows: int, n_repeats: int, random_state: Any, max_row
     return rows, orders
 
 
+#: Metrics that are a mean over rows: the importance's interval needs one value per row, not a bootstrap.
+ROW_MEANS = frozenset({"accuracy", "log_loss", "brier", "mae", "mse"})
+
+
 @dataclass(frozen=True)
 class Importance:
-    """Per feature: the importances of each repeat, their mean and the mean's bootstrap interval."""
+    """Per feature: the importances of each repeat, their mean and the mean's interval (``method`` says how)."""
 
     features: list[Any]
     baseline_score: float
     importances: np.ndarray  # (n_features, n_repeats)
     intervals: list[tuple[float, float]]
-    replicates: np.ndarray  # (n_features, n_resamples): bootstrap replicates of the mean importance
+    method: str
     n: int
 
     @property
     def means(self) -> np.ndarray:
         return self.importances.mean(axis=1)
+
+
+def row_values(name: str, y: np.ndarray, output: np.ndarray) -> np.ndarray:
+    """Each row's share of a mean-over-rows metric (``ROW_MEANS``), as scikit-learn averages them."""
+    if name == "accuracy":
+        return (y == output).astype(float)
+    if name in ("mae", "mse"):
+        error = y.astype(float) - output
+        return np.abs(error) if name == "mae" else error**2
+    positive = (y == np.unique(y)[-1]).astype(float)
+    if name == "brier":
+        return (positive - output) ** 2
+    eps = np.finfo(float).eps
+    q = np.clip(output, eps, 1 - eps)
+    return -(positive * np.log(q) + (1 - positive) * np.log(1 - q))
+
+
+def auc_components(positive: np.ndarray, score: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """DeLong's structural components, in row order: for each positive the share of negatives it outranks, for each negative
+    the share of positives that outrank it (ties one half). Their means are the ROC AUC. One sort: per run of
+    tied scores, the negatives below it and the positives above it."""
+    order = np.argsort(score, kind="stable")
+    ranked, is_pos = score[order], positive[order]
+    starts = np.flatnonzero(np.r_[True, ranked[1:] != ranked[:-1]])
+    group = np.repeat(np.arange(starts.size), np.diff(np.r_[starts, ranked.size]))
+    pos_in = np.add.reduceat(is_pos.astype(np.int64), starts)
+    neg_in = np.diff(np.r_[starts, ranked.size]) - pos_in
+    n_pos, n_neg = int(pos_in.sum()), int(neg_in.sum())
+    neg_below = np.cumsum(neg_in) - neg_in
+    pos_above = n_pos - np.cumsum(pos_in)
+    g_pos, g_neg = group[is_pos], group[~is_pos]
+    by_row = np.empty(score.size)  # back in the rows' own order, so components of two outputs pair up
+    by_row[order[is_pos]] = (neg_below[g_pos] + 0.5 * neg_in[g_pos]) / n_neg
+    by_row[order[~is_pos]] = (pos_above[g_neg] + 0.5 * pos_in[g_neg]) / n_pos
+    return by_row[positive], by_row[~positive]
 
 
 def permutation_importance(
@@ -82,29 +122,47 @@ def permutation_importance(
     is the metric's point value (scikit-learn's function) on one output. Greater-is-better metrics give
     ``base - permuted``; for a loss the sign is flipped, as scikit-learn's ``neg_*`` scorers flip it, so a
     feature the model relies on always has a positive importance.
+
+    The interval of the mean importance: for ROC AUC, DeLong's variance of a difference of paired AUCs (from the
+    structural components, one sort per output); for a mean over rows, the normal interval of the per-row
+    differences; for any other metric, the paired bootstrap over rows (one count matrix for every output).
     """
+    from scipy.stats import norm
+
     sign = 1.0 if m.greater_is_better else -1.0
     n = int(y_true.size)
+    z = float(norm.ppf(0.5 + confidence / 2))
     base_score = point(base_output)
-    outputs = [permuted_outputs(j) for j in range(len(features))]
-    importances = np.array([[sign * (base_score - point(out)) for out in outs] for outs in outputs])
-    reps: list[list[np.ndarray]] = [[] for _ in features]
-    for counts in resample_counts(n, n_resamples, seed, dtype=np.uint8):
-        base = np.asarray(batch_values(m, y_true, base_output, counts), dtype=float)
-        for j, outs in enumerate(outputs):
-            permuted = np.mean([np.asarray(batch_values(m, y_true, out, counts), dtype=float) for out in outs],
-                               axis=0)
-            reps[j].append(sign * (base - permuted))
-    replicates = np.array([np.concatenate(r) if r else np.empty(0) for r in reps])
-    intervals = [percentile_interval(row, confidence) for row in replicates]
-    return Importance(list(features), base_score, importances, intervals, replicates, n)
-
-
-def top_k_probability(replicates: np.ndarray, k: int) -> np.ndarray:
-    """Per feature, the share of bootstrap resamples in which it ranks among the ``k`` most important."""
-    finite = np.all(np.isfinite(replicates), axis=0)
-    reps = replicates[:, finite]
-    if reps.shape[1] == 0:
-        return np.full(replicates.shape[0], np.nan)
-    ranks = np.argsort(np.argsort(-reps, axis=0, kind="stable"), axis=0, kind="stable")
-    return np.asarray((ranks < k).mean(axis=1), dtype=float)
+    scores = np.empty((len(features), 0)).tolist()
+    intervals: list[tuple[float, float]] = []
+    method = ("delong" if m.name == "roc_auc" and base_output.ndim == 1 else
+              "rows" if m.name in ROW_MEANS and base_output.ndim == 1 else "bootstrap")
+    positive = (y_true == np.unique(y_true)[-1]) if method == "delong" else None
+    base_parts = auc_components(positive, base_output) if positive is not None else None
+    base_rows = row_values(m.name, y_true, base_output) if method == "rows" else None
+    for j in range(len(features)):
+        outs = permuted_outputs(j)
+        scores[j] = [sign * (base_score - point(out)) for out in outs]
+        mean = float(np.mean(scores[j]))
+        if method == "delong":
+            assert positive is not None and base_parts is not None
+            b10, b01 = base_parts
+            parts = [auc_components(positive, out) for out in outs]
+            d10 = b10 - np.mean([p[0] for p in parts], axis=0)
+            d01 = b01 - np.mean([p[1] for p in parts], axis=0)
+            se = math.sqrt(np.var(d10, ddof=1) / d10.size + np.var(d01, ddof=1) / d01.size)
+            intervals.append((mean - z * se, mean + z * se))
+        elif method == "rows":
+            assert base_rows is not None
+            d = sign * (base_rows - np.mean([row_values(m.name, y_true, out) for out in outs], axis=0))
+            se = float(np.std(d, ddof=1) / math.sqrt(n))
+            intervals.append((mean - z * se, mean + z * se))
+        else:
+            reps = []
+            for counts in resample_counts(n, n_resamples, seed, dtype=np.uint8):
+                base = np.asarray(batch_values(m, y_true, base_output, counts), dtype=float)
+                permuted = np.mean([np.asarray(batch_values(m, y_true, out, counts), dtype=float)
+                                    for out in outs], axis=0)
+                reps.append(sign * (base - permuted))
+            intervals.append(percentile_interval(np.concatenate(reps) if reps else np.empty(0), confidence))
+    return Importance(list(features), base_score, np.array(scores, dtype=float), intervals, method, n)
