@@ -49,9 +49,9 @@ def scores(rng: np.random.Generator, y: np.ndarray) -> np.ndarray:
     return 1 / (1 + np.exp(-(1.2 * (y - 0.5) + rng.normal(size=y.size))))
 
 
-def fails(call: Any) -> bool:
+def fails(check: Any, *args: Any, **kwargs: Any) -> bool:
     try:
-        call()
+        check(*args, **kwargs)
     except GateFailure:
         return True
     return False
@@ -79,10 +79,10 @@ def main() -> None:
             y = (rng.random(n) < 0.4).astype(int)
             X = np.arange(n)[:, None]
             model, fallback = Fixed(scores(rng, y)), Fixed(scores(rng, y))
-            beats += fails(lambda: ModelGate(settings=settings).beats(model, fallback, X, y, metric="roc_auc"))
+            beats += fails(ModelGate(settings=settings).beats, model, fallback, X, y, metric="roc_auc")
             variants = {f"v{i}": scores(rng, y) for i in range(4)}
-            select += fails(lambda: BaselineGate(settings=settings).select(variants, None, y, metric="roc_auc",
-                                                                          champion="v0"))
+            select += fails(BaselineGate(settings=settings).select, variants, None, y, metric="roc_auc",
+                            champion="v0")
         for name, count in (("beats", beats), ("select", select)):
             print(f"{name:<8} {n:>7,} {count / args.runs:>13.3f} {wilson_upper(count, args.runs):>10.3f}")
         print(f"  ({time.perf_counter() - start:.0f} s)")

@@ -85,9 +85,9 @@ def row_values(name: str, y: np.ndarray, output: np.ndarray) -> np.ndarray:
 
 
 def auc_components(positive: np.ndarray, score: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """DeLong's structural components, in row order: for each positive the share of negatives it outranks, for each negative
-    the share of positives that outrank it (ties one half). Their means are the ROC AUC. One sort: per run of
-    tied scores, the negatives below it and the positives above it."""
+    """DeLong's structural components, in row order: for each positive the share of negatives it outranks, for
+    each negative the share of positives that outrank it (ties one half). Their means are the ROC AUC. One sort:
+    per run of tied scores, the negatives below it and the positives above it."""
     order = np.argsort(score, kind="stable")
     ranked, is_pos = score[order], positive[order]
     starts = np.flatnonzero(np.r_[True, ranked[1:] != ranked[:-1]])
