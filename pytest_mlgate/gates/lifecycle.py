@@ -29,10 +29,8 @@ REGRESSOR_STRATEGIES = ("mean", "median")
 
 
 def _output(m: Metric, model: Any, X: Any, y: np.ndarray, name: str) -> np.ndarray:
-    from pytest_mlgate.gates.model import metric_output
-
     outputs = _inputs.model_outputs(model, X, name=name, **_inputs.output_needs({m.needs}))
-    return metric_output(m, outputs, y)
+    return _inputs.metric_output(m, outputs, y)
 
 
 def _fitted_fallback(fallback: Any, fit_data: tuple[Any, Any] | None, seed: int) -> tuple[Any, str]:
@@ -404,9 +402,7 @@ def _select(gate: BaseGate, candidates: Mapping[str, Any], X: Any, y: Any, *, me
             kind = "y_pred" if m.needs in ("label", "regression") else "y_score"
             given = _inputs.model_outputs(None, None, name=name, **{kind: candidate},
                                           **_inputs.output_needs({m.needs}))
-            from pytest_mlgate.gates.model import metric_output
-
-            outputs[name] = metric_output(m, given, y_true)
+            outputs[name] = _inputs.metric_output(m, given, y_true)
         if outputs[name].shape[0] != y_true.size:
             raise GateError(f"candidate {name!r} gives {outputs[name].shape[0]} predictions for {y_true.size} labels")
     values = {name: point_value(m, y_true, out, f"candidate {name!r}") for name, out in outputs.items()}
