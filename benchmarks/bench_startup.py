@@ -1,12 +1,15 @@
 """What an installed pytest-mlgate costs a pytest run that uses no gate.
 
 Runs the same one-test suite with the plugin and with ``-p no:mlgate`` many times, interleaved, and prints the
-median wall time of each and their ratio. Usage: ``python benchmarks/bench_startup.py [--runs 30]``.
+median wall time of each and their ratio; then the same for 5,000 trivial tests, where the plugin's per-test hooks
+(collection, call, report) add up, timed as the child's CPU time too (steadier than wall time on a shared machine).
+Usage: ``python benchmarks/bench_startup.py [--runs 30] [--many-runs 10] [--tests 5000]``.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -16,10 +19,39 @@ from pathlib import Path
 
 
 def time_run(directory: Path, *args: str) -> float:
+    return timed_run(directory, *args)[0]
+
+
+def timed_run(directory: Path, *args: str) -> tuple[float, float]:
+    """Wall time and the child's CPU time (user + system) of one pytest run, in seconds."""
+    before = os.times()
     start = time.perf_counter()
     subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args, str(directory)],
                    check=True, capture_output=True, cwd=directory)
-    return time.perf_counter() - start
+    wall = time.perf_counter() - start
+    after = os.times()
+    return wall, (after.children_user - before.children_user) + (after.children_system - before.children_system)
+
+
+def many_tests(n_tests: int, runs: int) -> None:
+    """The per-test cost of the plugin's hooks: ``n_tests`` trivial tests with and without the plugin, interleaved."""
+    with tempfile.TemporaryDirectory() as tmp:
+        directory = Path(tmp)
+        body = "".join(f"def test_{i}():\n    assert {i} + 1 == {i + 1}\n\n\n" for i in range(n_tests))
+        (directory / "test_many.py").write_text(body)
+        timed_run(directory)
+        with_plugin, without = [], []
+        for _ in range(runs):
+            with_plugin.append(timed_run(directory))
+            without.append(timed_run(directory, "-p", "no:mlgate"))
+    print(f"{n_tests:,} trivial tests, median of {runs} (interleaved):")
+    for label, index in (("wall", 0), ("CPU", 1)):
+        a = statistics.median(t[index] for t in with_plugin)
+        b = statistics.median(t[index] for t in without)
+        spread = statistics.median(abs(x[index] - y[index]) for x, y in zip(without[::2], without[1::2]))
+        print(f"  {label:4}  with pytest-mlgate {a * 1000:8.1f} ms   with -p no:mlgate {b * 1000:8.1f} ms   "
+              f"difference {(a - b) * 1000:+7.1f} ms ({(a / b - 1) * 100:+.1f}%)   "
+              f"noise (median gap between two -p no:mlgate runs) {spread * 1000:.1f} ms")
 
 
 def plugin_import_ms(repeats: int = 15) -> float:
@@ -38,6 +70,8 @@ def plugin_import_ms(repeats: int = 15) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--many-runs", type=int, default=10, help="runs of the many-tests suite (0: skip it)")
+    parser.add_argument("--tests", type=int, default=5000, help="tests in the many-tests suite")
     options = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         directory = Path(tmp)
@@ -53,6 +87,8 @@ def main() -> None:
     print(f"  with -p no:mlgate         {b * 1000:8.1f} ms")
     print(f"  difference                {(a - b) * 1000:8.1f} ms   ratio {a / b:.3f}x")
     print(f"importing pytest_mlgate.plugin (cumulative, -X importtime): {plugin_import_ms():.1f} ms")
+    if options.many_runs:
+        many_tests(options.tests, options.many_runs)
 
 
 if __name__ == "__main__":
