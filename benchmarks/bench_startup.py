@@ -48,7 +48,7 @@ def many_tests(n_tests: int, runs: int) -> None:
     for label, index in (("wall", 0), ("CPU", 1)):
         a = statistics.median(t[index] for t in with_plugin)
         b = statistics.median(t[index] for t in without)
-        spread = statistics.median(abs(x[index] - y[index]) for x, y in zip(without[::2], without[1::2]))
+        spread = statistics.median(abs(x[index] - y[index]) for x, y in zip(without[::2], without[1::2], strict=False))
         print(f"  {label:4}  with pytest-mlgate {a * 1000:8.1f} ms   with -p no:mlgate {b * 1000:8.1f} ms   "
               f"difference {(a - b) * 1000:+7.1f} ms ({(a / b - 1) * 100:+.1f}%)   "
               f"noise (median gap between two -p no:mlgate runs) {spread * 1000:.1f} ms")

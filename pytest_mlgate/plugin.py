@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from pytest_mlgate.markers import MARKERS_KEY, MarkerNames, closest_markers, marker_arguments, validate_marker
 from pytest_mlgate.results import FAMILIES, GateResult, MLGateWarning
 
 if TYPE_CHECKING:
@@ -25,25 +26,12 @@ GATE_FIXTURES: dict[str, tuple[str, str, str]] = {
     "baseline_gate": ("baseline", "pytest_mlgate.gates.baseline", "BaselineGate"),
     "fairness_gate": ("fairness", "pytest_mlgate.gates.fairness", "FairnessGate"),
 }
-MARKER_HELP = {
-    "data_quality": "data-quality gate: schema, integrity, leakage, drift",
-    "model_validation": "model-validation gate: metrics, sanity, behaviour, calibration, slices",
-    "baseline": "regression-versus-baseline gate: stored baselines, champion versus challenger",
-    "fairness": "fairness gate: group metrics and disparities",
-}
 DEFAULT_BASELINE_DIR = "mlgate_baselines"
-MARKER_PREFIX = "mlgate_"
 #: pytest >= 8.4 types ini keys as int / float (so --help shows them as such); older ones read strings.
 TYPED_INI = tuple(int(part) for part in pytest.__version__.split(".")[:2]) >= (8, 4)
 
 
-def marker_arguments(severity: str = "fail") -> str:
-    """The signature every family marker accepts; calling it validates a marker's arguments."""
-    return severity
-
-
 SESSION_KEY = pytest.StashKey[Any]()  # the GateSession, on the controller only
-MARKERS_KEY = pytest.StashKey["MarkerNames"]()  # which marker names are ours in this run
 ROWS_KEY = pytest.StashKey[list[GateResult]]()  # every result of the test, gate or not
 ATTACHED_KEY = pytest.StashKey[int]()
 
@@ -88,47 +76,6 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini("mlgate_prefixed_markers",
                   "register only the prefixed markers (mlgate_baseline, mlgate_fairness, ...), never the generic "
                   "names (default false)", type="bool", default=False)
-
-
-class MarkerNames:
-    """Which marker names mean a gate family in this run.
-
-    The prefixed name (``mlgate_baseline``) always does; the generic one (``baseline``) only when the project has not
-    registered a marker of that name itself (ini ``markers`` or ``config.addinivalue_line``) and the ini key
-    ``mlgate_prefixed_markers`` is off. A suite's own marker keeps its own meaning: we neither validate, read nor add it.
-    """
-
-    def __init__(self, config: pytest.Config) -> None:
-        self.prefixed_only = bool(config.getini("mlgate_prefixed_markers"))
-        self.own_lines: set[str] = set()
-        self.projects: list[str] = []  # generic names the project registered itself, in FAMILIES order
-        self.by_family: dict[str, tuple[str, ...]] = {}
-        self.refresh(config)
-        for family in FAMILIES:
-            for name in self.by_family[family]:
-                line = (f"{name}(severity='fail'): {MARKER_HELP[family]}; "
-                        "severity='warn' reports failures without failing the test.")
-                self.own_lines.add(line)
-                config.addinivalue_line("markers", line)
-
-    def refresh(self, config: pytest.Config) -> list[str]:
-        """Look again at the registered markers (a conftest below the rootdir registers its own late); return the
-        generic names newly found to be the project's."""
-        registered = {line.split(":")[0].split("(")[0].strip()
-                      for line in config.getini("markers") if line not in self.own_lines}
-        new = [f for f in FAMILIES if f in registered and f not in self.projects]
-        self.projects += new
-        self.by_family = {
-            family: (MARKER_PREFIX + family,) if self.prefixed_only or family in self.projects
-            else (family, MARKER_PREFIX + family)
-            for family in FAMILIES
-        }
-        self.family_of = {name: family for family, names in self.by_family.items() for name in names}
-        return new
-
-    def note(self, names: list[str]) -> str:
-        ours = ", ".join(MARKER_PREFIX + name for name in names)
-        return (f"mlgate: marker(s) {', '.join(names)} are this project's own; the gates' markers are {ours}")
 
 
 @pytest.hookimpl(trylast=True)  # after the project's own pytest_configure has registered its markers
@@ -186,7 +133,7 @@ def _report_settings(config: pytest.Config) -> dict[str, Any]:
 
 def pytest_report_header(config: pytest.Config) -> str | None:
     names = config.stash[MARKERS_KEY]
-    return names.note(names.projects) if names.projects else None
+    return f"mlgate: {names.note(names.projects)}" if names.projects else None
 
 
 @pytest.hookimpl(tryfirst=True)  # before -m deselects
@@ -195,7 +142,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     names = config.stash[MARKERS_KEY]
     late = names.refresh(config)
     if late and SESSION_KEY in config.stash:
-        config.stash[SESSION_KEY].problems.append(names.note(late))
+        config.stash[SESSION_KEY].notes.append(names.note(late))
     for item in items:
         for fixture in GATE_FIXTURE_NAMES.intersection(getattr(item, "fixturenames", ())):
             if _is_ours(item, fixture):
@@ -211,7 +158,7 @@ def pytest_collection_modifyitems_validate(config: pytest.Config, items: list[py
     advisory = False
     for item in items:
         for marker in item.iter_markers():
-            if marker.name in family_of and _validate_marker(item, marker) == "warn":
+            if marker.name in family_of and validate_marker(item, marker) == "warn":
                 advisory = True
     if advisory:
         _let_advisory_warnings_through(config)
@@ -243,41 +190,11 @@ def _let_advisory_warnings_through(config: pytest.Config) -> None:
         config.addinivalue_line("filterwarnings", line)
 
 
-def _validate_marker(item: pytest.Item, marker: pytest.Mark) -> str:
-    try:
-        severity = marker_arguments(*marker.args, **marker.kwargs)
-    except TypeError as exc:
-        raise pytest.UsageError(
-            f"@pytest.mark.{marker.name} on {item.nodeid}: {_plain(exc)}; "
-            f"the marker accepts only severity='fail' or severity='warn'"
-        ) from None
-    if severity not in ("fail", "warn"):
-        raise pytest.UsageError(
-            f"@pytest.mark.{marker.name} on {item.nodeid}: severity must be 'fail' or 'warn', got {severity!r}"
-        )
-    return severity
-
-
-def _plain(exc: TypeError) -> str:
-    return str(exc).replace("marker_arguments()", "the marker")
-
-
-def _closest_markers(item: pytest.Item, families: tuple[str, ...] = FAMILIES) -> dict[str, pytest.Mark]:
-    """Family -> the closest of our markers for it on this test (one walk over the test's markers)."""
-    family_of = item.config.stash[MARKERS_KEY].family_of
-    found: dict[str, pytest.Mark] = {}
-    for marker in item.iter_markers():
-        family = family_of.get(marker.name)
-        if family is not None and family in families and family not in found:
-            found[family] = marker
-    return found
-
-
 def _severity(item: pytest.Item, families: tuple[str, ...] = FAMILIES) -> str | None:
     """The test's severity for these families: None when unmarked, 'warn' only when every marker says so."""
     if item.config.getoption("mlgate_warn_only"):
         return "warn"
-    found = [_validate_marker(item, marker) for marker in _closest_markers(item, families).values()]
+    found = [validate_marker(item, marker) for marker in closest_markers(item, families).values()]
     if not found:
         return None
     return "warn" if all(s == "warn" for s in found) else "fail"
@@ -365,7 +282,7 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> Any:
 
 
 def _families(item: pytest.Item) -> list[str]:
-    return sorted(_closest_markers(item), key=FAMILIES.index)
+    return sorted(closest_markers(item), key=FAMILIES.index)
 
 
 def _rows(item: pytest.Item) -> list[GateResult]:
