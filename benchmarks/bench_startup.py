@@ -33,6 +33,30 @@ def timed_run(directory: Path, *args: str) -> tuple[float, float]:
     return wall, (after.children_user - before.children_user) + (after.children_system - before.children_system)
 
 
+HOOK_SHARE = """
+import cProfile, pstats, sys, time
+import pytest
+profile = cProfile.Profile()
+start = time.process_time()
+profile.enable()
+pytest.main(["-q", "-p", "no:cacheprovider", sys.argv[1]])
+profile.disable()
+total = time.process_time() - start
+ours = sum(stats[3] for (path, _, name), stats in pstats.Stats(profile).stats.items()
+           if "pytest_mlgate" in path and name.startswith("pytest_"))
+print(ours, total)
+"""
+
+
+def hook_share(directory: Path) -> tuple[float, float]:
+    """Seconds inside the plugin's hook functions (cumulative, under cProfile) and the whole profiled run's CPU time:
+    their ratio is the hooks' share of a run, which contention from other jobs scales alike and so cancels."""
+    proc = subprocess.run([sys.executable, "-c", HOOK_SHARE, str(directory)], check=True, capture_output=True,
+                          text=True, cwd=directory)
+    ours, total = map(float, proc.stdout.split()[-2:])
+    return ours, total
+
+
 def many_tests(n_tests: int, runs: int) -> None:
     """The per-test cost of the plugin's hooks: ``n_tests`` trivial tests with and without the plugin, interleaved."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -44,6 +68,7 @@ def many_tests(n_tests: int, runs: int) -> None:
         for _ in range(runs):
             with_plugin.append(timed_run(directory))
             without.append(timed_run(directory, "-p", "no:mlgate"))
+        ours, total = hook_share(directory)
     print(f"{n_tests:,} trivial tests, median of {runs} (interleaved):")
     for label, index in (("wall", 0), ("CPU", 1)):
         a = statistics.median(t[index] for t in with_plugin)
@@ -52,6 +77,8 @@ def many_tests(n_tests: int, runs: int) -> None:
         print(f"  {label:4}  with pytest-mlgate {a * 1000:8.1f} ms   with -p no:mlgate {b * 1000:8.1f} ms   "
               f"difference {(a - b) * 1000:+7.1f} ms ({(a / b - 1) * 100:+.1f}%)   "
               f"noise (median gap between two -p no:mlgate runs) {spread * 1000:.1f} ms")
+    print(f"  inside the plugin's hooks (cProfile, one run): {ours * 1000:.1f} ms of {total * 1000:.0f} ms CPU "
+          f"({ours / total * 100:.2f}% of the run, {ours / n_tests * 1e6:.1f} us per test)")
 
 
 def plugin_import_ms(repeats: int = 15) -> float:

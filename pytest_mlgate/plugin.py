@@ -34,6 +34,7 @@ TYPED_INI = tuple(int(part) for part in pytest.__version__.split(".")[:2]) >= (8
 SESSION_KEY = pytest.StashKey[Any]()  # the GateSession, on the controller only
 ROWS_KEY = pytest.StashKey[list[GateResult]]()  # every result of the test, gate or not
 ATTACHED_KEY = pytest.StashKey[int]()
+MARKED_KEY = pytest.StashKey[bool]()  # set at collection on tests that carry one of our markers
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -158,8 +159,9 @@ def pytest_collection_modifyitems_validate(config: pytest.Config, items: list[py
     advisory = False
     for item in items:
         for marker in item.iter_markers():
-            if marker.name in family_of and validate_marker(item, marker) == "warn":
-                advisory = True
+            if marker.name in family_of:
+                item.stash[MARKED_KEY] = True
+                advisory = validate_marker(item, marker) == "warn" or advisory
     if advisory:
         _let_advisory_warnings_through(config)
 
@@ -292,7 +294,7 @@ def _rows(item: pytest.Item) -> list[GateResult]:
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
     report = yield
-    if report.when != "call" and ROWS_KEY not in item.stash:  # the cheap path of every test that uses no gate
+    if ROWS_KEY not in item.stash and MARKED_KEY not in item.stash:  # the path of every test that uses no gate
         return report
     try:
         _attach_results(item, report)
@@ -306,6 +308,8 @@ def _attach_results(item: pytest.Item, report: pytest.TestReport) -> None:
     gate keeps a report exactly as pytest made it)."""
     rows = item.stash.get(ROWS_KEY, [])
     if report.when == "call" and not rows and not report.skipped:
+        if MARKED_KEY not in item.stash:  # unmarked at collection: not ours (and no marker walk per test)
+            return
         families = _families(item)
         if not families:
             return
