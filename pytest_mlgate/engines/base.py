@@ -1,0 +1,123 @@
+"""What every engine adapter provides, and the summaries built from it (written once, for every engine)."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from pytest_mlgate.results import GateError
+from pytest_mlgate.stats.binned import BINS, BinnedNumeric, clean_edges, edge_ranks
+from pytest_mlgate.stats.drift import CategoricalSummary
+
+__tracebackhide__ = True
+
+Summary = BinnedNumeric | CategoricalSummary
+
+
+@dataclass(frozen=True)
+class NumericStats:
+    """One numeric column's scalars, as the engine aggregates them (NaN counts as missing)."""
+
+    n: int
+    n_missing: int
+    n_infinite: int
+    minimum: float
+    maximum: float
+    mean: float
+    m2: float  # sum of squared deviations from the mean
+
+
+class Table(ABC):
+    """A table some engine holds; ``name`` says which argument it is in messages ("reference", "current")."""
+
+    engine = "?"
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    @abstractmethod
+    def kinds(self) -> dict[str, tuple[str, str]]:
+        """column -> ("numeric" | "categorical", the engine's type name); a type drift cannot compare is an
+        error naming it."""
+
+    @abstractmethod
+    def n_rows(self) -> int: ...
+
+    @abstractmethod
+    def numeric_stats(self, columns: Sequence[str]) -> dict[str, NumericStats]: ...
+
+    @abstractmethod
+    def values_at_ranks(self, ranks: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """The sorted non-missing values of each column at the given 0-based positions (its quantiles)."""
+
+    @abstractmethod
+    def bin_counts(self, edges: dict[str, np.ndarray]) -> dict[str, tuple[np.ndarray, float, float]]:
+        """Per column: counts in the right-closed bins of ``edges`` (one more than edges), and the sums of the
+        values in the first and last bins."""
+
+    @abstractmethod
+    def category_counts(self, columns: Sequence[str]) -> dict[str, CategoricalSummary]: ...
+
+    @abstractmethod
+    def missing_counts(self, columns: Sequence[str]) -> dict[str, int]: ...
+
+    @abstractmethod
+    def duplicate_rows(self, columns: Sequence[str]) -> int:
+        """Rows that repeat an earlier row on ``columns`` (rows less distinct rows)."""
+
+    @abstractmethod
+    def group_counts(self, columns: Sequence[str]) -> tuple[list[np.ndarray], np.ndarray]:
+        """``GROUP BY columns``: the distinct combinations (one array per column) and their row counts; rows with
+        a missing value in any of the columns are an error, counted."""
+
+
+    def unsupported(self, column: str, dtype: str) -> GateError:
+        return GateError(f"column {column!r} of {self.name} has type {dtype}, which drift does not support; cast it "
+                         "to a number or to text in the query")
+
+
+def summarize(table: Table, columns: Sequence[str], *, edges: dict[str, np.ndarray] | None = None,
+              bins: int = BINS) -> dict[str, Summary]:
+    """Binned summaries of ``columns``: numeric columns in the given ``edges`` (the reference's), or in edges at
+    this table's own quantiles when ``edges`` is None; categorical columns as exact counts."""
+    kinds = table.kinds()
+    numeric = [c for c in columns if kinds[c][0] == "numeric"]
+    categorical = [c for c in columns if kinds[c][0] == "categorical"]
+    out: dict[str, Summary] = {}
+    if numeric:
+        scalars = table.numeric_stats(numeric)
+        for column in numeric:
+            if scalars[column].n_infinite:
+                raise GateError(f"column {column!r} of {table.name} has {scalars[column].n_infinite} infinite "
+                                "value(s); replace them with NULL or finite values")
+        if edges is None:
+            ranked = {c: edge_ranks(scalars[c].n, bins) for c in numeric if scalars[c].n}
+            values = table.values_at_ranks(ranked) if ranked else {}
+            edges = {c: clean_edges(values[c], scalars[c].maximum) if c in values else np.empty(0) for c in numeric}
+        counted = table.bin_counts({c: edges[c] for c in numeric})
+        for column in numeric:
+            s = scalars[column]
+            counts, low, high = counted[column]
+            if int(counts.sum()) != s.n:
+                raise GateError(f"{table.engine} counted {int(counts.sum())} values of {column!r} in bins but {s.n} "
+                                "in all: a bug in pytest-mlgate's adapter, please report it")
+            out[column] = BinnedNumeric(edges[column], counts, s.n_missing, s.minimum, s.maximum, s.mean, s.m2,
+                                        low, high)
+    if categorical:
+        out.update(table.category_counts(categorical))
+    return {c: out[c] for c in columns}
+
+
+def from_buckets(edges: np.ndarray, keys: Sequence[float], values: Sequence[int]) -> np.ndarray:
+    """Counts per bin from an engine's {upper boundary: count} buckets (the last boundary +inf)."""
+    counts = np.zeros(edges.size + 1, dtype=np.int64)
+    if len(keys):
+        np.add.at(counts, np.searchsorted(edges, np.asarray(keys, dtype=float), side="left"),
+                  np.asarray(values, dtype=np.int64))
+    return counts
+
+
