@@ -70,6 +70,11 @@ class Table(ABC):
         """Rows that repeat an earlier row on ``columns`` (rows less distinct rows)."""
 
     @abstractmethod
+    def rows_also_in(self, other: Table, columns: Sequence[str]) -> int:
+        """Rows of this table whose values on ``columns`` occur in a row of ``other`` (an adapter of the same
+        engine), missing values matching missing values (as row hashing matches them)."""
+
+    @abstractmethod
     def group_counts(self, columns: Sequence[str]) -> tuple[list[np.ndarray], np.ndarray]:
         """``GROUP BY columns``: the distinct combinations (one array per column) and their row counts; rows with
         a missing value in any of the columns are an error, counted."""

@@ -139,6 +139,16 @@ class DuckDBTable(Table):
         distinct = self.relation.query("mlgate_t", f"SELECT count(*) FROM (SELECT DISTINCT {names} FROM mlgate_t)")
         return total - int(distinct.fetchall()[0][0])
 
+    def rows_also_in(self, other: Table, columns: Sequence[str]) -> int:
+        assert isinstance(other, DuckDBTable)
+        match = " AND ".join(f"mlgate_a.{quote(c)} IS NOT DISTINCT FROM mlgate_b.{quote(c)}" for c in columns)
+        try:
+            joined = self.relation.set_alias("mlgate_a").join(other.relation.set_alias("mlgate_b"), match, how="semi")
+        except Exception as exc:  # relations of two different connections cannot be joined
+            raise GateError(f"DuckDB could not join test with train ({type(exc).__name__}: {exc}); make both "
+                            "relations on one connection") from None
+        return int(joined.aggregate("count(*)").fetchall()[0][0])
+
     def group_counts(self, columns: Sequence[str]) -> tuple[list[np.ndarray], np.ndarray]:
         names = ", ".join(quote(c) for c in columns)
         rows = self.relation.query(

@@ -81,6 +81,14 @@ class PandasTable(Table):
     def duplicate_rows(self, columns: Sequence[str]) -> int:
         return int(self.frame[[self._label(c) for c in columns]].duplicated().sum())
 
+    def rows_also_in(self, other: Table, columns: Sequence[str]) -> int:
+        from pytest_mlgate.gates.data import _aligned, _member, _row_hashes
+
+        assert isinstance(other, PandasTable)
+        labels = [self._label(c) for c in columns]
+        left, right = _aligned(other.frame, self.frame, labels)
+        return int(_member(_row_hashes(right), _row_hashes(left)).sum())
+
     def group_counts(self, columns: Sequence[str]) -> tuple[list[np.ndarray], np.ndarray]:
         counts = self.frame.groupby([self._label(c) for c in columns], dropna=False, sort=True).size()
         index = counts.index.to_frame(index=False)

@@ -123,6 +123,12 @@ class PolarsTable(Table):
         distinct = self._collect(self.lazy.select(columns).unique().select(self.pl.len())).item()
         return self.n_rows() - int(distinct)
 
+    def rows_also_in(self, other: Table, columns: Sequence[str]) -> int:
+        assert isinstance(other, PolarsTable)
+        keys = other.lazy.select(list(columns)).unique()
+        joined = self.lazy.join(keys, on=list(columns), how="semi", nulls_equal=True)
+        return int(self._collect(joined.select(self.pl.len())).item())
+
     def group_counts(self, columns: Sequence[str]) -> tuple[list[np.ndarray], np.ndarray]:
         pl = self.pl
         table = self._collect(self.lazy.group_by(list(columns)).agg(pl.len().alias("mlgate_n")).sort(list(columns)))
