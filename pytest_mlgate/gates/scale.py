@@ -46,7 +46,7 @@ def wants_binned(reference: Any, current: Any) -> bool:
     return is_binned_profile(reference) or engines.is_engine_table(reference) or engines.is_engine_table(current)
 
 
-def _table(obj: Any, name: str) -> Table:
+def engine_table(obj: Any, name: str) -> Table:
     table = engines.table_for(obj, name)
     if table.n_rows() == 0:
         raise GateError(f"{name} is empty (0 rows): a data gate needs at least one row")
@@ -74,7 +74,7 @@ def make_binned_profile(data: Any, *, columns: Any = None, bins: int = binned.BI
     from pytest_mlgate.gates._inputs import positive_int
 
     bins = positive_int("bins", bins)
-    table = _table(data, "data")
+    table = engine_table(data, "data")
     kinds = table.kinds()
     selected = _selected(list(kinds), columns, "data")
     summaries = summarize(table, selected, bins=bins)
@@ -114,10 +114,10 @@ def check_binned_drift(reference: Any, current: Any, *, columns: Any, alpha: flo
     if gate.is_profile(reference) and not is_binned_profile(reference):
         raise GateError("an exact (version-1) profile needs the current data in memory; against an engine table, "
                         "build a binned profile with data_gate.profile(reference_table) (or bins=1000 from pandas)")
-    current_table = _table(current, "current")
+    current_table = engine_table(current, "current")
     cur_kinds = current_table.kinds()
     profile = load_binned_profile(reference) if is_binned_profile(reference) else None
-    ref_table = None if profile is not None else _table(reference, "reference")
+    ref_table = None if profile is not None else engine_table(reference, "reference")
     ref_kinds = ({c: (k, d) for c, (k, d, _) in profile.columns.items()} if profile is not None
                  else ref_table.kinds() if ref_table is not None else {})
     if columns is None:
@@ -186,7 +186,7 @@ def _row(column: str, ref: Summary, cur: Summary, min_wasserstein: float, min_je
 
 
 def check_missing_table(data: Any, *, limit: float, columns: Any) -> list[GateResult]:
-    table = _table(data, "data")
+    table = engine_table(data, "data")
     selected = _selected(list(table.kinds()), columns, "data")
     n = table.n_rows()
     counts = table.missing_counts(selected)
@@ -194,14 +194,14 @@ def check_missing_table(data: Any, *, limit: float, columns: Any) -> list[GateRe
 
 
 def check_duplicates_table(data: Any, *, limit: float, subset: Any) -> list[GateResult]:
-    table = _table(data, "data")
+    table = engine_table(data, "data")
     selected = _selected(list(table.kinds()), subset, "data", "subset")
     return [gate.duplicates_result(table.duplicate_rows(selected), table.n_rows(), limit, selected, subset is None,
                                    [])]
 
 
 def check_leakage_table(train: Any, test: Any, *, limit: float, on: Any) -> list[GateResult]:
-    train_table, test_table = _table(train, "train"), _table(test, "test")
+    train_table, test_table = engine_table(train, "train"), engine_table(test, "test")
     if type(train_table) is not type(test_table):
         raise GateError(f"train is a {train_table.engine} table and test a {test_table.engine} one: leakage joins "
                         "them in one engine, so pass both in the same one (e.g. both as DuckDB relations)")
@@ -222,7 +222,7 @@ def check_leakage_table(train: Any, test: Any, *, limit: float, on: Any) -> list
 
 def label_counts_table(data: Any, column: str | None) -> dict[str, int]:
     """Label counts from the engine (``GROUP BY``); missing labels are an error, as for arrays."""
-    table = _table(data, "y")
+    table = engine_table(data, "y")
     kinds = table.kinds()
     if column is None:
         if len(kinds) != 1:
