@@ -59,6 +59,14 @@ class Table(ABC):
         """Per column: counts in the right-closed bins of ``edges`` (one more than edges), and the sums of the
         values in the first and last bins."""
 
+    def scan(self, edges: dict[str, np.ndarray], categorical: Sequence[str]) -> tuple[
+            dict[str, NumericStats], dict[str, tuple[np.ndarray, float, float]], dict[str, CategoricalSummary]]:
+        """Scalars and bin counts of the numeric columns in ``edges``, counts of the categorical ones; an engine
+        that can do it in one pass over the data overrides this."""
+        numeric = list(edges)
+        return (self.numeric_stats(numeric) if numeric else {}, self.bin_counts(edges) if numeric else {},
+                self.category_counts(categorical) if categorical else {})
+
     @abstractmethod
     def category_counts(self, columns: Sequence[str]) -> dict[str, CategoricalSummary]: ...
 
@@ -93,17 +101,16 @@ def summarize(table: Table, columns: Sequence[str], *, edges: dict[str, np.ndarr
     numeric = [c for c in columns if kinds[c][0] == "numeric"]
     categorical = [c for c in columns if kinds[c][0] == "categorical"]
     out: dict[str, Summary] = {}
-    if numeric:
+    if edges is None and numeric:  # the reference: a pass for the counts, one for its quantiles, then the scan
         scalars = table.numeric_stats(numeric)
-        for column in numeric:
-            if scalars[column].n_infinite:
-                raise GateError(f"column {column!r} of {table.name} has {scalars[column].n_infinite} infinite "
-                                "value(s); replace them with NULL or finite values")
-        if edges is None:
-            ranked = {c: edge_ranks(scalars[c].n, bins) for c in numeric if scalars[c].n}
-            values = table.values_at_ranks(ranked) if ranked else {}
-            edges = {c: clean_edges(values[c], scalars[c].maximum) if c in values else np.empty(0) for c in numeric}
-        counted = table.bin_counts({c: edges[c] for c in numeric})
+        _finite(table, scalars)
+        ranked = {c: edge_ranks(scalars[c].n, bins) for c in numeric if scalars[c].n}
+        values = table.values_at_ranks(ranked) if ranked else {}
+        edges = {c: clean_edges(values[c], scalars[c].maximum) if c in values else np.empty(0) for c in numeric}
+    scalars, counted, tallies = table.scan({c: edges[c] for c in numeric} if numeric else {}, categorical)
+    out.update(tallies)
+    if numeric:
+        _finite(table, scalars)
         for column in numeric:
             s = scalars[column]
             counts, low, high = counted[column]
@@ -112,9 +119,14 @@ def summarize(table: Table, columns: Sequence[str], *, edges: dict[str, np.ndarr
                                 "in all: a bug in pytest-mlgate's adapter, please report it")
             out[column] = BinnedNumeric(edges[column], counts, s.n_missing, s.minimum, s.maximum, s.mean, s.m2,
                                         low, high)
-    if categorical:
-        out.update(table.category_counts(categorical))
     return {c: out[c] for c in columns}
+
+
+def _finite(table: Table, scalars: dict[str, NumericStats]) -> None:
+    for column, s in scalars.items():
+        if s.n_infinite:
+            raise GateError(f"column {column!r} of {table.name} has {s.n_infinite} infinite value(s); replace them "
+                            "with NULL or finite values")
 
 
 def from_buckets(edges: np.ndarray, keys: Sequence[float], values: Sequence[int]) -> np.ndarray:

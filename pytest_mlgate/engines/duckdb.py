@@ -22,9 +22,15 @@ def quote(column: str) -> str:
     return '"' + column.replace('"', '""') + '"'
 
 
+def _double(value: float) -> str:
+    """A DOUBLE literal that round-trips exactly: the shortest repr in scientific notation (DuckDB reads a plain
+    decimal as DECIMAL, whose conversion to DOUBLE can be one ulp off)."""
+    text = repr(float(value))
+    return text if "e" in text else text + "e0"
+
+
 def _doubles(values: np.ndarray) -> str:
-    """A DOUBLE[] literal that round-trips every float exactly (text -> double parses the shortest repr)."""
-    return "[" + ",".join(f"'{float(v)!r}'" for v in values) + "]::DOUBLE[]"
+    return "[" + ",".join(_double(v) for v in values) + "]"
 
 
 class DuckDBTable(Table):
@@ -34,11 +40,16 @@ class DuckDBTable(Table):
         super().__init__(name)
         self.relation = relation
         self._types = {str(c): str(t) for c, t in zip(relation.columns, relation.types, strict=True)}
+        self._n_rows: int | None = None
         if not self._types:
             raise GateError(f"{name} has no columns: there is nothing to check")
 
     def _sql(self, select: str) -> list[tuple[Any, ...]]:
-        return self.relation.query("mlgate_t", f"SELECT {select} FROM mlgate_t").fetchall()
+        """An aggregate over the table, its float columns' NaN read as NULL (missing, as in pandas) once per row in
+        a projection (DuckDB would otherwise evaluate the CASE again in each aggregate)."""
+        cleaned = ", ".join(f"CASE WHEN isnan({quote(c)}) THEN NULL ELSE {quote(c)} END AS {quote(c)}"
+                            if t in ("FLOAT", "DOUBLE") else quote(c) for c, t in self._types.items())
+        return self.relation.query("mlgate_t", f"SELECT {select} FROM (SELECT {cleaned} FROM mlgate_t)").fetchall()
 
     def kinds(self) -> dict[str, tuple[str, str]]:
         out = {}
@@ -53,84 +64,90 @@ class DuckDBTable(Table):
         return out
 
     def _value(self, column: str) -> str:
-        """The column as DOUBLE, NaN as NULL (missing, as in pandas)."""
-        q = quote(column)
-        if self._types[column] in ("FLOAT", "DOUBLE"):
-            return f"(CASE WHEN isnan({q}) THEN NULL ELSE {q}::DOUBLE END)"
-        return f"{q}::DOUBLE"
+        """The column as DOUBLE (inside :meth:`_sql`, where NaN is already NULL)."""
+        return f"{quote(column)}::DOUBLE" if self._types[column] != "DOUBLE" else quote(column)
 
     def n_rows(self) -> int:
-        return int(self._sql("count(*)")[0][0])
+        if self._n_rows is None:
+            self._n_rows = int(self._sql("count(*)")[0][0])
+        return self._n_rows
+
+    def _stats_sql(self, column: str) -> str:
+        v = self._value(column)
+        return (f"count({v}), count(*) - count({v}), count(*) FILTER (isinf({v})), min({v}), max({v}), avg({v}), "
+                f"var_pop({v}) * count({v})")
+
+    @staticmethod
+    def _stats(values: Sequence[Any]) -> NumericStats:
+        n, missing, inf, lo, hi, mean, m2 = values
+        return NumericStats(int(n), int(missing), int(inf), np.nan if lo is None else float(lo),
+                            np.nan if hi is None else float(hi), float(mean or 0.0), float(m2 or 0.0))
 
     def numeric_stats(self, columns: Sequence[str]) -> dict[str, NumericStats]:
-        parts = []
-        for column in columns:
-            v = self._value(column)
-            parts.append(f"count({v}), count(*) - count({v}), count(*) FILTER (isinf({v})), min({v}), max({v}), "
-                         f"avg({v}), var_pop({v}) * count({v})")
-        row = self._sql(", ".join(parts))[0]
-        out = {}
-        for i, column in enumerate(columns):
-            n, missing, inf, lo, hi, mean, m2 = row[7 * i:7 * i + 7]
-            out[column] = NumericStats(int(n), int(missing), int(inf), np.nan if lo is None else float(lo),
-                                       np.nan if hi is None else float(hi), float(mean or 0.0), float(m2 or 0.0))
-        return out
+        row = self._sql(", ".join(self._stats_sql(c) for c in columns))[0]
+        return {c: self._stats(row[7 * i:7 * i + 7]) for i, c in enumerate(columns)}
 
     def values_at_ranks(self, ranks: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-        # quantile_disc(x, q) is the value at 0-based position ceil(q n) - 1 of the sorted column (as numpy's
-        # inverted_cdf): q = (rank + 0.5) / n asks for position rank, clear of rounding at either side
-        columns = list(ranks)
-        parts = []
-        counts = self.numeric_stats(columns)
-        for column in columns:
-            n = counts[column].n
-            fractions = (ranks[column] + 0.5) / n
-            parts.append(f"quantile_disc({self._value(column)}, {_doubles(fractions)})")
-        row = self._sql(", ".join(parts))[0]
-        return {c: np.asarray(row[i], dtype=float) for i, c in enumerate(columns)}
+        # one sort per column (DuckDB's quantile_disc with 999 fractions took 2-3x longer), one column at a time so
+        # DuckDB holds a single column's values
+        out = {}
+        for column, at in ranks.items():
+            positions = "[" + ",".join(str(int(p) + 1) for p in at) + "]"
+            v = self._value(column)
+            row = self._sql(f"list_select(list_sort(list({v}) FILTER ({v} IS NOT NULL)), {positions})")[0]
+            out[column] = np.asarray(row[0], dtype=float)
+        return out
+
+    def _bins_sql(self, column: str, e: np.ndarray) -> str:
+        v = self._value(column)
+        if e.size:
+            return (f"histogram({v}, {_doubles(e)}), sum({v}) FILTER ({v} <= {_double(e[0])}), "
+                    f"sum({v}) FILTER ({v} > {_double(e[-1])})")
+        return f"NULL, sum({v}), count({v})"
+
+    @staticmethod
+    def _bins(e: np.ndarray, values: Sequence[Any]) -> tuple[np.ndarray, float, float]:
+        buckets, low, high = values
+        if e.size:
+            buckets = buckets or {}
+            return from_buckets(e, list(buckets.keys()), list(buckets.values())), float(low or 0.0), float(high or 0.0)
+        return np.array([int(high)], dtype=np.int64), float(low or 0.0), float(low or 0.0)
 
     def bin_counts(self, edges: dict[str, np.ndarray]) -> dict[str, tuple[np.ndarray, float, float]]:
-        columns = list(edges)
-        parts = []
-        for column in columns:
-            v, e = self._value(column), edges[column]
-            if e.size:
-                parts.append(f"histogram({v}, {_doubles(e)}), sum({v}) FILTER ({v} <= {float(e[0])!r}::DOUBLE), "
-                             f"sum({v}) FILTER ({v} > {float(e[-1])!r}::DOUBLE)")
-            else:
-                parts.append(f"NULL, sum({v}), count({v})")
-        row = self._sql(", ".join(parts))[0]
-        out = {}
-        for i, column in enumerate(columns):
-            buckets, low, high = row[3 * i:3 * i + 3]
-            e = edges[column]
-            if e.size:
-                buckets = buckets or {}
-                counts = from_buckets(e, list(buckets.keys()), list(buckets.values()))
-                out[column] = (counts, float(low or 0.0), float(high or 0.0))
-            else:
-                out[column] = (np.array([int(high)], dtype=np.int64), float(low or 0.0), float(low or 0.0))
-        return out
+        row = self._sql(", ".join(self._bins_sql(c, e) for c, e in edges.items()))[0]
+        return {c: self._bins(e, row[3 * i:3 * i + 3]) for i, (c, e) in enumerate(edges.items())}
+
+    def _tally_sql(self, column: str) -> str:
+        return f"histogram({quote(column)}::VARCHAR), count(*) - count({quote(column)})"
+
+    def _tally(self, column: str, values: Sequence[Any]) -> CategoricalSummary:
+        tally, missing = values[0] or {}, int(values[1])
+        if self._types[column] == "BOOLEAN":  # as pandas' str(True)
+            tally = {("True" if k == "true" else "False"): v for k, v in tally.items()}
+        return CategoricalSummary({str(k): int(v) for k, v in tally.items()}, missing)
 
     def category_counts(self, columns: Sequence[str]) -> dict[str, CategoricalSummary]:
-        parts = [f"histogram({quote(c)}::VARCHAR), count(*) - count({quote(c)})" for c in columns]
+        row = self._sql(", ".join(self._tally_sql(c) for c in columns))[0]
+        return {c: self._tally(c, row[2 * i:2 * i + 2]) for i, c in enumerate(columns)}
+
+    def scan(self, edges: dict[str, np.ndarray], categorical: Sequence[str]) -> tuple[
+            dict[str, NumericStats], dict[str, tuple[np.ndarray, float, float]], dict[str, CategoricalSummary]]:
+        """Everything in one aggregate query: one pass over the data."""
+        parts = [self._stats_sql(c) + ", " + self._bins_sql(c, e) for c, e in edges.items()]
+        parts += [self._tally_sql(c) for c in categorical]
         row = self._sql(", ".join(parts))[0]
-        out = {}
-        for i, column in enumerate(columns):
-            tally, missing = row[2 * i] or {}, int(row[2 * i + 1])
-            if self._types[column] == "BOOLEAN":  # as pandas' str(True)
-                tally = {("True" if k == "true" else "False"): v for k, v in tally.items()}
-            out[column] = CategoricalSummary({str(k): int(v) for k, v in tally.items()}, missing)
-        return out
+        stats, bins, i = {}, {}, 0
+        for column, e in edges.items():
+            stats[column], bins[column] = self._stats(row[i:i + 7]), self._bins(e, row[i + 7:i + 10])
+            i += 10
+        tallies = {}
+        for column in categorical:
+            tallies[column] = self._tally(column, row[i:i + 2])
+            i += 2
+        return stats, bins, tallies
 
     def missing_counts(self, columns: Sequence[str]) -> dict[str, int]:
-        parts = []
-        for column in columns:
-            if self._types[column] in ("FLOAT", "DOUBLE"):
-                parts.append(f"count(*) - count({self._value(column)})")
-            else:
-                parts.append(f"count(*) - count({quote(column)})")
-        row = self._sql(", ".join(parts))[0]
+        row = self._sql(", ".join(f"count(*) - count({quote(c)})" for c in columns))[0]
         return {c: int(v) for c, v in zip(columns, row, strict=True)}
 
     def duplicate_rows(self, columns: Sequence[str]) -> int:
