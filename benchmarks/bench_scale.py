@@ -146,7 +146,8 @@ def main() -> None:
         return
     start = time.perf_counter()
     generate(directory, args.rows)
-    print(f"data: {args.rows:,} rows x 20 features per side, Parquet {sum(p.stat().st_size for p in directory.glob('*.parquet')) / 1e6:.0f} MB, "
+    size = sum(p.stat().st_size for p in directory.glob("*.parquet")) / 1e6
+    print(f"data: {args.rows:,} rows x 20 features per side, Parquet {size:.0f} MB, "
           f"generated in {time.perf_counter() - start:.0f} s")
     runs = {}
     for path in ("duckdb", "profile", "floor", "pandas", "fairness_duckdb", "fairness_pandas"):

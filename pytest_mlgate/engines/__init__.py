@@ -16,7 +16,7 @@ from pytest_mlgate.results import GateError
 
 __tracebackhide__ = True
 
-EXTRAS = {"duckdb": "duckdb", "polars": "polars", "pyarrow": "polars", "pyspark": "spark"}
+EXTRAS = {"duckdb": "duckdb", "polars": "polars", "pyarrow": "polars"}
 
 
 def _module(obj: Any) -> str:
@@ -47,7 +47,8 @@ def require(package: str) -> Any:
 
 def table_for(obj: Any, name: str) -> Table:
     """The adapter for ``obj``: a pandas DataFrame, a DuckDB relation, a Parquet path or glob (read by DuckDB), a
-    polars LazyFrame or DataFrame, a pyarrow Table (both through polars' streaming engine), a Spark DataFrame."""
+    polars LazyFrame or DataFrame, a pyarrow Table (both through polars' streaming engine). A Spark DataFrame is
+    recognised and refused with what to do instead (its adapter is not written yet)."""
     if isinstance(obj, Table):
         return obj
     module = _module(obj)
@@ -69,9 +70,8 @@ def table_for(obj: Any, name: str) -> Table:
 
         return PolarsTable(obj, name)
     if module == "pyspark":
-        from pytest_mlgate.engines.spark import SparkTable
-
-        return SparkTable(obj, name)
+        raise GateError(f"{name} is a Spark DataFrame, which this version cannot summarise in Spark yet; write it "
+                        "as Parquet (df.write.parquet(path)) and pass the path, which DuckDB reads")
     from pytest_mlgate.engines.pandas import PandasTable
 
     return PandasTable(obj, name)

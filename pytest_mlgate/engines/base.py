@@ -5,7 +5,6 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
@@ -107,7 +106,8 @@ def summarize(table: Table, columns: Sequence[str], *, edges: dict[str, np.ndarr
         ranked = {c: edge_ranks(scalars[c].n, bins) for c in numeric if scalars[c].n}
         values = table.values_at_ranks(ranked) if ranked else {}
         edges = {c: clean_edges(values[c], scalars[c].maximum) if c in values else np.empty(0) for c in numeric}
-    scalars, counted, tallies = table.scan({c: edges[c] for c in numeric} if numeric else {}, categorical)
+    chosen = edges or {}
+    scalars, counted, tallies = table.scan({c: chosen[c] for c in numeric}, categorical)
     out.update(tallies)
     if numeric:
         _finite(table, scalars)
@@ -117,7 +117,7 @@ def summarize(table: Table, columns: Sequence[str], *, edges: dict[str, np.ndarr
             if int(counts.sum()) != s.n:
                 raise GateError(f"{table.engine} counted {int(counts.sum())} values of {column!r} in bins but {s.n} "
                                 "in all: a bug in pytest-mlgate's adapter, please report it")
-            out[column] = BinnedNumeric(edges[column], counts, s.n_missing, s.minimum, s.maximum, s.mean, s.m2,
+            out[column] = BinnedNumeric(chosen[column], counts, s.n_missing, s.minimum, s.maximum, s.mean, s.m2,
                                         low, high)
     return {c: out[c] for c in columns}
 

@@ -13,8 +13,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
 from pytest_mlgate import engines
 from pytest_mlgate.engines.base import Summary, Table, summarize
 from pytest_mlgate.gates import data as gate
