@@ -31,6 +31,7 @@ class GateSession:
         self.results: list[GateResult] = []
         self.files_written: list[str] = []
         self.problems: list[str] = []
+        self.notes: list[str] = []  # said once at the end of the run, not problems
 
     def sorted_results(self) -> list[GateResult]:
         """By node id, then as recorded: a serial run and an xdist run give the same order."""
@@ -82,6 +83,8 @@ class GateSession:
                 terminalreporter.write_line(f"mlgate: baseline written: {path}")
             for path in self.files_written:
                 terminalreporter.write_line(f"mlgate: report written: {path}")
+            for note in self.notes:
+                terminalreporter.write_line(f"mlgate: {note}")
             for problem in self.problems:
                 terminalreporter.write_line(f"mlgate: {problem}", red=True)
         except Exception as exc:
