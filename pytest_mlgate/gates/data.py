@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from pytest_mlgate import engines
 from pytest_mlgate.gates import _inputs
 from pytest_mlgate.gates.base import BaseGate
 from pytest_mlgate.results import GateError, GateResult, fmt, json_safe
@@ -244,57 +245,73 @@ def _value_text(value: Any) -> str:
 def check_missing(data: Any, *, max_fraction: float = 0.0, columns: Any = None) -> list[GateResult]:
     """Per column: the fraction of missing values (None, NaN, NaT, pd.NA) against ``max_fraction``."""
     limit = _fraction("max_fraction", max_fraction)
+    if engines.is_engine_table(data):
+        from pytest_mlgate.gates import scale
+
+        return scale.check_missing_table(data, limit=limit, columns=columns)
     frame = _frame(data, "data")
     selected = _columns(frame, columns, "data")
     n = len(frame)
     results = []
     for column in selected:
         isna = frame[column].isna().to_numpy()
-        count = int(isna.sum())
-        fraction = count / n
-        failed = fraction > limit
-        message = (f"{FAMILY}.missing {column!r}: {count} of {n} values missing ({_pct(fraction)}), "
-                   f"allowed at most {_pct(limit)}")
-        if failed:
-            allow = fmt(math.ceil(fraction * 1e4) / 1e4)
-            message += (f"; first missing at rows {_rows(np.flatnonzero(isna))}.\n  What to do: fix the source or "
-                        f"impute before this point, or allow them with max_fraction={allow}.")
-        else:
-            message += ": ok."
-        results.append(GateResult(FAMILY, "missing", str(column), "fail" if failed else "pass", value=fraction,
-                                  limit=limit, comparison="<=", n=n, message=message,
-                                  details={"missing": count, "first_rows": np.flatnonzero(isna)[:EXAMPLES].tolist()}))
+        results.append(missing_result(column, int(isna.sum()), n, limit, np.flatnonzero(isna)))
     return results
+
+
+def missing_result(column: Any, count: int, n: int, limit: float, rows: np.ndarray | None) -> GateResult:
+    """One column's verdict from its missing count (``rows``: where they are, when the data has an order)."""
+    fraction = count / n
+    failed = fraction > limit
+    message = (f"{FAMILY}.missing {column!r}: {count} of {n} values missing ({_pct(fraction)}), "
+               f"allowed at most {_pct(limit)}")
+    if failed:
+        allow = fmt(math.ceil(fraction * 1e4) / 1e4)
+        where = f"; first missing at rows {_rows(rows)}" if rows is not None else ""
+        message += (f"{where}.\n  What to do: fix the source or impute before this point, or allow them with "
+                    f"max_fraction={allow}.")
+    else:
+        message += ": ok."
+    return GateResult(FAMILY, "missing", str(column), "fail" if failed else "pass", value=fraction,
+                      limit=limit, comparison="<=", n=n, message=message,
+                      details={"missing": count, "first_rows": [] if rows is None else rows[:EXAMPLES].tolist()})
 
 
 def check_duplicates(data: Any, *, subset: Any = None, max_fraction: float = 0.0) -> list[GateResult]:
     """Rows that repeat an earlier row (on ``subset`` columns), as a fraction of all rows."""
     limit = _fraction("max_fraction", max_fraction)
+    if engines.is_engine_table(data):
+        from pytest_mlgate.gates import scale
+
+        return scale.check_duplicates_table(data, limit=limit, subset=subset)
     frame = _frame(data, "data")
     columns = _columns(frame, subset, "data", "subset")
     hashes = _row_hashes(frame[columns])
     repeated = pd.Series(hashes).duplicated(keep="first").to_numpy()
-    count = int(repeated.sum())
-    n = len(frame)
-    fraction = count / n
-    failed = fraction > limit
-    on = "all columns" if subset is None else f"columns {_names(columns)}"
     examples = []
     for row in np.flatnonzero(repeated)[:EXAMPLES]:
         first = int(np.flatnonzero(hashes == hashes[row])[0])
         examples.append({"row": int(row), "first": first})
+    return [duplicates_result(int(repeated.sum()), len(frame), limit, columns, subset is None, examples)]
+
+
+def duplicates_result(count: int, n: int, limit: float, columns: list[Any], all_columns: bool,
+                      examples: list[dict[str, int]]) -> GateResult:
+    fraction = count / n
+    failed = fraction > limit
+    on = "all columns" if all_columns else f"columns {_names(columns)}"
     message = (f"{FAMILY}.duplicates: {count} of {n} rows ({_pct(fraction)}) repeat an earlier row on {on}, "
                f"allowed at most {_pct(limit)}")
     if failed:
-        shown = ", ".join(f"row {e['row']} = row {e['first']}" for e in examples)
-        message += (f"; e.g. {shown}.\n  What to do: drop them (df.drop_duplicates()) or find the join that "
+        shown = "; e.g. " + ", ".join(f"row {e['row']} = row {e['first']}" for e in examples) if examples else ""
+        message += (f"{shown}.\n  What to do: drop them (df.drop_duplicates()) or find the join that "
                     "multiplies rows; if repeats are legitimate, compare on a key with subset=[...] "
                     "or raise max_fraction.")
     else:
         message += ": ok."
-    return [GateResult(FAMILY, "duplicates", "rows", "fail" if failed else "pass", value=fraction, limit=limit,
-                       comparison="<=", n=n, message=message,
-                       details={"duplicates": count, "columns": [str(c) for c in columns], "examples": examples})]
+    return GateResult(FAMILY, "duplicates", "rows", "fail" if failed else "pass", value=fraction, limit=limit,
+                      comparison="<=", n=n, message=message,
+                      details={"duplicates": count, "columns": [str(c) for c in columns], "examples": examples})
 
 
 def _aligned(train: pd.DataFrame, test: pd.DataFrame, columns: list[Any]) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -318,6 +335,10 @@ def _aligned(train: pd.DataFrame, test: pd.DataFrame, columns: list[Any]) -> tup
 def check_leakage(train: Any, test: Any, *, on: Any = None, max_fraction: float = 0.0) -> list[GateResult]:
     """Rows of ``test`` that also occur in ``train`` (by row hash on the ``on`` columns)."""
     limit = _fraction("max_fraction", max_fraction)
+    if engines.is_engine_table(train) or engines.is_engine_table(test):
+        from pytest_mlgate.gates import scale
+
+        return scale.check_leakage_table(train, test, limit=limit, on=on)
     train_frame, test_frame = _frame(train, "train"), _frame(test, "test")
     columns = _columns(test_frame, on, "test", "on")
     absent = [c for c in columns if c not in train_frame.columns]
@@ -326,41 +347,53 @@ def check_leakage(train: Any, test: Any, *, on: Any = None, max_fraction: float 
     left, right = _aligned(train_frame, test_frame, columns)
     train_hashes, test_hashes = _row_hashes(left), _row_hashes(right)
     leaked = _member(test_hashes, train_hashes)
-    count = int(leaked.sum())
-    n = len(test_frame)
-    fraction = count / n
-    failed = fraction > limit
     examples = [{"test_row": int(row), "train_row": int(np.flatnonzero(train_hashes == test_hashes[row])[0])}
                 for row in np.flatnonzero(leaked)[:EXAMPLES]]
-    on_text = f"all {len(columns)} columns" if on is None else f"columns {_names(columns)}"
+    return [leakage_result(int(leaked.sum()), len(test_frame), len(train_frame), limit, columns, on is None, examples)]
+
+
+def leakage_result(count: int, n: int, n_train: int, limit: float, columns: list[Any], all_columns: bool,
+                   examples: list[dict[str, int]]) -> GateResult:
+    fraction = count / n
+    failed = fraction > limit
+    on_text = f"all {len(columns)} columns" if all_columns else f"columns {_names(columns)}"
     message = (f"{FAMILY}.leakage: {count} of {n} test rows ({_pct(fraction)}) also occur in train "
                f"(compared on {on_text}), allowed at most {_pct(limit)}")
     if failed:
-        shown = ", ".join(f"test row {e['test_row']} = train row {e['train_row']}" for e in examples)
-        message += (f"; e.g. {shown}.\n  What to do: split so that no row (or entity: group or time) is on both "
+        shown = ("; e.g. " + ", ".join(f"test row {e['test_row']} = train row {e['train_row']}" for e in examples)
+                 if examples else "")
+        message += (f"{shown}.\n  What to do: split so that no row (or entity: group or time) is on both "
                     "sides, e.g. deduplicate before splitting or use GroupKFold; the test score is inflated otherwise.")
     else:
         message += ": ok."
-    return [GateResult(FAMILY, "leakage", "test", "fail" if failed else "pass", value=fraction, limit=limit,
-                       comparison="<=", n=n, message=message,
-                       details={"leaked": count, "n_train": len(train_frame), "columns": [str(c) for c in columns],
-                                "examples": examples})]
+    return GateResult(FAMILY, "leakage", "test", "fail" if failed else "pass", value=fraction, limit=limit,
+                      comparison="<=", n=n, message=message,
+                      details={"leaked": count, "n_train": n_train, "columns": [str(c) for c in columns],
+                               "examples": examples})
 
 
 def check_label_balance(y: Any, *, min_fraction: float = MIN_LABEL_FRACTION,
-                        classes: Sequence[Any] | None = None) -> list[GateResult]:
+                        classes: Sequence[Any] | None = None, column: str | None = None) -> list[GateResult]:
     """The rarest class's share of the labels, against ``min_fraction``."""
     limit = _fraction("min_fraction", min_fraction)
-    labels = _inputs.labels(y, "y")
-    values, counts = np.unique(labels, return_counts=True)
-    table = {str(v): int(c) for v, c in zip(values.tolist(), counts.tolist(), strict=True)}
+    if engines.is_engine_table(y):
+        from pytest_mlgate.gates import scale
+
+        table = scale.label_counts_table(y, column)
+    else:
+        if column is not None:
+            raise GateError("column= names the label column of an engine table (DuckDB, Parquet, polars LazyFrame, "
+                            "Spark); pass the labels themselves as y otherwise")
+        labels = _inputs.labels(y, "y")
+        values, counts = np.unique(labels, return_counts=True)
+        table = {str(v): int(c) for v, c in zip(values.tolist(), counts.tolist(), strict=True)}
     if classes is not None:
         expected = [str(c) for c in classes]
         unknown = sorted(set(table) - set(expected))
         if unknown:
             raise GateError(f"y has classes not in classes=: {_names(unknown)}")
         table = {c: table.get(c, 0) for c in expected}
-    n = labels.size
+    n = sum(table.values())
     fractions = {k: c / n for k, c in table.items()}
     rarest = min(fractions, key=lambda k: fractions[k])
     value = fractions[rarest]
@@ -417,9 +450,17 @@ def check_conflicting_labels(X: Any, y: Any, *, max_fraction: float = 0.0) -> li
 # --- reference profiles ---------------------------------------------------------------------------
 
 
-def make_profile(data: Any, *, columns: Any = None, sample: int | None = None, seed: int = 0) -> dict[str, Any]:
+def make_profile(data: Any, *, columns: Any = None, sample: int | None = None, seed: int = 0,
+                 bins: int | None = None) -> dict[str, Any]:
     """A JSON-safe reference profile: per numeric column its distinct sorted values (base64 float64) with counts
-    where values repeat, per categorical column its category counts. See :meth:`DataGate.profile`."""
+    where values repeat, per categorical column its category counts. With ``bins`` (or for an engine table), the
+    binned version-2 profile. See :meth:`DataGate.profile`."""
+    if bins is not None or engines.is_engine_table(data):
+        from pytest_mlgate.gates import scale
+
+        if sample is not None:
+            raise GateError("sample= is for the exact profile; a binned profile summarises every row at the same size")
+        return scale.make_binned_profile(data, columns=columns, bins=scale.binned.BINS if bins is None else bins)
     frame = _frame(data, "data")
     selected = _columns(frame, columns, "data")
     if sample is not None:
@@ -436,7 +477,10 @@ def make_profile(data: Any, *, columns: Any = None, sample: int | None = None, s
 
 
 def is_profile(obj: Any) -> bool:
-    return isinstance(obj, ReferenceProfile) or (isinstance(obj, Mapping) and obj.get("format") == PROFILE_FORMAT)
+    from pytest_mlgate.gates.scale import BinnedProfile
+
+    return isinstance(obj, (ReferenceProfile, BinnedProfile)) or (isinstance(obj, Mapping)
+                                                                  and obj.get("format") == PROFILE_FORMAT)
 
 
 Summary = stats.NumericSummary | stats.CategoricalSummary
@@ -451,13 +495,17 @@ class ReferenceProfile:
     columns: dict[Any, tuple[str, str, Summary]]
 
 
-def load_profile(profile: Mapping[str, Any] | ReferenceProfile) -> ReferenceProfile:
+def load_profile(profile: Mapping[str, Any] | ReferenceProfile) -> Any:
     """Decode a JSON reference profile (what :meth:`DataGate.profile` returned, or ``json.load`` read back).
 
     ``drift`` accepts the JSON object itself and decodes it on every call (base64 decoding costs about as much as
     sorting the column would); decode it once with this function, e.g. in a session fixture, to share it."""
+    from pytest_mlgate.gates import scale
+
     if isinstance(profile, ReferenceProfile):
         return profile
+    if scale.is_binned_profile(profile):
+        return scale.load_binned_profile(profile)
     if not is_profile(profile):
         raise GateError("not a pytest-mlgate reference profile: pass what data_gate.profile(df) returned")
     n_rows, columns = _load_profile(profile)
@@ -474,7 +522,8 @@ def _summarize(series: pd.Series, name: str, kind: str | None = None) -> Summary
 def _load_profile(profile: Mapping[str, Any]) -> tuple[int, dict[Any, tuple[str, str, Summary]]]:
     if profile.get("version") != PROFILE_VERSION:
         raise GateError(f"reference profile version {profile.get('version')!r} is not supported "
-                        f"(this pytest-mlgate reads version {PROFILE_VERSION}); rebuild it with data_gate.profile(df)")
+                        f"(this pytest-mlgate reads versions {PROFILE_VERSION}, exact, and 2, binned); rebuild it "
+                        "with data_gate.profile(df)")
     out: dict[Any, tuple[str, str, Summary]] = {}
     try:
         for entry in profile["columns"]:
@@ -509,16 +558,13 @@ def check_drift(
     threads: int | None = None,
 ) -> list[GateResult]:
     """Per-column drift tests with effect sizes, corrected across columns. See :meth:`DataGate.drift`."""
-    if not (isinstance(alpha, (int, float)) and 0 < alpha < 1):
-        raise GateError(f"alpha must be between 0 and 1, got {alpha!r}")
-    if threads is not None and (isinstance(threads, bool) or not isinstance(threads, int) or threads < 1):
-        raise GateError(f"threads must be a positive integer (or None for one per CPU core), got {threads!r}")
-    if correction not in CORRECTIONS:
-        raise GateError(f"correction must be one of {', '.join(map(repr, CORRECTIONS))}, got {correction!r}")
-    for label, value in (("min_wasserstein", min_wasserstein), ("min_jensen_shannon", min_jensen_shannon),
-                         ("min_missing_change", min_missing_change)):
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
-            raise GateError(f"{label} must be a number >= 0, got {value!r}")
+    from pytest_mlgate.gates import scale
+
+    check_drift_settings(alpha, correction, threads, min_wasserstein, min_jensen_shannon, min_missing_change)
+    if scale.wants_binned(reference, current):
+        return scale.check_binned_drift(reference, current, columns=columns, alpha=alpha, correction=correction,
+                                        min_wasserstein=min_wasserstein, min_jensen_shannon=min_jensen_shannon,
+                                        min_missing_change=min_missing_change)
     cur_frame = _frame(current, "current")
     ref_columns: dict[Any, tuple[str, str, Summary | None]]
     if is_profile(reference):
@@ -561,6 +607,30 @@ def check_drift(
                 raise GateError(str(exc)) from None
     else:
         rows = [compare(column) for column in selected]
+    config = {"alpha": alpha, "correction": correction, "min_wasserstein": min_wasserstein,
+              "min_jensen_shannon": min_jensen_shannon, "min_missing_change": min_missing_change}
+    return drift_verdicts(rows, n_ref_rows, len(cur_frame), config, from_profile=ref_frame is None)
+
+
+def check_drift_settings(alpha: Any, correction: Any, threads: Any, min_wasserstein: Any, min_jensen_shannon: Any,
+                         min_missing_change: Any) -> None:
+    if not (isinstance(alpha, (int, float)) and 0 < alpha < 1):
+        raise GateError(f"alpha must be between 0 and 1, got {alpha!r}")
+    if threads is not None and (isinstance(threads, bool) or not isinstance(threads, int) or threads < 1):
+        raise GateError(f"threads must be a positive integer (or None for one per CPU core), got {threads!r}")
+    if correction not in CORRECTIONS:
+        raise GateError(f"correction must be one of {', '.join(map(repr, CORRECTIONS))}, got {correction!r}")
+    for label, value in (("min_wasserstein", min_wasserstein), ("min_jensen_shannon", min_jensen_shannon),
+                         ("min_missing_change", min_missing_change)):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
+            raise GateError(f"{label} must be a number >= 0, got {value!r}")
+
+
+def drift_verdicts(rows: list[dict[str, Any]], n_ref_rows: int, n_cur_rows: int, config: dict[str, Any],
+                   *, from_profile: bool) -> list[GateResult]:
+    """KS p-values for large samples (vectorized), the correction across every test, and each column's verdict:
+    shared by the exact and the binned paths."""
+    alpha, correction, min_missing_change = config["alpha"], config["correction"], config["min_missing_change"]
     tests: list[tuple[int, str]] = []  # (row index, "distribution" | "missing")
     asymptotic: list[tuple[int, float, int, int]] = []
     for i, row in enumerate(rows):
@@ -587,9 +657,7 @@ def check_drift(
                    and abs(row["missing_change"]) >= min_missing_change)
         row["drifted"] = bool(distribution or missing)
         row["reasons"] = [r for r, hit in (("distribution", distribution), ("missing rate", missing)) if hit]
-    settings_text = {"alpha": alpha, "correction": correction, "min_wasserstein": min_wasserstein,
-                     "min_jensen_shannon": min_jensen_shannon, "min_missing_change": min_missing_change}
-    return _drift_results(rows, n_ref_rows, len(cur_frame), settings_text, from_profile=ref_frame is None)
+    return _drift_results(rows, n_ref_rows, n_cur_rows, config, from_profile=from_profile)
 
 
 def _compare_column(column: Any, ref_entry: tuple[str, str, Summary | None], ref_frame: pd.DataFrame | None,
@@ -622,14 +690,19 @@ def _compare_column(column: Any, ref_entry: tuple[str, str, Summary | None], ref
             _categorical_row(row, ref_summary, cur_summary, min_jensen_shannon)
     else:
         row.update(test=None, statistic=None, p_value=None, effect=None, effect_size=None, min_effect=None)
-    n_ref_total = ref_summary.n + ref_summary.n_missing
-    row["missing_reference"] = ref_summary.n_missing / n_ref_total
-    row["missing_current"] = n_cur_missing / len(series)
-    row["missing_change"] = row["missing_current"] - row["missing_reference"]
-    if ref_summary.n_missing or n_cur_missing:
-        row["missing_p_value"] = stats.missing_rate_pvalue(ref_summary.n_missing, n_ref_total, n_cur_missing,
-                                                           len(series))
+    missing_rate_fields(row, ref_summary.n_missing, ref_summary.n + ref_summary.n_missing, n_cur_missing,
+                        len(series))
     return row
+
+
+def missing_rate_fields(row: dict[str, Any], ref_missing: int, ref_total: int, cur_missing: int,
+                        cur_total: int) -> None:
+    """The missing-value rates of both sides, their change, and the test of equal rates (when any is missing)."""
+    row["missing_reference"] = ref_missing / ref_total
+    row["missing_current"] = cur_missing / cur_total
+    row["missing_change"] = row["missing_current"] - row["missing_reference"]
+    if ref_missing or cur_missing:
+        row["missing_p_value"] = stats.missing_rate_pvalue(ref_missing, ref_total, cur_missing, cur_total)
 
 
 def _kind_text(kind: str) -> str:
@@ -716,7 +789,9 @@ def _column_line(row: dict[str, Any], method: str) -> str:
     short = {"Holm": "Holm", "Benjamini-Hochberg": "BH", "uncorrected": "uncorrected"}[method]
     parts = []
     if row["test"] == "ks":
-        parts.append(f"KS D={fmt(row['statistic'])}, p={fmt(row['p_value'], 3)} ({short} {fmt(row['p_adjusted'], 3)}), "
+        d = (f"D in [{fmt(row['statistic'])}, {fmt(row['statistic_upper'])}] (binned; p from the lower bound)"
+             if "statistic_upper" in row else f"D={fmt(row['statistic'])}")
+        parts.append(f"KS {d}, p={fmt(row['p_value'], 3)} ({short} {fmt(row['p_adjusted'], 3)}), "
                      f"Wasserstein/std={fmt(row['effect_size'])} (min {fmt(row['min_effect'])}), PSI={fmt(row['psi'])}")
     elif row["test"] == "chi2":
         parts.append(f"chi2={fmt(row['statistic'])} (dof {row['dof']}), p={fmt(row['p_value'], 3)} "
@@ -768,11 +843,12 @@ class DataGate(BaseGate):
         return self._run("leakage", "test", lambda: check_leakage(train, test, on=on, max_fraction=max_fraction))
 
     def label_balance(self, y: Any, *, min_fraction: float = MIN_LABEL_FRACTION,
-                      classes: Sequence[Any] | None = None) -> list[GateResult]:
+                      classes: Sequence[Any] | None = None, column: str | None = None) -> list[GateResult]:
         """The rarest class must be at least ``min_fraction`` of the labels (default 0.01); a single class fails.
-        ``classes`` names the classes expected, so an absent one counts as 0."""
+        ``classes`` names the classes expected, so an absent one counts as 0. On an engine table (DuckDB relation,
+        Parquet path, polars LazyFrame, Spark DataFrame) ``column`` names the label column, counted by the engine."""
         return self._run("label_balance", "y", lambda: check_label_balance(y, min_fraction=min_fraction,
-                                                                           classes=classes))
+                                                                           classes=classes, column=column))
 
     def conflicting_labels(self, X: Any, y: Any, *, max_fraction: float = 0.0) -> list[GateResult]:
         """Rows with identical features but different labels must be at most ``max_fraction`` (default 0)."""
@@ -809,16 +885,21 @@ class DataGate(BaseGate):
             min_missing_change=min_missing_change, threads=threads,
         ))
 
-    def profile(self, data: Any, *, columns: Any = None, sample: int | None = None) -> dict[str, Any]:
+    def profile(self, data: Any, *, columns: Any = None, sample: int | None = None,
+                bins: int | None = None) -> dict[str, Any]:
         """A JSON-safe reference profile of ``data`` to pass as ``reference`` to :meth:`drift`.
 
         Exact, not a sketch: numeric columns keep their distinct sorted values (about 11 bytes of JSON per distinct
         value), so KS, Wasserstein and PSI are the same as against the data. ``sample=n`` profiles n random rows
         (seeded by the session seed) for a smaller file; the test is then exact against that sample. Several tests
         sharing one profile can decode it once with :func:`load_profile`.
+
+        For big data: ``bins=1000`` (the default for a DuckDB relation, Parquet path, polars LazyFrame, pyarrow
+        Table or Spark DataFrame, computed by that engine) gives the binned version-2 profile instead, about 24 KB
+        per numeric column whatever the row count; drift against it reports KS as a bound (docs/scale.md).
         """
         try:
-            return make_profile(data, columns=columns, sample=sample,
+            return make_profile(data, columns=columns, sample=sample, bins=bins,
                                 seed=self.settings.seed_for(self.recorder.node_id, "profile"))
         except GateError as exc:
             self.recorder.error(self.family, "profile", "data", exc)

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from pytest_mlgate import engines
 from pytest_mlgate.gates import _inputs
 from pytest_mlgate.gates.base import BaseGate, Decision, GateSettings, percent, threshold_result
 from pytest_mlgate.results import GateError, GateResult, fmt
@@ -314,6 +315,7 @@ def check_fairness(
     agg: str = "worst",
     pos_label: Any = None,
     decision: Decision = "interval",
+    data: Any = None,
     settings: GateSettings | None = None,
     key: str = "",
 ) -> list[GateResult]:
@@ -335,23 +337,35 @@ def check_fairness(
 
     if y is None:
         raise GateError("y (the true labels) is required: fairness metrics compare errors and selections by group")
-    y_true = _inputs.labels(y, "y")
-    outputs = _inputs.model_outputs(model, X, y_pred=y_pred, need_pred=True)
-    assert outputs.pred is not None
-    columns = sensitive_columns(sensitive_features, X, y_true.size)
-    weights = _weights(sample_weight)
-    _inputs.same_length(y=y_true, predictions=outputs.pred, sample_weight=weights,
-                        sensitive_features=next(iter(columns.values())))
-    groups = encode_groups(columns)
-    encoded = encode_labels(y_true, outputs.pred, pos_label)
+    weights = None
+    if data is not None or engines.is_engine_table(X):
+        if model is not None or sample_weight is not None:
+            raise GateError("with data= (an engine table) pass column names: y=\"label\", y_pred=\"pred\", "
+                            "sensitive_features=\"sex\"; no model and no sample_weight")
+        groups, cells, y_true, pred = _engine_cells(X if data is None else data, y, y_pred, sensitive_features)
+        encoded = encode_labels(y_true, pred, pos_label)
+        n_groups = len(groups.keys)
+        counts = np.bincount(groups.codes, weights=cells, minlength=n_groups).astype(np.int64)
+        # the cells' counts summed as weights: the same (exact integer) floats as counting rows one by one
+        conf = gs.group_confusion(groups.codes, n_groups, encoded.y, encoded.pred, encoded.k, cells.astype(float))
+    else:
+        y_true = _inputs.labels(y, "y")
+        outputs = _inputs.model_outputs(model, X, y_pred=y_pred, need_pred=True)
+        assert outputs.pred is not None
+        pred = outputs.pred
+        columns = sensitive_columns(sensitive_features, X, y_true.size)
+        weights = _weights(sample_weight)
+        _inputs.same_length(y=y_true, predictions=pred, sample_weight=weights,
+                            sensitive_features=next(iter(columns.values())))
+        groups = encode_groups(columns)
+        encoded = encode_labels(y_true, pred, pos_label)
+        n_groups = len(groups.keys)
+        counts = np.bincount(groups.codes, minlength=n_groups)
+        conf = gs.group_confusion(groups.codes, n_groups, encoded.y, encoded.pred, encoded.k, weights)
 
     requested = list(dict.fromkeys(m for _, _, _, ms in requests for m in ms))
     table = list(dict.fromkeys([*(BINARY_TABLE if encoded.k == 2 else MULTICLASS_TABLE), *requested, *extra]))
-    _require_binary([*requested, *extra], encoded, outputs.pred, y_true)
-
-    n_groups = len(groups.keys)
-    counts = np.bincount(groups.codes, minlength=n_groups)
-    conf = gs.group_confusion(groups.codes, n_groups, encoded.y, encoded.pred, encoded.k, weights)
+    _require_binary([*requested, *extra], encoded, pred, y_true)
     included = counts >= min_group_size
     too_small = [(groups.label(int(g)), int(counts[g])) for g in np.flatnonzero(~included)]
     if included.sum() < 2:
@@ -398,6 +412,33 @@ def check_fairness(
         results.append(_result(context, name, kind, limit, value, bounds, replicates, components, point,
                                overall_point, included, int(counts[included].sum()), decision))
     return results
+
+
+def _engine_cells(data: Any, y: Any, y_pred: Any,
+                  sensitive_features: Any) -> tuple[Groups, np.ndarray, np.ndarray, np.ndarray]:
+    """``GROUP BY sensitive features, y, y_pred`` in the engine: the groups of the cells, the cells' row counts,
+    and each cell's label and prediction (the rows never leave the engine)."""
+    from pytest_mlgate.gates.scale import engine_table
+
+    names = [sensitive_features] if isinstance(sensitive_features, str) else sensitive_features
+    if not _is_names(names) or not isinstance(y, str) or not isinstance(y_pred, str):
+        raise GateError("with data= (an engine table), y, y_pred and sensitive_features are column names of it, "
+                        f"got y={y!r}, y_pred={y_pred!r}, sensitive_features={sensitive_features!r}")
+    table = engine_table(data, "data")
+    columns = [*names, y, y_pred]
+    available = table.kinds()
+    absent = [c for c in columns if c not in available]
+    if absent:
+        raise GateError(f"column(s) {', '.join(map(repr, absent))} not in data (it has "
+                        f"{', '.join(map(repr, list(available)[:20]))})")
+    values, cells = table.group_counts(columns)
+    plain = [np.array(v.tolist()) if v.dtype == object else v for v in values]
+    for name, column in zip(columns[-2:], plain[-2:], strict=True):
+        missing = np.array([v is None or (isinstance(v, float) and v != v) for v in column.tolist()], dtype=bool)
+        if missing.any():
+            raise GateError(f"column {name!r} has {int(cells[missing].sum())} missing value(s); drop or fill them")
+    groups = encode_groups({name: column for name, column in zip(names, plain[:-2], strict=True)})
+    return groups, cells, plain[-2], plain[-1]
 
 
 def _weights(sample_weight: Any) -> np.ndarray | None:
@@ -599,6 +640,7 @@ class FairnessGate(BaseGate):
         agg: str = "worst",
         pos_label: Any = None,
         decision: Decision = "interval",
+        data: Any = None,
     ) -> list[GateResult]:
         """Gate disparities between groups, with fairlearn's definitions and bootstrap intervals.
 
@@ -610,6 +652,10 @@ class FairnessGate(BaseGate):
         fails when its whole interval lies beyond the limit (``decision="interval"``), so noise alone does not
         fail the build; ``decision="point"`` compares the point value. Pass ``y_pred=`` instead of a model to
         gate predictions made elsewhere.
+
+        For data in an engine (``data=`` a DuckDB relation, Parquet path, polars LazyFrame, pyarrow Table or Spark
+        DataFrame), ``y``, ``y_pred`` and ``sensitive_features`` name its columns: the engine counts the confusion
+        cells per group (``GROUP BY``) and the result equals the in-memory gate's on the same rows.
         """
         keys = [k for limits in (max_difference, min_ratio) if isinstance(limits, Mapping) for k in limits]
         subject = ",".join(str(k) for k in keys)  # limits that are not mappings are a GateError in the check
@@ -617,5 +663,5 @@ class FairnessGate(BaseGate):
             model, X, y, sensitive_features=sensitive_features, max_difference=max_difference,
             min_ratio=min_ratio, metrics=metrics, method=method, min_group_size=min_group_size,
             sample_weight=sample_weight, y_pred=y_pred, agg=agg, pos_label=pos_label, decision=decision,
-            settings=self.settings, key=self.recorder.node_id,
+            data=data, settings=self.settings, key=self.recorder.node_id,
         ))

@@ -1,0 +1,240 @@
+"""The data checks on tables an engine holds (DuckDB, Parquet, polars LazyFrame, pyarrow, Spark), and the binned
+(version-2) reference profile: the engine scans, these functions compare its summaries.
+
+``data_gate.drift``, ``missing``, ``duplicates``, ``leakage``, ``label_balance`` and ``profile`` come here when an
+argument is an engine table or a version-2 profile; results are built by the same functions as the in-memory
+checks', so the messages and verdicts read the same.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pytest_mlgate import engines
+from pytest_mlgate.engines.base import Summary, Table, summarize
+from pytest_mlgate.gates import data as gate
+from pytest_mlgate.results import GateError, GateResult, json_safe
+from pytest_mlgate.stats import binned
+from pytest_mlgate.stats.drift import CategoricalSummary
+
+__tracebackhide__ = True
+
+BINNED_VERSION = 2
+
+
+@dataclass(frozen=True)
+class BinnedProfile:
+    """A version-2 profile decoded: column -> (kind, dtype, summary)."""
+
+    n_rows: int
+    bins: int
+    columns: dict[str, tuple[str, str, Summary]]
+
+
+def is_binned_profile(obj: Any) -> bool:
+    return isinstance(obj, BinnedProfile) or (isinstance(obj, Mapping) and obj.get("format") == gate.PROFILE_FORMAT
+                                              and obj.get("version") == BINNED_VERSION)
+
+
+def wants_binned(reference: Any, current: Any) -> bool:
+    """Whether drift must compare binned summaries: an engine table on either side, or a version-2 profile."""
+    return is_binned_profile(reference) or engines.is_engine_table(reference) or engines.is_engine_table(current)
+
+
+def engine_table(obj: Any, name: str) -> Table:
+    table = engines.table_for(obj, name)
+    if table.n_rows() == 0:
+        raise GateError(f"{name} is empty (0 rows): a data gate needs at least one row")
+    return table
+
+
+def _selected(available: Sequence[str], columns: Any, name: str, what: str = "columns") -> list[str]:
+    if columns is None:
+        return list(available)
+    columns = [columns] if isinstance(columns, str) else list(columns)
+    if not columns:
+        raise GateError(f"{what} is empty: name at least one column, or pass None for all of them")
+    absent = [c for c in columns if c not in available]
+    if absent:
+        raise GateError(f"{what} not in {name}: {gate._names(absent)} ({name} has {gate._names(list(available))})")
+    return [str(c) for c in columns]
+
+
+# --- the version-2 profile ------------------------------------------------------------------------
+
+
+def make_binned_profile(data: Any, *, columns: Any = None, bins: int = binned.BINS) -> dict[str, Any]:
+    """A JSON-safe binned profile of any table (pandas too): per numeric column ``bins`` quantile-edged counts with
+    moments (about 24 KB of JSON at 1,000 bins, whatever the row count), per categorical column its counts."""
+    from pytest_mlgate.gates._inputs import positive_int
+
+    bins = positive_int("bins", bins)
+    table = engine_table(data, "data")
+    kinds = table.kinds()
+    selected = _selected(list(kinds), columns, "data")
+    summaries = summarize(table, selected, bins=bins)
+    entries = [{"name": c, "dtype": kinds[c][1], **summaries[c].to_profile()} for c in selected]
+    return {"format": gate.PROFILE_FORMAT, "version": BINNED_VERSION, "bins": bins, "n_rows": table.n_rows(),
+            "columns": entries}
+
+
+def load_binned_profile(profile: Mapping[str, Any] | BinnedProfile) -> BinnedProfile:
+    if isinstance(profile, BinnedProfile):
+        return profile
+    out: dict[str, tuple[str, str, Summary]] = {}
+    try:
+        for entry in profile["columns"]:
+            summary: Summary
+            if entry["kind"] == "numeric":
+                summary = binned.BinnedNumeric.from_profile(entry)
+            elif entry["kind"] == "categorical":
+                summary = CategoricalSummary.from_profile(entry)
+            else:
+                raise ValueError(f"unknown column kind {entry['kind']!r}")
+            out[str(entry["name"])] = (entry["kind"], str(entry.get("dtype", "")), summary)
+        return BinnedProfile(int(profile["n_rows"]), int(profile["bins"]), out)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise GateError(f"the reference profile is damaged ({type(exc).__name__}: {exc}); rebuild it with "
+                        "data_gate.profile(table)") from None
+
+
+# --- drift ----------------------------------------------------------------------------------------
+
+
+def check_binned_drift(reference: Any, current: Any, *, columns: Any, alpha: float, correction: str,
+                       min_wasserstein: float, min_jensen_shannon: float, min_missing_change: float,
+                       bins: int = binned.BINS) -> list[GateResult]:
+    """Drift from binned summaries: the reference's (a version-2 profile, or computed now from its table) and the
+    current table's in the reference's edges."""
+    if gate.is_profile(reference) and not is_binned_profile(reference):
+        raise GateError("an exact (version-1) profile needs the current data in memory; against an engine table, "
+                        "build a binned profile with data_gate.profile(reference_table) (or bins=1000 from pandas)")
+    current_table = engine_table(current, "current")
+    cur_kinds = current_table.kinds()
+    profile = load_binned_profile(reference) if is_binned_profile(reference) else None
+    ref_table = None if profile is not None else engine_table(reference, "reference")
+    ref_kinds = ({c: (k, d) for c, (k, d, _) in profile.columns.items()} if profile is not None
+                 else ref_table.kinds() if ref_table is not None else {})
+    if columns is None:
+        only_ref = [c for c in ref_kinds if c not in cur_kinds]
+        only_cur = [c for c in cur_kinds if c not in ref_kinds]
+        if only_ref or only_cur:
+            parts = [f"missing from current: {gate._names(only_ref)}" if only_ref else "",
+                     f"missing from reference: {gate._names(only_cur)}" if only_cur else ""]
+            raise GateError(f"the tables have different columns ({'; '.join(p for p in parts if p)}); fix the data, "
+                            "or compare the shared ones with columns=[...]")
+        selected = list(ref_kinds)
+    else:
+        selected = _selected(list(cur_kinds), columns, "current")
+        absent = [c for c in selected if c not in ref_kinds]
+        if absent:
+            raise GateError(f"columns missing from reference: {gate._names(absent)}")
+    for column in selected:
+        (ref_kind, ref_dtype), (cur_kind, cur_dtype) = ref_kinds[column], cur_kinds[column]
+        if ref_kind != cur_kind:
+            raise GateError(f"column {column!r} is {gate._kind_text(ref_kind)} in reference ({ref_dtype}) but "
+                            f"{gate._kind_text(cur_kind)} in current ({cur_dtype}); make the types agree (CAST in the "
+                            "query, or pd.to_numeric / .astype(str)) before comparing")
+    if profile is not None:
+        ref_summaries = {c: profile.columns[c][2] for c in selected}
+        n_ref_rows = profile.n_rows
+    else:
+        assert ref_table is not None
+        ref_summaries = summarize(ref_table, selected, bins=bins)
+        n_ref_rows = ref_table.n_rows()
+    edges = {c: s.edges for c, s in ref_summaries.items() if isinstance(s, binned.BinnedNumeric)}
+    cur_summaries = summarize(current_table, selected, edges=edges)
+    rows = [_row(c, ref_summaries[c], cur_summaries[c], min_wasserstein, min_jensen_shannon) for c in selected]
+    config = {"alpha": alpha, "correction": correction, "min_wasserstein": min_wasserstein,
+              "min_jensen_shannon": min_jensen_shannon, "min_missing_change": min_missing_change,
+              "binned": True, "engine": current_table.engine}
+    return gate.drift_verdicts(rows, n_ref_rows, current_table.n_rows(), config, from_profile=profile is not None)
+
+
+def _row(column: str, ref: Summary, cur: Summary, min_wasserstein: float, min_jensen_shannon: float) -> dict[str, Any]:
+    if ref.n == 0:
+        raise GateError(f"column {column!r} is entirely missing in reference ({ref.n_missing} rows): "
+                        "there is no distribution to compare against; drop it from columns=[...] or fix the data")
+    row: dict[str, Any] = {"column": column, "kind": "numeric" if isinstance(ref, binned.BinnedNumeric)
+                           else "categorical", "n_reference": ref.n, "n_current": cur.n}
+    if cur.n == 0:
+        row.update(test=None, statistic=None, p_value=None, effect=None, effect_size=None, min_effect=None)
+    elif isinstance(ref, binned.BinnedNumeric):
+        assert isinstance(cur, binned.BinnedNumeric)
+        comparison = binned.compare_binned(ref, cur)
+        spread = ref.std()
+        effect = comparison.wasserstein / spread if spread > 0 else (math.inf if comparison.wasserstein > 0 else 0.0)
+        row.update(test="ks", statistic=comparison.d_lower, statistic_upper=comparison.d_upper, p_value=None,
+                   effect="wasserstein/std", effect_size=effect, min_effect=min_wasserstein,
+                   wasserstein=comparison.wasserstein, reference_std=spread, psi=comparison.psi,
+                   bins=int(ref.counts.size),
+                   distribution={"edges": comparison.edges.tolist(), "reference": comparison.ref_counts.tolist(),
+                                 "current": comparison.cur_counts.tolist()})
+    else:
+        assert isinstance(ref, CategoricalSummary) and isinstance(cur, CategoricalSummary)
+        gate._categorical_row(row, ref, cur, min_jensen_shannon)
+    gate.missing_rate_fields(row, ref.n_missing, ref.n + ref.n_missing, cur.n_missing, cur.n + cur.n_missing)
+    return row
+
+
+# --- integrity ------------------------------------------------------------------------------------
+
+
+def check_missing_table(data: Any, *, limit: float, columns: Any) -> list[GateResult]:
+    table = engine_table(data, "data")
+    selected = _selected(list(table.kinds()), columns, "data")
+    n = table.n_rows()
+    counts = table.missing_counts(selected)
+    return [gate.missing_result(c, counts[c], n, limit, None) for c in selected]
+
+
+def check_duplicates_table(data: Any, *, limit: float, subset: Any) -> list[GateResult]:
+    table = engine_table(data, "data")
+    selected = _selected(list(table.kinds()), subset, "data", "subset")
+    return [gate.duplicates_result(table.duplicate_rows(selected), table.n_rows(), limit, selected, subset is None,
+                                   [])]
+
+
+def check_leakage_table(train: Any, test: Any, *, limit: float, on: Any) -> list[GateResult]:
+    train_table, test_table = engine_table(train, "train"), engine_table(test, "test")
+    if type(train_table) is not type(test_table):
+        raise GateError(f"train is a {train_table.engine} table and test a {test_table.engine} one: leakage joins "
+                        "them in one engine, so pass both in the same one (e.g. both as DuckDB relations)")
+    test_kinds, train_kinds = test_table.kinds(), train_table.kinds()
+    selected = _selected(list(test_kinds), on, "test", "on")
+    absent = [c for c in selected if c not in train_kinds]
+    if absent:
+        raise GateError(f"columns missing from train: {gate._names(absent)}; pass on=[...] with columns both tables "
+                        "have")
+    for column in selected:
+        if test_kinds[column][0] != train_kinds[column][0]:
+            raise GateError(f"column {column!r} is {train_kinds[column][0]} in train ({train_kinds[column][1]}) but "
+                            f"{test_kinds[column][0]} in test ({test_kinds[column][1]}); make the types agree before "
+                            "comparing rows")
+    count = test_table.rows_also_in(train_table, selected)
+    return [gate.leakage_result(count, test_table.n_rows(), train_table.n_rows(), limit, selected, on is None, [])]
+
+
+def label_counts_table(data: Any, column: str | None) -> dict[str, int]:
+    """Label counts from the engine (``GROUP BY``); missing labels are an error, as for arrays."""
+    table = engine_table(data, "y")
+    kinds = table.kinds()
+    if column is None:
+        if len(kinds) != 1:
+            raise GateError(f"y is a table with {len(kinds)} columns: name the label column with column=\"...\"")
+        column = next(iter(kinds))
+    _selected(list(kinds), [column], "y", "column")
+    values, counts = table.group_counts([column])
+    keys = values[0]
+    missing = [i for i, k in enumerate(keys.tolist()) if k is None or (isinstance(k, float) and math.isnan(k))]
+    if missing:
+        raise GateError(f"y has {int(counts[missing].sum())} missing label(s) in column {column!r}; drop or fill "
+                        "them first")
+    return {str(json_safe(k)): int(c) for k, c in zip(keys.tolist(), counts.tolist(), strict=True)}
+
+
+__all__ = ["BinnedProfile", "check_binned_drift", "is_binned_profile", "load_binned_profile",
+           "make_binned_profile", "wants_binned"]
