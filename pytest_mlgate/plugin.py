@@ -79,6 +79,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                   "next to each test file)", default="")
     parser.addini("mlgate_github_summary", "append the Markdown summary to $GITHUB_STEP_SUMMARY (default true)",
                   type="bool", default=True)
+    parser.addini("mlgate_summary", "rows of the terminal summary: 'problems' (fail, warn, error; the default) "
+                  "or 'all' (as -v does)", default="problems")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -89,6 +91,8 @@ def pytest_configure(config: pytest.Config) -> None:
     # appended last, this filter wins over the ini's own lines; -W on the command line can still override it.
     config.addinivalue_line("filterwarnings", "always::pytest_mlgate.results.MLGateWarning")
     _settings_from_config(config)  # fail early on bad ini values
+    if config.getini("mlgate_summary") not in ("problems", "all"):
+        raise pytest.UsageError(f"ini key mlgate_summary must be 'problems' or 'all', got {config.getini('mlgate_summary')!r}")
     if not hasattr(config, "workerinput"):  # xdist workers send their results to the controller
         from pytest_mlgate.session import GateSession
 
