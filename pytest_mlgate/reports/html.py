@@ -47,8 +47,7 @@ table.results{table-layout:fixed}table.results td{overflow-wrap:anywhere}
 th,td{border-bottom:1px solid #e3e3e6;padding:.35rem .5rem;text-align:left;vertical-align:top}
 th{background:#f4f4f6;position:sticky;top:0}
 td.num{font-variant-numeric:tabular-nums;white-space:nowrap}
-td.test{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.8rem;word-break:break-all}
-.verdict{font-weight:600;border-radius:4px;padding:.05rem .4rem;color:#fff}
+.verdict{font-weight:600;white-space:nowrap;border-radius:4px;padding:.05rem .4rem;color:#fff}
 .verdict.pass{background:#2e7d32}.verdict.fail{background:#c62828}.verdict.warn{background:#b26a00}
 .verdict.error{background:#6a1b9a}
 tr.fail td,tr.error td{background:#fff5f5}tr.warn td{background:#fffaf0}
@@ -197,9 +196,9 @@ def _by_test(results: Sequence[GateResult], charts: Mapping[int, list[str]], fam
 def _results_table(results: Sequence[GateResult], families: Sequence[str]) -> str:
     if not results:
         return ""
-    widths = (16, 10, 10, 6, 7, 10, 5, 6, 30)  # percent; the message gets the room
+    widths = (13, 12, 7, 7, 11, 5, 7, 38)  # percent; the message gets the room (the test id heads the section)
     columns = "<colgroup>" + "".join(f'<col style="width:{w}%">' for w in widths) + "</colgroup>"
-    head = (f"{columns}<tr><th>test</th><th>check</th><th>subject</th><th>value</th><th>limit</th>"
+    head = (f"{columns}<tr><th>check</th><th>subject</th><th>value</th><th>limit</th>"
             "<th>interval</th><th>n</th><th>verdict</th><th>message</th></tr>")
     rows = []
     for r in results:
@@ -210,8 +209,8 @@ def _results_table(results: Sequence[GateResult], families: Sequence[str]) -> st
             text = (f'<details><summary><span class="first">{escape(first)}</span></summary>'
                     f"<pre>{escape(rest)}</pre></details>")
         rows.append(
-            f'<tr class="{escape(r.status)}"><td class="test"{_data(r, families)}>{escape(r.node_id)}</td>'
-            f"<td>{escape(r.family)}.<wbr>{escape(r.check)}</td><td>{escape(r.subject)}</td>"
+            f'<tr class="{escape(r.status)}"><td{_data(r, families)}>{escape(r.family)}.<wbr>{escape(r.check)}</td>'
+            f"<td>{escape(r.subject)}</td>"
             f'<td class="num">{escape(fmt(r.value) if r.value is not None else "")}</td>'
             f'<td class="num">{escape(limit_text(r))}</td><td class="num">{escape(r.interval_text())}</td>'
             f'<td class="num">{escape(str(r.n) if r.n is not None else "")}</td>'
