@@ -92,7 +92,8 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("filterwarnings", "always::pytest_mlgate.results.MLGateWarning")
     _settings_from_config(config)  # fail early on bad ini values
     if config.getini("mlgate_summary") not in ("problems", "all"):
-        raise pytest.UsageError(f"ini key mlgate_summary must be 'problems' or 'all', got {config.getini('mlgate_summary')!r}")
+        raise pytest.UsageError("ini key mlgate_summary must be 'problems' or 'all', "
+                                f"got {config.getini('mlgate_summary')!r}")
     if not hasattr(config, "workerinput"):  # xdist workers send their results to the controller
         from pytest_mlgate.session import GateSession
 

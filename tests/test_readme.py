@@ -45,6 +45,6 @@ def test_the_first_snippet_prints_what_the_readme_shows(pytester: pytest.Pyteste
     shown = readme_block("readme-first-gate-output", "text").splitlines()
     printed = [line.rstrip() for line in result.stdout.lines]
     positions = [printed.index(line) if line in printed else -1 for line in shown]
-    missing = [line for line, at in zip(shown, positions) if at < 0]
+    missing = [line for line, at in zip(shown, positions, strict=True) if at < 0]
     assert not missing, "README output not printed:\n" + "\n".join(missing) + "\n--- printed:\n" + result.stdout.str()
     assert positions == sorted(positions)

@@ -109,8 +109,8 @@ def render(results: Sequence[GateResult], settings: Mapping[str, Any] | None = N
 
 def _filter_style(families: Sequence[str]) -> str:
     """One rule per checkbox: an unchecked box hides the rows, charts and tests of its status or family."""
-    rules = [f'body:has(#show-{s}:not(:checked)) :is(figure[data-status="{s}"],tr:has(>td[data-status="{s}"]),[data-only-status="{s}"]){{display:none}}'
-             for s in STATUSES]
+    rules = [f'body:has(#show-{s}:not(:checked)) :is(figure[data-status="{s}"],tr:has(>td[data-status="{s}"]),'
+             f'[data-only-status="{s}"]){{display:none}}' for s in STATUSES]
     rules += [f'body:has(#show-fam{i}:not(:checked)) :is(figure[data-family="{i}"],tr:has(>td[data-family="{i}"]),'
               f'[data-only-family="{i}"])'
               "{display:none}" for i in range(len(families))]
@@ -186,7 +186,8 @@ def _by_test(results: Sequence[GateResult], charts: Mapping[int, list[str]], fam
         figures = "".join(f for i in indexes for f in charts.get(i, []))
         sections.append(
             f'<section class="test {escape(worst)}" id="test{number}"{only}><h3>'
-            f'<span class="verdict {escape(worst)}">{escape(worst.upper())}</span> <code>{escape(node_id or "(no test)")}</code>'
+            f'<span class="verdict {escape(worst)}">{escape(worst.upper())}</span> '
+            f'<code>{escape(node_id or "(no test)")}</code>'
             f"</h3>{_results_table(rows, families)}"
             + (f'<div class="charts">{figures}</div>' if figures else "") + "</section>"
         )

@@ -45,10 +45,11 @@ def render(results: Sequence[GateResult], *, width: int = 80, show_all: bool = F
         if max(map(len, lines)) > width:  # two lines per row: the full test id, then the rest indented
             rest = _table(rows, COLUMNS[1:])
             lines = [GAP + rest[0]]
-            for r, line in zip(rows, rest[1:]):
+            for r, line in zip(rows, rest[1:], strict=True):
                 lines += [r["test"], GAP + line]
     lines.append(f"mlgate: {len(results)} gate result(s): {counts_text(results)}")
     hidden = len(results) - len(shown)
     if hidden:
-        lines.append(f"mlgate: {hidden} row(s) without a problem not listed (-v or ini mlgate_summary = all lists them)")
+        lines.append(f"mlgate: {hidden} row(s) without a problem not listed "
+                     "(-v or ini mlgate_summary = all lists them)")
     return "\n".join(lines)
