@@ -77,6 +77,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini("mlgate_prefixed_markers",
                   "register only the prefixed markers (mlgate_baseline, mlgate_fairness, ...), never the generic "
                   "names (default false)", type="bool", default=False)
+    parser.addini("mlgate_summary", "rows of the terminal summary: 'problems' (fail, warn, error; the default) "
+                  "or 'all' (as -v does)", default="problems")
 
 
 @pytest.hookimpl(trylast=True)  # after the project's own pytest_configure has registered its markers
@@ -85,6 +87,9 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[MARKERS_KEY] = MarkerNames(config)
     if config.getoption("mlgate_warn_only"):
         _let_advisory_warnings_through(config)
+    if config.getini("mlgate_summary") not in ("problems", "all"):
+        raise pytest.UsageError("ini key mlgate_summary must be 'problems' or 'all', "
+                                f"got {config.getini('mlgate_summary')!r}")
     if not hasattr(config, "workerinput"):  # xdist workers send their results to the controller
         from pytest_mlgate.session import GateSession
 

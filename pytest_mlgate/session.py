@@ -76,8 +76,10 @@ class GateSession:
             if results:
                 from pytest_mlgate.reports import terminal
 
+                show_all = self.config.get_verbosity() > 0 or self.config.getini("mlgate_summary") == "all"
+                width = terminalreporter._tw.fullwidth
                 terminalreporter.write_sep("=", "mlgate summary")
-                for line in terminal.render(results).splitlines():
+                for line in terminal.render(results, width=width, show_all=show_all).splitlines():
                     terminalreporter.write_line(line)
             for path in self.baselines_written():
                 terminalreporter.write_line(f"mlgate: baseline written: {path}")

@@ -54,7 +54,7 @@ def test_passing_gate_and_summary_table(pytester: pytest.Pytester) -> None:
 def test_model(model_gate):
     model_gate.metrics(model, X, y, min={"accuracy": 0.6, "roc_auc": 0.7}, max={"log_loss": 0.7})
 """)
-    result = pytester.runpytest()
+    result = pytester.runpytest("-v")  # passing rows are listed with -v
     result.assert_outcomes(passed=1)
     result.stdout.fnmatch_lines([
         "*test*check*subject*value*limit*interval*n*verdict",

@@ -27,3 +27,24 @@ def test_the_readme_example_runs_as_documented(pytester: pytest.Pytester) -> Non
     again = pytester.runpytest()
     again.assert_outcomes(passed=5)
     assert (pytester.path / "mlgate_baselines" / "test_gates.py__test_not_worse_than_baseline.json").is_file()
+
+
+def readme_block(marker: str, language: str) -> str:
+    match = re.search(rf"<!-- {marker} -->\n```{language}\n(.*?)```", README.read_text(), re.S)
+    assert match, f"the README lost its {marker} block"
+    return match.group(1)
+
+
+def test_the_first_snippet_prints_what_the_readme_shows(pytester: pytest.Pytester,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The README's first snippet, saved as it says, prints the README's output lines, in that order."""
+    monkeypatch.setenv("COLUMNS", "80")
+    pytester.makepyfile(test_first_gate=readme_block("readme-first-gate", "python"))
+    result = pytester.runpytest_subprocess("test_first_gate.py", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1, failed=1)
+    shown = readme_block("readme-first-gate-output", "text").splitlines()
+    printed = [line.rstrip() for line in result.stdout.lines]
+    positions = [printed.index(line) if line in printed else -1 for line in shown]
+    missing = [line for line, at in zip(shown, positions, strict=True) if at < 0]
+    assert not missing, "README output not printed:\n" + "\n".join(missing) + "\n--- printed:\n" + result.stdout.str()
+    assert positions == sorted(positions)

@@ -144,3 +144,12 @@ def test_user_workflow_command_is_valid(tmp_path: Path) -> None:
                           timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr
     assert {p.name for p in tmp_path.iterdir()} >= {"mlgate.json", "mlgate.md", "mlgate.html", "junit.xml"}
+
+
+def test_user_workflow_installs_the_plugin_as_a_dependency() -> None:
+    """The user's own project is not installed editable: the plugin is a requirement, set in one place."""
+    install = _step("Install")["run"]
+    assert "-e" not in install.split() and "MLGATE_REQUIREMENT" in install
+    yaml = pytest.importorskip("yaml")
+    (job,) = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))["jobs"].values()
+    assert job["env"]["MLGATE_REQUIREMENT"].startswith("pytest-mlgate[html]")

@@ -26,6 +26,8 @@ from pytest_mlgate.results import STATUSES, GateResult, fmt
 MAX_CHARTS_PER_KIND = 12
 #: the drift overview shows at most this many columns (drifted first, then by effect)
 MAX_OVERVIEW_COLUMNS = 30
+#: the order of the page: what needs attention first
+RANK = {"error": 0, "fail": 1, "warn": 2, "pass": 3}
 PALETTE = {"reference": "#4c72b0", "current": "#dd8452", "pass": "#2e7d32", "fail": "#c62828",
            "warn": "#b26a00", "error": "#6a1b9a", "limit": "#555555"}
 
@@ -45,8 +47,7 @@ table.results{table-layout:fixed}table.results td{overflow-wrap:anywhere}
 th,td{border-bottom:1px solid #e3e3e6;padding:.35rem .5rem;text-align:left;vertical-align:top}
 th{background:#f4f4f6;position:sticky;top:0}
 td.num{font-variant-numeric:tabular-nums;white-space:nowrap}
-td.test{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.8rem;word-break:break-all}
-.verdict{font-weight:600;border-radius:4px;padding:.05rem .4rem;color:#fff}
+.verdict{font-weight:600;white-space:nowrap;border-radius:4px;padding:.05rem .4rem;color:#fff}
 .verdict.pass{background:#2e7d32}.verdict.fail{background:#c62828}.verdict.warn{background:#b26a00}
 .verdict.error{background:#6a1b9a}
 tr.fail td,tr.error td{background:#fff5f5}tr.warn td{background:#fffaf0}
@@ -59,6 +60,9 @@ figure svg{max-width:100%;height:auto}
 figcaption{font-size:.8rem;color:#444;max-width:34rem;word-break:break-word}
 ul.problems{list-style:none;padding:0}ul.problems li{margin:.6rem 0;padding:.5rem;border-left:4px solid #c62828;
   background:#fafafa}ul.problems pre{margin-top:.3rem}
+form.filter{position:sticky;top:0;z-index:1;background:#fff;padding:.5rem 0;border-bottom:1px solid #ddd;
+  margin:1rem 0}form.filter label{margin-right:.8rem;white-space:nowrap}
+section.test{margin:1.2rem 0 1.8rem}section.test h3 code{font-size:.9rem;overflow-wrap:anywhere}
 .note{background:#f4f4f6;border-radius:6px;padding:.5rem .8rem;color:#444}
 """
 
@@ -72,9 +76,10 @@ def write(results: Sequence[GateResult], path: Path, *, settings: Mapping[str, A
 
 
 def render(results: Sequence[GateResult], settings: Mapping[str, Any] | None = None) -> str:
-    """The whole page as a string."""
-    results = list(results)
-    charts, chart_note = _charts(results)
+    """The whole page as a string: failures first, then every result grouped by test, the worst test first."""
+    results = sorted(results, key=lambda r: RANK.get(r.status, len(RANK)))  # stable: recorded order within a rank
+    families = sorted({r.family for r in results})
+    charts, chart_note = _charts(results, families)
     tally: Counter[str] = Counter(str(r.status) for r in results)
     overall = "fail" if tally["fail"] or tally["error"] else ("warn" if tally["warn"] else "pass")
     generated = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
@@ -83,21 +88,42 @@ def render(results: Sequence[GateResult], settings: Mapping[str, Any] | None = N
         '<html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>pytest-mlgate report: {escape(overall.upper())}</title>",
-        f"<style>{STYLE}</style></head><body>",
+        f"<style>{STYLE}{_filter_style(families)}</style></head><body>",
         "<h1>pytest-mlgate report</h1>",
         f'<p class="meta">{len(results)} gate result(s), generated {escape(generated)}'
         f"{_settings_text(settings)}</p>",
         _cards(tally),
         _family_table(results),
-        "<h2>Charts</h2>",
-        chart_note,
-        '<div class="charts">' + "".join(charts) + "</div>" if charts else "",
         _problems(results),
-        "<h2>Every result</h2>",
-        _results_table(results),
+        _filter(tally, families) if results else "",
+        "<h2>Every result, grouped by test</h2>" if results else "",
+        chart_note,
+        _by_test(results, charts, families),
         "</body></html>",
     ]
     return "\n".join(p for p in parts if p) + "\n"
+
+
+# --- the filter: checkboxes and CSS only (:has), so it works offline and with scripts disabled ---------------
+
+
+def _filter_style(families: Sequence[str]) -> str:
+    """One rule per checkbox: an unchecked box hides the rows, charts and tests of its status or family."""
+    rules = [f'body:has(#show-{s}:not(:checked)) :is(figure[data-status="{s}"],tr:has(>td[data-status="{s}"]),'
+             f'[data-only-status="{s}"]){{display:none}}' for s in STATUSES]
+    rules += [f'body:has(#show-fam{i}:not(:checked)) :is(figure[data-family="{i}"],tr:has(>td[data-family="{i}"]),'
+              f'[data-only-family="{i}"])'
+              "{display:none}" for i in range(len(families))]
+    return "\n".join(rules)
+
+
+def _filter(tally: Counter[str], families: Sequence[str]) -> str:
+    boxes = [f'<label><input type="checkbox" id="show-{s}" checked> {s} ({tally.get(s, 0)})</label>'
+             for s in STATUSES]
+    fams = [f'<label><input type="checkbox" id="show-fam{i}" checked> {escape(f)}</label>'
+            for i, f in enumerate(families)]
+    return (f'<form class="filter" id="filter"><b>Show</b> {"".join(boxes)} <b>families</b> {"".join(fams)}'
+            "</form>")
 
 
 # --- summary and table --------------------------------------------------------------------------------
@@ -144,12 +170,36 @@ def _problems(results: Sequence[GateResult]) -> str:
     return f"<h2>Failures, errors and warnings</h2><ul class=\"problems\">{items}</ul>"
 
 
-def _results_table(results: Sequence[GateResult]) -> str:
+def _by_test(results: Sequence[GateResult], charts: Mapping[int, list[str]], families: Sequence[str]) -> str:
+    """One section per test (the worst first): its rows, then its charts, each captioned with what it shows."""
+    tests: dict[str, list[int]] = {}
+    for index, result in enumerate(results):  # results come failures first, so tests do too
+        tests.setdefault(result.node_id, []).append(index)
+    sections = []
+    for number, (node_id, indexes) in enumerate(tests.items()):
+        rows = [results[i] for i in indexes]
+        worst = rows[0].status
+        # a test whose rows all share a status (a family) disappears with them; a mixed one keeps its heading
+        only = "".join(f' data-only-{name}="{values.pop()}"' for name, values in
+                       (("status", {r.status for r in rows}), ("family", {families.index(r.family) for r in rows}))
+                       if len(values) == 1)
+        figures = "".join(f for i in indexes for f in charts.get(i, []))
+        sections.append(
+            f'<section class="test {escape(worst)}" id="test{number}"{only}><h3>'
+            f'<span class="verdict {escape(worst)}">{escape(worst.upper())}</span> '
+            f'<code>{escape(node_id or "(no test)")}</code>'
+            f"</h3>{_results_table(rows, families)}"
+            + (f'<div class="charts">{figures}</div>' if figures else "") + "</section>"
+        )
+    return "".join(sections)
+
+
+def _results_table(results: Sequence[GateResult], families: Sequence[str]) -> str:
     if not results:
         return ""
-    widths = (16, 10, 10, 6, 7, 10, 5, 6, 30)  # percent; the message gets the room
+    widths = (13, 12, 7, 7, 11, 5, 7, 38)  # percent; the message gets the room (the test id heads the section)
     columns = "<colgroup>" + "".join(f'<col style="width:{w}%">' for w in widths) + "</colgroup>"
-    head = (f"{columns}<tr><th>test</th><th>check</th><th>subject</th><th>value</th><th>limit</th>"
+    head = (f"{columns}<tr><th>check</th><th>subject</th><th>value</th><th>limit</th>"
             "<th>interval</th><th>n</th><th>verdict</th><th>message</th></tr>")
     rows = []
     for r in results:
@@ -160,8 +210,8 @@ def _results_table(results: Sequence[GateResult]) -> str:
             text = (f'<details><summary><span class="first">{escape(first)}</span></summary>'
                     f"<pre>{escape(rest)}</pre></details>")
         rows.append(
-            f'<tr class="{escape(r.status)}"><td class="test">{escape(r.node_id)}</td>'
-            f"<td>{escape(r.family)}.<wbr>{escape(r.check)}</td><td>{escape(r.subject)}</td>"
+            f'<tr class="{escape(r.status)}"><td{_data(r, families)}>{escape(r.family)}.<wbr>{escape(r.check)}</td>'
+            f"<td>{escape(r.subject)}</td>"
             f'<td class="num">{escape(fmt(r.value) if r.value is not None else "")}</td>'
             f'<td class="num">{escape(limit_text(r))}</td><td class="num">{escape(r.interval_text())}</td>'
             f'<td class="num">{escape(str(r.n) if r.n is not None else "")}</td>'
@@ -171,17 +221,24 @@ def _results_table(results: Sequence[GateResult]) -> str:
     return f'<table class="results">{head}{"".join(rows)}</table>'
 
 
+def _data(result: GateResult, families: Sequence[str]) -> str:
+    """The attributes the filter's CSS selects on (the family by number: family names need no CSS escaping).
+    A row carries them on its first cell, so the row's own class stays its status alone."""
+    return f' data-status="{escape(result.status)}" data-family="{families.index(result.family)}"'
+
+
 # --- charts --------------------------------------------------------------------------------------------
 
 Chart = tuple[Any, str]  # (matplotlib Figure, caption)
 
 
-def _charts(results: Sequence[GateResult]) -> tuple[list[str], str]:
-    """Every chart as a <figure> with inline SVG, and a note for the page (why there are none, what was cut)."""
+def _charts(results: Sequence[GateResult], families: Sequence[str]) -> tuple[dict[int, list[str]], str]:
+    """Every result's charts (by its index) as <figure>s with inline SVG, captioned with the test, the check and
+    the subject, and a note for the page (why there are none, what was cut)."""
     try:
         from matplotlib.figure import Figure  # noqa: F401  (optional extra)
     except ImportError:
-        return [], ('<p class="note">Charts are unavailable: matplotlib is not installed '
+        return {}, ('<p class="note">Charts are unavailable: matplotlib is not installed '
                     "(<code>pip install 'pytest-mlgate[html]'</code>). The tables below are complete.</p>")
     makers: list[tuple[str, Callable[[GateResult], Iterable[Chart]]]] = [
         ("drift", _drift_charts),
@@ -189,10 +246,11 @@ def _charts(results: Sequence[GateResult]) -> tuple[list[str], str]:
         ("calibration", _calibration_charts),
         ("baseline", _baseline_charts),
     ]
-    figures: list[str] = []
+    figures: dict[int, list[str]] = {}
+    drawn = 0
     skipped: Counter[str] = Counter()
     made: Counter[str] = Counter()
-    for result in results:
+    for index, result in enumerate(results):
         for kind, maker in makers:
             try:
                 charts = list(maker(result))
@@ -203,11 +261,15 @@ def _charts(results: Sequence[GateResult]) -> tuple[list[str], str]:
                     skipped[kind] += 1
                     continue
                 try:
-                    svg = _svg(figure, salt=f"mlgate{len(figures)}")
+                    svg = _svg(figure, salt=f"mlgate{drawn}")
                 except Exception:
                     continue
                 made[kind] += 1
-                figures.append(f"<figure>{svg}<figcaption>{escape(caption)}</figcaption></figure>")
+                drawn += 1
+                where = f"{result.node_id} · {result.family}.{result.check} · {result.subject}"
+                figures.setdefault(index, []).append(
+                    f"<figure{_data(result, families)}>{svg}<figcaption><b>{escape(where)}</b><br>"
+                    f"{escape(caption)}</figcaption></figure>")
     notes = []
     if not figures:
         notes.append("No result in this run carries chart data (drift distributions, fairness groups, "
