@@ -163,6 +163,8 @@ def test_custom_metric_callable_and_direction() -> None:
     [result] = gate.metrics(y=y, y_pred=pred, max={metric(false_negatives, greater_is_better=False): 3})
     assert result.subject == "false_negatives" and result.value == 2 and result.status == "pass"
     with pytest.raises(GateFailure, match="false_negatives = 2"):
+        gate.metrics(y=y, y_pred=pred, max={metric(false_negatives, greater_is_better=False): 1}, decision="point")
+    with pytest.raises(GateError, match="does not say what it needs"):  # issue 12: never guessed as labels
         gate.metrics(y=y, y_pred=pred, max={false_negatives: 1}, decision="point")
 
 
@@ -251,7 +253,7 @@ def test_a_failing_user_metric_is_a_gate_error_naming_it() -> None:
         return {"k": 1}["missing"]
 
     with pytest.raises(GateError, match="recall_at_k could not be computed: KeyError: 'missing'"):
-        check_metrics(None, None, [0, 1, 1], y_pred=[0, 1, 1], min={recall_at_k: 0.5})
+        check_metrics(None, None, [0, 1, 1], y_pred=[0, 1, 1], min={metric(recall_at_k): 0.5})
 
 
 def test_slices_all_too_small_is_an_error_not_a_pass() -> None:
