@@ -20,7 +20,7 @@ import pandas as pd
 from pytest_mlgate.gates import _inputs
 from pytest_mlgate.gates.base import BaseGate, Decision, GateSettings, check_limits, threshold_result
 from pytest_mlgate.results import GateError, GateResult, Status, fmt, json_safe
-from pytest_mlgate.stats.metrics import Metric, estimate, get_metric, point_value
+from pytest_mlgate.stats.metrics import Metric, estimate, get_metric, point_value, positive_class
 
 __tracebackhide__ = True  # failures point at the user's test line, not at our internals
 
@@ -81,7 +81,7 @@ def _missing_outputs(table: dict[str, tuple[Metric, Any, Any]], *, y_pred: Any, 
 def check_metrics(
     model: Any,
     X: Any,
-    y: Any,
+    y: Any = None,
     *,
     min: Mapping[Any, float] | None = None,
     max: Mapping[Any, float] | None = None,
@@ -90,13 +90,18 @@ def check_metrics(
     decision: Decision = "interval",
     settings: GateSettings | None = None,
     key: str = "",
+    y_true: Any = None,
+    sample_weight: Any = None,
+    pos_label: Any = None,
 ) -> list[GateResult]:
     """Each metric with its bootstrap interval, against its ``min``/``max``. See :meth:`ModelGate.metrics`."""
     settings = settings or GateSettings()
     table = _limits(min, max)
     if decision not in ("interval", "point"):
         raise GateError(f"decision must be 'interval' or 'point', got {decision!r}")
-    y_true = _inputs.labels(y, "y")
+    labels = _inputs.true_labels(y, y_true)
+    weights = _inputs.sample_weights(sample_weight, labels.size)
+    y_true = labels
     needs = {m.needs for m, _, _ in table.values()}
     if model is None:
         _missing_outputs(table, y_pred=y_pred, y_score=y_score)
@@ -107,15 +112,26 @@ def check_metrics(
     results = []
     for name, (m, lo, hi) in table.items():
         output = metric_output(m, outputs, y_true)
+        if m.needs in ("score", "proba") and output.ndim == 1 and model is not None and y_score is None:
+            output = _inputs.positive_score(output, outputs, positive_class(y_true, pos_label))
         est = estimate(m, y_true, output, n_resamples=settings.n_resamples, confidence=settings.confidence,
-                       seed=settings.seed_for(key, "metrics", name))
+                       seed=settings.seed_for(key, "metrics", name), sample_weight=weights, pos_label=pos_label)
+        notes = [m.note] if m.note else []
+        if est.positive is not None:
+            notes.append(f"positive class {est.positive!r}")
+        if weights is not None:
+            notes.append("weighted by sample_weight")
+        details: dict[str, Any] = {"greater_is_better": m.greater_is_better, "n_resamples": settings.n_resamples,
+                                   "weighted": weights is not None}
+        if est.positive is not None:
+            details["positive_class"] = json_safe(est.positive)
         results.append(threshold_result(
             FAMILY, "metrics", name, est.value,
             minimum=lo, maximum=hi, interval=est.interval, n=est.n, confidence=settings.confidence,
             decision=decision,
-            hint=f"improve the model, or if the limit is wrong change it in the test "
-                 f"({'min' if lo is not None else 'max'}={{{name!r}: ...}}).",
-            details={"greater_is_better": m.greater_is_better, "n_resamples": settings.n_resamples},
+            hint=(f"({'; '.join(notes)}) " if notes else "") + "improve the model, or if the limit is wrong "
+                 f"change it in the test ({'min' if lo is not None else 'max'}={{{name!r}: ...}}).",
+            details=details,
         ))
     return results
 
@@ -1065,6 +1081,9 @@ class ModelGate(BaseGate):
         y_pred: Any = None,
         y_score: Any = None,
         decision: Decision = "interval",
+        y_true: Any = None,
+        sample_weight: Any = None,
+        pos_label: Any = None,
     ) -> list[GateResult]:
         """Gate metrics by name (``accuracy``, ``roc_auc``, ``f1``, ``log_loss``, ``brier``, ``rmse``, ``r2``, ...)
         or callables, each with a bootstrap confidence interval.
@@ -1078,7 +1097,8 @@ class ModelGate(BaseGate):
         subject = ",".join(str(getattr(k, "__name__", k)) for k in keys)
         return self._run("metrics", subject, lambda: check_metrics(
             model, X, y, min=min, max=max, y_pred=y_pred, y_score=y_score, decision=decision,
-            settings=self.settings, key=self.recorder.node_id,
+            settings=self.settings, key=self.recorder.node_id, y_true=y_true, sample_weight=sample_weight,
+            pos_label=pos_label,
         ))
 
     def sanity(
