@@ -1,0 +1,60 @@
+"""Reference cases from scikit-learn's own test suite (values carried over, each citing its file and test),
+through the public gate API: ``ModelGate.metrics`` with precomputed ``y_pred=`` / ``y_score=``."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from pytest_mlgate import GateError, GateFailure, GateSettings, ModelGate
+
+GATE = ModelGate(settings=GateSettings(n_resamples=20))
+
+
+def value(name: str, y, **kwargs) -> float:  # type: ignore[no-untyped-def]
+    [result] = GATE.metrics(y_true=y, max={name: 1e9}, decision="point", **kwargs) if name in (
+        "log_loss", "brier", "mae", "mse", "rmse") else GATE.metrics(y_true=y, min={name: -1e9}, decision="point",
+                                                                       **kwargs)
+    return float(result.value)
+
+
+TOY_SCORES = np.array([[1.0, 0.0, 0.0], [0.1, 0.5, 0.4], [0.1, 0.1, 0.8], [0.3, 0.3, 0.4]])
+
+
+@pytest.mark.parametrize(
+    ("name", "y", "output", "expected"),
+    [
+        # sklearn/metrics/tests/test_classification.py::test_log_loss ("multiclass case")
+        ("log_loss", [1, 0, 2], [[0.2, 0.7, 0.1], [0.6, 0.2, 0.2], [0.6, 0.1, 0.3]], 0.6904911),
+        # ... the same rows doubled ("check that we got all the shapes and axes right"): same mean loss
+        ("log_loss", [1, 0, 2] * 2, [[0.2, 0.7, 0.1], [0.6, 0.2, 0.2], [0.6, 0.1, 0.3]] * 2, 0.6904911),
+        # sklearn/metrics/tests/test_classification.py::test_brier_score_loss_multiclass
+        ("brier", [1, 0, 2], [[0.2, 0.7, 0.1], [0.6, 0.2, 0.2], [0.6, 0.1, 0.3]], 0.41333333),
+        ("brier", [0, 1, 2], [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]], 0.0),
+        ("brier", [0, 1, 2], [[0.0, 1.0, 0.0], [1.0, 0.0, 0.0], [1.0, 0.0, 0.0]], 2.0),
+        # sklearn/metrics/tests/test_ranking.py::test_multiclass_ovr_roc_auc_toydata: macro = mean of the
+        # one-vs-rest AUCs (1, 1, 0.875), weighted = 0.25, 0.25, 0.5 of them
+        ("roc_auc", [0, 1, 2, 2], TOY_SCORES, (1 + 1 + 0.875) / 3),
+        ("roc_auc_ovr", [0, 1, 2, 2], TOY_SCORES, (1 + 1 + 0.875) / 3),
+        ("roc_auc_ovr_weighted", [0, 1, 2, 2], TOY_SCORES, 0.25 + 0.25 + 0.5 * 0.875),
+    ],
+)
+def test_probability_reference_cases(name: str, y: list, output: list, expected: float) -> None:
+    assert value(name, y, y_score=np.array(output)) == pytest.approx(expected, abs=1e-7)
+
+
+def test_log_loss_symbolic_binary_labels_need_pos_label() -> None:
+    # sklearn/metrics/tests/test_classification.py::test_log_loss ("binary case with symbolic labels"):
+    # sklearn takes "yes" as the second column; we ask for the positive class instead of guessing it
+    y = ["no", "no", "no", "yes", "yes", "yes"]
+    p_yes = np.array([0.5, 0.9, 0.99, 0.1, 0.25, 0.999])
+    expected = -np.mean(np.log(np.where(np.array(y) == "yes", p_yes, 1 - p_yes)))
+    with pytest.raises(GateError, match=r"labels are \['no', 'yes'\].*pos_label="):
+        value("log_loss", y, y_score=p_yes)
+    assert value("log_loss", y, y_score=p_yes, pos_label="yes") == pytest.approx(expected, rel=1e-7)
+
+
+def test_neg_log_loss_keeps_the_scorer_sign() -> None:
+    y, p = [1, 0, 2], np.array([[0.2, 0.7, 0.1], [0.6, 0.2, 0.2], [0.6, 0.1, 0.3]])
+    with pytest.raises(GateFailure, match=r"(?s)neg_log_loss = -0.6905.*minus log_loss"):
+        GATE.metrics(y_true=y, y_score=p, min={"neg_log_loss": -0.3}, decision="point")
