@@ -125,3 +125,21 @@ def test_interval(fairness_gate):
         assert 0.0 <= q.interval[0] <= q.interval[1] <= 1.0, q.interval
 """)
     result.assert_outcomes(passed=1)
+
+
+def test_numpy_scalars_are_numbers_and_bools_are_not(pytester: pytest.Pytester) -> None:
+    result = run(pytester, """
+import pandas as pd
+
+def test_numpy_limits(model_gate, baseline_gate, data_gate):
+    frame = pd.DataFrame({"a": [1.0, 2.0, None, 4.0]})
+    limit = frame["a"].isna().mean()  # a numpy float64, as pandas reductions return
+    data_gate.missing(frame, max_fraction=np.float32(limit + 0.01))
+    model_gate.metrics(model, Xt, yt, min={"accuracy": np.float32(0.5), "roc_auc": np.int64(0)})
+    baseline_gate.compare_models(model, model, Xt, yt, metric="roc_auc", margin=np.float64(0.01))
+
+def test_bool_limit(model_gate):
+    model_gate.metrics(model, Xt, yt, min={"accuracy": True})
+""")
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["*min for 'accuracy' must be a finite number, got True*"])

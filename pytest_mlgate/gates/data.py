@@ -21,7 +21,7 @@ import pandas as pd
 
 from pytest_mlgate.gates import _inputs
 from pytest_mlgate.gates.base import BaseGate
-from pytest_mlgate.results import GateError, GateResult, fmt, json_safe
+from pytest_mlgate.results import GateError, GateResult, fmt, is_number, json_safe
 from pytest_mlgate.stats import drift as stats
 from pytest_mlgate.stats.multitest import CORRECTIONS, Correction, adjust
 
@@ -56,7 +56,7 @@ def _frame(data: Any, name: str) -> pd.DataFrame:
 
 
 def _fraction(name: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+    if not is_number(value) or not 0 <= value <= 1:
         raise GateError(f"{name} must be a fraction between 0 and 1, got {value!r}")
     return float(value)
 
@@ -517,7 +517,7 @@ def check_drift(
                         f"{', '.join(stats.KS_METHODS)} (scipy.stats.ks_2samp's), got {alternative!r}, {method!r}")
     if not isinstance(chi2_correction, bool):
         raise GateError(f"chi2_correction must be True or False, got {chi2_correction!r}")
-    if not (isinstance(alpha, (int, float)) and 0 < alpha < 1):
+    if not (is_number(alpha) and 0 < alpha < 1):
         raise GateError(f"alpha must be between 0 and 1, got {alpha!r}")
     if threads is not None and (isinstance(threads, bool) or not isinstance(threads, int) or threads < 1):
         raise GateError(f"threads must be a positive integer (or None for one per CPU core), got {threads!r}")
@@ -525,7 +525,7 @@ def check_drift(
         raise GateError(f"correction must be one of {', '.join(map(repr, CORRECTIONS))}, got {correction!r}")
     for label, value in (("min_wasserstein", min_wasserstein), ("min_jensen_shannon", min_jensen_shannon),
                          ("min_missing_change", min_missing_change)):
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
+        if not is_number(value) or not value >= 0:
             raise GateError(f"{label} must be a number >= 0, got {value!r}")
     cur_frame = _frame(current, "current")
     ref_columns: dict[Any, tuple[str, str, Summary | None]]

@@ -17,7 +17,7 @@ import pandas as pd
 
 from pytest_mlgate.gates import _inputs
 from pytest_mlgate.gates.base import BaseGate, Decision, GateSettings, percent, threshold_result
-from pytest_mlgate.results import GateError, GateResult, fmt
+from pytest_mlgate.results import GateError, GateResult, fmt, is_number
 from pytest_mlgate.stats import groups as gs
 from pytest_mlgate.stats.bootstrap import percentile_interval
 from pytest_mlgate.stats.metrics import positive_class
@@ -260,7 +260,7 @@ def _requests(max_difference: Any, min_ratio: Any) -> list[tuple[str, gs.Kind, f
             else:
                 resolved = _resolve_metric(name, "disparity")
                 name, metrics = resolved, (resolved,)
-            if isinstance(limit, bool) or not isinstance(limit, (int, float)) or not np.isfinite(limit):
+            if not is_number(limit) or not np.isfinite(limit):
                 raise GateError(f"{argument}[{name!r}] must be a finite number, got {limit!r}")
             if kind == "difference" and limit < 0:
                 raise GateError(f"{argument}[{name!r}] = {limit} is negative; a difference is never below 0")

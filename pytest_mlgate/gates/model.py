@@ -19,7 +19,7 @@ import pandas as pd
 
 from pytest_mlgate.gates import _inputs
 from pytest_mlgate.gates.base import BaseGate, Decision, GateSettings, check_limits, threshold_result
-from pytest_mlgate.results import GateError, GateResult, Status, fmt, json_safe
+from pytest_mlgate.results import GateError, GateResult, Status, fmt, is_number, json_safe
 from pytest_mlgate.stats.metrics import Metric, estimate, get_metric, point_value, positive_class
 
 __tracebackhide__ = True  # failures point at the user's test line, not at our internals
@@ -318,7 +318,7 @@ def _rate_result(
 
 
 def _check_fraction(name: str, value: float) -> None:
-    if not isinstance(value, (int, float)) or not 0 <= value <= 1:
+    if not is_number(value) or not 0 <= value <= 1:
         raise GateError(f"{name} must be a fraction of rows between 0 and 1, got {value!r}")
 
 
@@ -486,7 +486,7 @@ def check_sanity(
     unknown = sorted(set(skip) - set(SANITY_PROPERTIES))
     if unknown:
         raise GateError(f"skip names unknown sanity properties {unknown}; known: {', '.join(SANITY_PROPERTIES)}")
-    if not (isinstance(proba_tolerance, (int, float)) and 0 <= proba_tolerance < 1):
+    if not (is_number(proba_tolerance) and 0 <= proba_tolerance < 1):
         raise GateError(f"proba_tolerance must be a number in [0, 1), got {proba_tolerance!r}")
     _inputs.check_fitted(model)
     frame = _inputs.to_frame(X)
@@ -572,7 +572,7 @@ def check_invariance(
     _check_fraction("max_changed", max_changed)
     if output not in ("predict", "predict_proba", "decision_function"):
         raise GateError(f"output must be 'predict', 'predict_proba' or 'decision_function', got {output!r}")
-    if not (isinstance(tolerance, (int, float)) and tolerance >= 0):
+    if not (is_number(tolerance) and tolerance >= 0):
         raise GateError(f"tolerance must be a non-negative number, got {tolerance!r}")
     _inputs.check_fitted(model)
     frame = _inputs.to_frame(X)
@@ -675,7 +675,7 @@ def check_monotonic(
             raise GateError(f"feature {feature!r} is constant in X, so the default step (a tenth of its standard "
                             "deviation) is 0: pass step=")
         step = max(1, round(0.1 * spread)) if integer else 0.1 * spread
-    elif not (isinstance(step, (int, float)) and np.isfinite(step) and step > 0):
+    elif not (is_number(step) and np.isfinite(step) and step > 0):
         raise GateError(f"step must be a positive number, got {step!r}")
     raised = values.to_numpy() + step if integer and float(step).is_integer() else numbers + step
     if integer and float(step).is_integer():
