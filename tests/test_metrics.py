@@ -265,3 +265,28 @@ def test_slices_all_too_small_is_an_error_not_a_pass() -> None:
     y = np.arange(200) % 2
     with pytest.raises(GateError, match="no slice of region has at least min_size=30 rows"):
         check_slices(None, X, y, by="region", metric="accuracy", min=0.5, y_pred=y)
+
+
+@pytest.mark.parametrize("name", ["roc_auc", "roc_auc_ovr_weighted", "log_loss", "brier", "neg_log_loss"])
+def test_multiclass_bootstrap_equals_a_sklearn_loop_on_the_same_draws(name: str) -> None:
+    from pytest_mlgate.stats.metrics import estimate, get_metric
+
+    rng = np.random.default_rng(5)
+    y = rng.integers(0, 3, 300)
+    logits = rng.normal(size=(300, 3)) + (np.arange(3)[None, :] == y[:, None])
+    p = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    w = rng.uniform(0.5, 2.0, 300)
+    sk_fn = {
+        "roc_auc": lambda t, q, sw: skm.roc_auc_score(t, q, multi_class="ovr", sample_weight=sw),
+        "roc_auc_ovr_weighted": lambda t, q, sw: skm.roc_auc_score(t, q, multi_class="ovr", average="weighted",
+                                                                   sample_weight=sw),
+        "log_loss": lambda t, q, sw: skm.log_loss(t, q, labels=[0, 1, 2], sample_weight=sw),
+        "brier": lambda t, q, sw: skm.brier_score_loss(t, q, labels=[0, 1, 2], sample_weight=sw),
+        "neg_log_loss": lambda t, q, sw: -skm.log_loss(t, q, labels=[0, 1, 2], sample_weight=sw),
+    }[name]
+    for weights in (None, w):
+        est = estimate(get_metric(name), y, p, n_resamples=40, confidence=0.9, seed=2, sample_weight=weights)
+        loop = [sk_fn(y[idx], p[idx], None if weights is None else weights[idx])
+                for block in resample_indices(300, 40, 2) for idx in block]
+        np.testing.assert_allclose(est.replicates, loop, rtol=0, atol=1e-9)
+        assert est.value == pytest.approx(sk_fn(y, p, weights), abs=1e-12)
