@@ -158,3 +158,11 @@ def json_safe(value: Any) -> Any:
 def failure_message(results: Iterable[GateResult]) -> str:
     """The text of a :class:`GateFailure`: one block per failed result."""
     return "\n".join(r.message for r in results if r.message)
+
+
+def is_number(value: Any) -> bool:
+    """A real number as users pass them: int, float or any numpy scalar (pandas reductions return ``np.float64``
+    and ``np.int64``, models ``np.float32``); never a bool, which is a flag, not a limit."""
+    import numbers
+
+    return isinstance(value, numbers.Real) and not isinstance(value, bool) and type(value).__name__ != "bool_"

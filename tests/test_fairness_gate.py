@@ -218,9 +218,12 @@ def test_string_labels_with_pos_label() -> None:
     frame = make(UNFAIR)
     y = np.where(frame["y"] == 1, "approved", "denied")
     pred = np.where(frame["pred"] == 1, "approved", "denied")
+    with pytest.raises(GateError, match=r"labels are \['approved', 'denied'\].*pos_label="):  # issue 12: no guess
+        check_fairness(None, frame, y, y_pred=pred, sensitive_features="sex", settings=QUICK,
+                       max_difference={"demographic_parity": 1})
     (result,) = check_fairness(None, frame, y, y_pred=pred, sensitive_features="sex", settings=QUICK,
-                               max_difference={"demographic_parity": 1})
-    assert result.value == pytest.approx(0.25)  # "approved" is the larger value, hence the positive one
+                               max_difference={"demographic_parity": 1}, pos_label="approved")
+    assert result.value == pytest.approx(0.25)
     (flipped,) = check_fairness(None, frame, y, y_pred=pred, sensitive_features="sex", settings=QUICK,
                                 max_difference={"demographic_parity": 1}, pos_label="denied")
     assert flipped.value == pytest.approx(0.25)

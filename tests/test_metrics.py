@@ -163,6 +163,8 @@ def test_custom_metric_callable_and_direction() -> None:
     [result] = gate.metrics(y=y, y_pred=pred, max={metric(false_negatives, greater_is_better=False): 3})
     assert result.subject == "false_negatives" and result.value == 2 and result.status == "pass"
     with pytest.raises(GateFailure, match="false_negatives = 2"):
+        gate.metrics(y=y, y_pred=pred, max={metric(false_negatives, greater_is_better=False): 1}, decision="point")
+    with pytest.raises(GateError, match="does not say what it needs"):  # issue 12: never guessed as labels
         gate.metrics(y=y, y_pred=pred, max={false_negatives: 1}, decision="point")
 
 
@@ -251,7 +253,7 @@ def test_a_failing_user_metric_is_a_gate_error_naming_it() -> None:
         return {"k": 1}["missing"]
 
     with pytest.raises(GateError, match="recall_at_k could not be computed: KeyError: 'missing'"):
-        check_metrics(None, None, [0, 1, 1], y_pred=[0, 1, 1], min={recall_at_k: 0.5})
+        check_metrics(None, None, [0, 1, 1], y_pred=[0, 1, 1], min={metric(recall_at_k): 0.5})
 
 
 def test_slices_all_too_small_is_an_error_not_a_pass() -> None:
@@ -263,3 +265,28 @@ def test_slices_all_too_small_is_an_error_not_a_pass() -> None:
     y = np.arange(200) % 2
     with pytest.raises(GateError, match="no slice of region has at least min_size=30 rows"):
         check_slices(None, X, y, by="region", metric="accuracy", min=0.5, y_pred=y)
+
+
+@pytest.mark.parametrize("name", ["roc_auc", "roc_auc_ovr_weighted", "log_loss", "brier", "neg_log_loss"])
+def test_multiclass_bootstrap_equals_a_sklearn_loop_on_the_same_draws(name: str) -> None:
+    from pytest_mlgate.stats.metrics import estimate, get_metric
+
+    rng = np.random.default_rng(5)
+    y = rng.integers(0, 3, 300)
+    logits = rng.normal(size=(300, 3)) + (np.arange(3)[None, :] == y[:, None])
+    p = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    w = rng.uniform(0.5, 2.0, 300)
+    sk_fn = {
+        "roc_auc": lambda t, q, sw: skm.roc_auc_score(t, q, multi_class="ovr", sample_weight=sw),
+        "roc_auc_ovr_weighted": lambda t, q, sw: skm.roc_auc_score(t, q, multi_class="ovr", average="weighted",
+                                                                   sample_weight=sw),
+        "log_loss": lambda t, q, sw: skm.log_loss(t, q, labels=[0, 1, 2], sample_weight=sw),
+        "brier": lambda t, q, sw: skm.brier_score_loss(t, q, labels=[0, 1, 2], sample_weight=sw),
+        "neg_log_loss": lambda t, q, sw: -skm.log_loss(t, q, labels=[0, 1, 2], sample_weight=sw),
+    }[name]
+    for weights in (None, w):
+        est = estimate(get_metric(name), y, p, n_resamples=40, confidence=0.9, seed=2, sample_weight=weights)
+        loop = [sk_fn(y[idx], p[idx], None if weights is None else weights[idx])
+                for block in resample_indices(300, 40, 2) for idx in block]
+        np.testing.assert_allclose(est.replicates, loop, rtol=0, atol=1e-9)
+        assert est.value == pytest.approx(sk_fn(y, p, weights), abs=1e-12)

@@ -276,3 +276,35 @@ def metric_output(m: Metric, outputs: Outputs, y: np.ndarray) -> np.ndarray:
     if m.binary_only and classes.size > 2:
         raise GateError(f"{m.name} is defined here for binary labels only; y has {classes.size} classes")
     return outputs.score
+
+
+def sample_weights(values: Any, n: int) -> np.ndarray | None:
+    """``sample_weight=`` as scikit-learn takes it: None, or one finite weight >= 0 per row, not all zero."""
+    if values is None:
+        return None
+    array = as_array(values, "sample_weight")
+    if array.ndim != 1 or array.dtype.kind not in "biuf" or array.dtype.kind == "b":
+        raise GateError(f"sample_weight must be a 1-dimensional array of numbers, got shape {array.shape}, "
+                        f"dtype {array.dtype}")
+    if array.size != n:
+        raise GateError(f"mismatched lengths: y has {n}, sample_weight has {array.size} rows")
+    weights = array.astype(float)
+    if not np.all(np.isfinite(weights)) or np.any(weights < 0) or not weights.sum() > 0:
+        raise GateError("sample_weight must be finite, >= 0 and not all zero")
+    return weights
+
+
+def true_labels(y: Any, y_true: Any, name: str = "y") -> np.ndarray:
+    """The labels from ``y`` or its scikit-learn spelling ``y_true`` (one of them, not both)."""
+    if y is not None and y_true is not None:
+        raise GateError(f"pass the labels once: {name}= or y_true=, not both")
+    return labels(y if y is not None else y_true, name if y is not None or y_true is None else "y_true")
+
+
+def positive_score(score: np.ndarray, outputs: Outputs, positive: Any) -> np.ndarray:
+    """A binary model's score for ``positive``: its second column's score is for ``classes_[1]``, so when the
+    positive class is ``classes_[0]`` the score is complemented (probabilities) or negated (decision values)."""
+    classes = outputs.classes
+    if score.ndim != 1 or classes is None or len(classes) != 2 or positive is None or classes[0] != positive:
+        return score
+    return 1.0 - score if outputs.is_proba else -score

@@ -22,6 +22,7 @@ from pytest_mlgate.results import (
     Status,
     failure_message,
     fmt,
+    is_number,
 )
 
 __tracebackhide__ = True  # failures point at the user's test line, not at our internals
@@ -170,7 +171,7 @@ def _as_number(name: str, value: Any) -> float:
 
 def check_limits(name: str, minimum: float | None, maximum: float | None) -> None:
     for label, limit in (("min", minimum), ("max", maximum)):
-        if limit is not None and not (isinstance(limit, (int, float)) and math.isfinite(limit)):
+        if limit is not None and not (is_number(limit) and math.isfinite(limit)):
             raise GateError(f"{label} for {name!r} must be a finite number, got {limit!r}")
     if minimum is not None and maximum is not None and minimum > maximum:
         raise GateError(f"min ({minimum}) is above max ({maximum}) for {name!r}: no value can pass")

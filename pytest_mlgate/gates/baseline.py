@@ -27,7 +27,7 @@ from pytest_mlgate import baselines
 from pytest_mlgate.gates import _inputs
 from pytest_mlgate.gates.base import GateSettings, percent
 from pytest_mlgate.gates.lifecycle import SelectionCheck
-from pytest_mlgate.results import GateError, GateResult, fmt
+from pytest_mlgate.results import GateError, GateResult, fmt, is_number
 from pytest_mlgate.stats.metrics import Metric, estimate, get_metric, point_value
 from pytest_mlgate.stats.paired import (
     ACCURACY_LIKE,
@@ -61,7 +61,7 @@ def _metric_list(metrics: MetricKey | Sequence[MetricKey]) -> list[Metric]:
 
 
 def _tolerance(label: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
+    if not is_number(value) or not math.isfinite(value) or value < 0:
         raise GateError(f"{label} must be a finite number >= 0, got {value!r}")
     return float(value)
 

@@ -22,7 +22,7 @@ import pandas as pd
 from pytest_mlgate import engines
 from pytest_mlgate.gates import _inputs
 from pytest_mlgate.gates.base import BaseGate
-from pytest_mlgate.results import GateError, GateResult, fmt, json_safe
+from pytest_mlgate.results import GateError, GateResult, fmt, is_number, json_safe
 from pytest_mlgate.stats import drift as stats
 from pytest_mlgate.stats.multitest import CORRECTIONS, Correction, adjust
 
@@ -57,7 +57,7 @@ def _frame(data: Any, name: str) -> pd.DataFrame:
 
 
 def _fraction(name: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+    if not is_number(value) or not 0 <= value <= 1:
         raise GateError(f"{name} must be a fraction between 0 and 1, got {value!r}")
     return float(value)
 
@@ -556,10 +556,18 @@ def check_drift(
     min_jensen_shannon: float = MIN_JENSEN_SHANNON,
     min_missing_change: float = MIN_MISSING_CHANGE,
     threads: int | None = None,
+    alternative: str = "two-sided",
+    method: str = "auto",
+    chi2_correction: bool = True,
 ) -> list[GateResult]:
     """Per-column drift tests with effect sizes, corrected across columns. See :meth:`DataGate.drift`."""
     from pytest_mlgate.gates import scale
 
+    if alternative not in stats.KS_ALTERNATIVES or method not in stats.KS_METHODS:
+        raise GateError(f"alternative must be one of {', '.join(stats.KS_ALTERNATIVES)} and method one of "
+                        f"{', '.join(stats.KS_METHODS)} (scipy.stats.ks_2samp's), got {alternative!r}, {method!r}")
+    if not isinstance(chi2_correction, bool):
+        raise GateError(f"chi2_correction must be True or False, got {chi2_correction!r}")
     check_drift_settings(alpha, correction, threads, min_wasserstein, min_jensen_shannon, min_missing_change)
     if scale.wants_binned(reference, current):
         return scale.check_binned_drift(reference, current, columns=columns, alpha=alpha, correction=correction,
@@ -596,7 +604,9 @@ def check_drift(
 
     def compare(column: Any) -> dict[str, Any]:
         return _compare_column(column, ref_columns[column], ref_frame, cur_frame[column], min_wasserstein,
-                               min_jensen_shannon)
+                               min_jensen_shannon, options)
+
+    options = KsChi2Options(alternative, method, chi2_correction)
 
     workers = min(len(selected), threads or os.cpu_count() or 1, MAX_THREADS)
     if workers > 1:
@@ -614,7 +624,7 @@ def check_drift(
 
 def check_drift_settings(alpha: Any, correction: Any, threads: Any, min_wasserstein: Any, min_jensen_shannon: Any,
                          min_missing_change: Any) -> None:
-    if not (isinstance(alpha, (int, float)) and 0 < alpha < 1):
+    if not (is_number(alpha) and 0 < alpha < 1):
         raise GateError(f"alpha must be between 0 and 1, got {alpha!r}")
     if threads is not None and (isinstance(threads, bool) or not isinstance(threads, int) or threads < 1):
         raise GateError(f"threads must be a positive integer (or None for one per CPU core), got {threads!r}")
@@ -622,7 +632,7 @@ def check_drift_settings(alpha: Any, correction: Any, threads: Any, min_wasserst
         raise GateError(f"correction must be one of {', '.join(map(repr, CORRECTIONS))}, got {correction!r}")
     for label, value in (("min_wasserstein", min_wasserstein), ("min_jensen_shannon", min_jensen_shannon),
                          ("min_missing_change", min_missing_change)):
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
+        if not is_number(value) or not value >= 0:
             raise GateError(f"{label} must be a number >= 0, got {value!r}")
 
 
@@ -660,8 +670,19 @@ def drift_verdicts(rows: list[dict[str, Any]], n_ref_rows: int, n_cur_rows: int,
     return _drift_results(rows, n_ref_rows, n_cur_rows, config, from_profile=from_profile)
 
 
+@dataclass(frozen=True)
+class KsChi2Options:
+    """scipy's options for the per-column tests: ks_2samp's ``alternative``/``method``, chi2_contingency's
+    ``correction`` (Yates', 2 x 2 tables only)."""
+
+    alternative: str = "two-sided"
+    method: str = "auto"
+    correction: bool = True
+
+
 def _compare_column(column: Any, ref_entry: tuple[str, str, Summary | None], ref_frame: pd.DataFrame | None,
-                    series: pd.Series, min_wasserstein: float, min_jensen_shannon: float) -> dict[str, Any]:
+                    series: pd.Series, min_wasserstein: float, min_jensen_shannon: float,
+                    options: KsChi2Options = KsChi2Options()) -> dict[str, Any]:
     """One column's tests and effect sizes (KS p-values for large samples are filled in later, vectorized)."""
     ref_kind, ref_dtype, ref_summary = ref_entry
     cur_kind = column_kind(series, "current")
@@ -682,34 +703,41 @@ def _compare_column(column: Any, ref_entry: tuple[str, str, Summary | None], ref
     if cur_summary is not None and cur_summary.n > 0:
         if isinstance(ref_summary, stats.NumericSummary):
             assert isinstance(cur_summary, stats.NumericSummary)
-            _numeric_row(row, ref_summary, cur_summary, min_wasserstein)
-            if stats.uses_exact(ref_summary.n, cur_summary.n):
+            comparison = _numeric_row(row, ref_summary, cur_summary, min_wasserstein)
+            if options.alternative != "two-sided" or options.method != "auto":
+                row["statistic"], row["p_value"] = stats.ks_test(ref_summary, cur_summary, comparison,
+                                                                 alternative=options.alternative,
+                                                                 method=options.method)
+                row.update(alternative=options.alternative, method=options.method)
+            elif stats.uses_exact(ref_summary.n, cur_summary.n):
                 row["statistic"], row["p_value"] = stats.ks_exact(ref_summary, cur_summary, row["statistic"])
         else:
             assert isinstance(cur_summary, stats.CategoricalSummary)
-            _categorical_row(row, ref_summary, cur_summary, min_jensen_shannon)
+            _categorical_row(row, ref_summary, cur_summary, min_jensen_shannon, options.correction)
     else:
         row.update(test=None, statistic=None, p_value=None, effect=None, effect_size=None, min_effect=None)
     missing_rate_fields(row, ref_summary.n_missing, ref_summary.n + ref_summary.n_missing, n_cur_missing,
-                        len(series))
+                        len(series), correction=options.correction)
     return row
 
 
 def missing_rate_fields(row: dict[str, Any], ref_missing: int, ref_total: int, cur_missing: int,
-                        cur_total: int) -> None:
+                        cur_total: int, *, correction: bool = True) -> None:
     """The missing-value rates of both sides, their change, and the test of equal rates (when any is missing)."""
     row["missing_reference"] = ref_missing / ref_total
     row["missing_current"] = cur_missing / cur_total
     row["missing_change"] = row["missing_current"] - row["missing_reference"]
     if ref_missing or cur_missing:
-        row["missing_p_value"] = stats.missing_rate_pvalue(ref_missing, ref_total, cur_missing, cur_total)
+        row["missing_p_value"] = stats.missing_rate_pvalue(ref_missing, ref_total, cur_missing, cur_total,
+                                                           correction=correction)
 
 
 def _kind_text(kind: str) -> str:
     return "numeric" if kind == "numeric" else "categorical/text"
 
 
-def _numeric_row(row: dict[str, Any], ref: stats.NumericSummary, cur: stats.NumericSummary, minimum: float) -> None:
+def _numeric_row(row: dict[str, Any], ref: stats.NumericSummary, cur: stats.NumericSummary,
+                 minimum: float) -> stats.NumericComparison:
     comparison = stats.compare_numeric(ref, cur)
     spread = ref.std()
     # a constant reference column: any change at all is infinitely many of its (zero) standard deviations
@@ -718,11 +746,12 @@ def _numeric_row(row: dict[str, Any], ref: stats.NumericSummary, cur: stats.Nume
                min_effect=minimum, wasserstein=comparison.wasserstein, reference_std=spread, psi=comparison.psi,
                distribution={"edges": comparison.edges.tolist(), "reference": comparison.ref_counts.tolist(),
                              "current": comparison.cur_counts.tolist()})
+    return comparison
 
 
 def _categorical_row(row: dict[str, Any], ref: stats.CategoricalSummary, cur: stats.CategoricalSummary,
-                     minimum: float) -> None:
-    comparison = stats.compare_categorical(ref, cur)
+                     minimum: float, correction: bool = True) -> None:
+    comparison = stats.compare_categorical(ref, cur, correction=correction)
     unseen = [(k, int(c)) for k, c in zip(comparison.categories, comparison.cur_counts.tolist(), strict=True)
               if k not in ref.counts]
     unseen.sort(key=lambda kc: -kc[1])
@@ -867,6 +896,9 @@ class DataGate(BaseGate):
         min_jensen_shannon: float = MIN_JENSEN_SHANNON,
         min_missing_change: float = MIN_MISSING_CHANGE,
         threads: int | None = None,
+        alternative: str = "two-sided",
+        method: str = "auto",
+        chi2_correction: bool = True,
     ) -> list[GateResult]:
         """Has ``current`` drifted from ``reference`` (a DataFrame or a saved :meth:`profile`)?
 
@@ -882,7 +914,8 @@ class DataGate(BaseGate):
             reference, current, columns=columns, alpha=self.settings.alpha if alpha is None else alpha,
             correction=correction,
             min_wasserstein=min_wasserstein, min_jensen_shannon=min_jensen_shannon,
-            min_missing_change=min_missing_change, threads=threads,
+            min_missing_change=min_missing_change, threads=threads, alternative=alternative, method=method,
+            chi2_correction=chi2_correction,
         ))
 
     def profile(self, data: Any, *, columns: Any = None, sample: int | None = None,

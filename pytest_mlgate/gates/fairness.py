@@ -18,9 +18,10 @@ import pandas as pd
 from pytest_mlgate import engines
 from pytest_mlgate.gates import _inputs
 from pytest_mlgate.gates.base import BaseGate, Decision, GateSettings, percent, threshold_result
-from pytest_mlgate.results import GateError, GateResult, fmt
+from pytest_mlgate.results import GateError, GateResult, fmt, is_number
 from pytest_mlgate.stats import groups as gs
 from pytest_mlgate.stats.bootstrap import percentile_interval
+from pytest_mlgate.stats.metrics import positive_class
 
 __tracebackhide__ = True  # failures point at the user's test line, not at our internals
 
@@ -210,8 +211,9 @@ class Encoded:
 
 
 def encode_labels(y: np.ndarray, pred: np.ndarray, pos_label: Any = None) -> Encoded:
-    """Binary labels as 0/1 with the positive class 1 (fairlearn's default: 1 for {0, 1} or {-1, 1} labels,
-    else the larger of the two values, or ``pos_label``); more classes are kept for accuracy."""
+    """Binary labels as 0/1 with the positive class 1, by scikit-learn's rule (``pos_label``, else 1 / True for
+    labels within {0, 1}, {-1, 1} or {False, True}, else a GateError naming the labels); more classes are kept
+    for accuracy."""
     if (y.dtype.kind in "biuf") != (pred.dtype.kind in "biuf"):
         raise GateError(f"y and the predictions use different kinds of labels (y: {_examples(y)}; predictions: "
                         f"{_examples(pred)}); they must use the same label values")
@@ -222,13 +224,8 @@ def encode_labels(y: np.ndarray, pred: np.ndarray, pos_label: Any = None) -> Enc
                         f"({y.dtype} and {pred.dtype}); pass labels of one type") from None
     values = classes.tolist()
     if pos_label is None:
-        if set(values) <= {0, 1} or set(values) <= {-1, 1}:
-            pos_label = 1
-        elif len(values) == 2:
-            pos_label = values[-1]
-        elif len(values) == 1:
-            raise GateError(f"y and the predictions hold a single value ({values[0]!r}), so which label is the "
-                            "positive one is unknown; pass pos_label=")
+        if len(values) <= 2:
+            pos_label = positive_class(classes)
     elif len(values) == 2 and pos_label not in values:
         raise GateError(f"pos_label={pos_label!r} is not among the labels ({', '.join(map(repr, values))})")
     if pos_label is not None and len(values) <= 2:
@@ -282,7 +279,7 @@ def _requests(max_difference: Any, min_ratio: Any) -> list[tuple[str, gs.Kind, f
             else:
                 resolved = _resolve_metric(name, "disparity")
                 name, metrics = resolved, (resolved,)
-            if isinstance(limit, bool) or not isinstance(limit, (int, float)) or not np.isfinite(limit):
+            if not is_number(limit) or not np.isfinite(limit):
                 raise GateError(f"{argument}[{name!r}] must be a finite number, got {limit!r}")
             if kind == "difference" and limit < 0:
                 raise GateError(f"{argument}[{name!r}] = {limit} is negative; a difference is never below 0")
@@ -302,7 +299,7 @@ def _requests(max_difference: Any, min_ratio: Any) -> list[tuple[str, gs.Kind, f
 def check_fairness(
     model: Any,
     X: Any,
-    y: Any,
+    y: Any = None,
     *,
     sensitive_features: Any,
     max_difference: Mapping[str, float] | None = None,
@@ -318,6 +315,7 @@ def check_fairness(
     data: Any = None,
     settings: GateSettings | None = None,
     key: str = "",
+    y_true: Any = None,
 ) -> list[GateResult]:
     """One result per requested disparity, each with the per-group table. See :meth:`FairnessGate.check`."""
     settings = settings or GateSettings()
@@ -335,21 +333,22 @@ def check_fairness(
         raise GateError(f"metrics must be a list of metric names, got {metrics!r}")
     extra = [_resolve_metric(m, "metric") for m in (metrics or [])]
 
-    if y is None:
+    if y is None and y_true is None:
         raise GateError("y (the true labels) is required: fairness metrics compare errors and selections by group")
     weights = None
     if data is not None or engines.is_engine_table(X):
         if model is not None or sample_weight is not None:
             raise GateError("with data= (an engine table) pass column names: y=\"label\", y_pred=\"pred\", "
                             "sensitive_features=\"sex\"; no model and no sample_weight")
-        groups, cells, y_true, pred = _engine_cells(X if data is None else data, y, y_pred, sensitive_features)
+        groups, cells, y_true, pred = _engine_cells(X if data is None else data, y if y is not None else y_true,
+                                                     y_pred, sensitive_features)
         encoded = encode_labels(y_true, pred, pos_label)
         n_groups = len(groups.keys)
         counts = np.bincount(groups.codes, weights=cells, minlength=n_groups).astype(np.int64)
         # the cells' counts summed as weights: the same (exact integer) floats as counting rows one by one
         conf = gs.group_confusion(groups.codes, n_groups, encoded.y, encoded.pred, encoded.k, cells.astype(float))
     else:
-        y_true = _inputs.labels(y, "y")
+        y_true = _inputs.true_labels(y, y_true)
         outputs = _inputs.model_outputs(model, X, y_pred=y_pred, need_pred=True)
         assert outputs.pred is not None
         pred = outputs.pred
@@ -641,6 +640,7 @@ class FairnessGate(BaseGate):
         pos_label: Any = None,
         decision: Decision = "interval",
         data: Any = None,
+        y_true: Any = None,
     ) -> list[GateResult]:
         """Gate disparities between groups, with fairlearn's definitions and bootstrap intervals.
 
@@ -663,5 +663,5 @@ class FairnessGate(BaseGate):
             model, X, y, sensitive_features=sensitive_features, max_difference=max_difference,
             min_ratio=min_ratio, metrics=metrics, method=method, min_group_size=min_group_size,
             sample_weight=sample_weight, y_pred=y_pred, agg=agg, pos_label=pos_label, decision=decision,
-            data=data, settings=self.settings, key=self.recorder.node_id,
+            data=data, settings=self.settings, key=self.recorder.node_id, y_true=y_true,
         ))

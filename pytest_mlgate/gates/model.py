@@ -20,8 +20,8 @@ import pandas as pd
 from pytest_mlgate.gates import _inputs
 from pytest_mlgate.gates.base import Decision, GateSettings, check_limits, threshold_result
 from pytest_mlgate.gates.lifecycle import ModelLifecycleChecks
-from pytest_mlgate.results import GateError, GateResult, Status, fmt, json_safe
-from pytest_mlgate.stats.metrics import Metric, estimate, get_metric, point_value
+from pytest_mlgate.results import GateError, GateResult, Status, fmt, is_number, json_safe
+from pytest_mlgate.stats.metrics import Metric, estimate, get_metric, point_value, positive_class
 
 __tracebackhide__ = True  # failures point at the user's test line, not at our internals
 
@@ -58,7 +58,7 @@ def _missing_outputs(table: dict[str, tuple[Metric, Any, Any]], *, y_pred: Any, 
 def check_metrics(
     model: Any,
     X: Any,
-    y: Any,
+    y: Any = None,
     *,
     min: Mapping[Any, float] | None = None,
     max: Mapping[Any, float] | None = None,
@@ -67,13 +67,18 @@ def check_metrics(
     decision: Decision = "interval",
     settings: GateSettings | None = None,
     key: str = "",
+    y_true: Any = None,
+    sample_weight: Any = None,
+    pos_label: Any = None,
 ) -> list[GateResult]:
     """Each metric with its bootstrap interval, against its ``min``/``max``. See :meth:`ModelGate.metrics`."""
     settings = settings or GateSettings()
     table = _limits(min, max)
     if decision not in ("interval", "point"):
         raise GateError(f"decision must be 'interval' or 'point', got {decision!r}")
-    y_true = _inputs.labels(y, "y")
+    labels = _inputs.true_labels(y, y_true)
+    weights = _inputs.sample_weights(sample_weight, labels.size)
+    y_true = labels
     needs = {m.needs for m, _, _ in table.values()}
     if model is None:
         _missing_outputs(table, y_pred=y_pred, y_score=y_score)
@@ -84,15 +89,26 @@ def check_metrics(
     results = []
     for name, (m, lo, hi) in table.items():
         output = _inputs.metric_output(m, outputs, y_true)
+        if m.needs in ("score", "proba") and output.ndim == 1 and model is not None and y_score is None:
+            output = _inputs.positive_score(output, outputs, positive_class(y_true, pos_label))
         est = estimate(m, y_true, output, n_resamples=settings.n_resamples, confidence=settings.confidence,
-                       seed=settings.seed_for(key, "metrics", name))
+                       seed=settings.seed_for(key, "metrics", name), sample_weight=weights, pos_label=pos_label)
+        notes = [m.note] if m.note else []
+        if est.positive is not None:
+            notes.append(f"positive class {est.positive!r}")
+        if weights is not None:
+            notes.append("weighted by sample_weight")
+        details: dict[str, Any] = {"greater_is_better": m.greater_is_better, "n_resamples": settings.n_resamples,
+                                   "weighted": weights is not None}
+        if est.positive is not None:
+            details["positive_class"] = json_safe(est.positive)
         results.append(threshold_result(
             FAMILY, "metrics", name, est.value,
             minimum=lo, maximum=hi, interval=est.interval, n=est.n, confidence=settings.confidence,
             decision=decision,
-            hint=f"improve the model, or if the limit is wrong change it in the test "
-                 f"({'min' if lo is not None else 'max'}={{{name!r}: ...}}).",
-            details={"greater_is_better": m.greater_is_better, "n_resamples": settings.n_resamples},
+            hint=(f"({'; '.join(notes)}) " if notes else "") + "improve the model, or if the limit is wrong "
+                 f"change it in the test ({'min' if lo is not None else 'max'}={{{name!r}: ...}}).",
+            details=details,
         ))
     return results
 
@@ -279,7 +295,7 @@ def _rate_result(
 
 
 def _check_fraction(name: str, value: float) -> None:
-    if not isinstance(value, (int, float)) or not 0 <= value <= 1:
+    if not is_number(value) or not 0 <= value <= 1:
         raise GateError(f"{name} must be a fraction of rows between 0 and 1, got {value!r}")
 
 
@@ -447,7 +463,7 @@ def check_sanity(
     unknown = sorted(set(skip) - set(SANITY_PROPERTIES))
     if unknown:
         raise GateError(f"skip names unknown sanity properties {unknown}; known: {', '.join(SANITY_PROPERTIES)}")
-    if not (isinstance(proba_tolerance, (int, float)) and 0 <= proba_tolerance < 1):
+    if not (is_number(proba_tolerance) and 0 <= proba_tolerance < 1):
         raise GateError(f"proba_tolerance must be a number in [0, 1), got {proba_tolerance!r}")
     _inputs.check_fitted(model)
     frame = _inputs.to_frame(X)
@@ -533,7 +549,7 @@ def check_invariance(
     _check_fraction("max_changed", max_changed)
     if output not in ("predict", "predict_proba", "decision_function"):
         raise GateError(f"output must be 'predict', 'predict_proba' or 'decision_function', got {output!r}")
-    if not (isinstance(tolerance, (int, float)) and tolerance >= 0):
+    if not (is_number(tolerance) and tolerance >= 0):
         raise GateError(f"tolerance must be a non-negative number, got {tolerance!r}")
     _inputs.check_fitted(model)
     frame = _inputs.to_frame(X)
@@ -636,7 +652,7 @@ def check_monotonic(
             raise GateError(f"feature {feature!r} is constant in X, so the default step (a tenth of its standard "
                             "deviation) is 0: pass step=")
         step = max(1, round(0.1 * spread)) if integer else 0.1 * spread
-    elif not (isinstance(step, (int, float)) and np.isfinite(step) and step > 0):
+    elif not (is_number(step) and np.isfinite(step) and step > 0):
         raise GateError(f"step must be a positive number, got {step!r}")
     raised = values.to_numpy() + step if integer and float(step).is_integer() else numbers + step
     if integer and float(step).is_integer():
@@ -1042,6 +1058,9 @@ class ModelGate(ModelLifecycleChecks):
         y_pred: Any = None,
         y_score: Any = None,
         decision: Decision = "interval",
+        y_true: Any = None,
+        sample_weight: Any = None,
+        pos_label: Any = None,
     ) -> list[GateResult]:
         """Gate metrics by name (``accuracy``, ``roc_auc``, ``f1``, ``log_loss``, ``brier``, ``rmse``, ``r2``, ...)
         or callables, each with a bootstrap confidence interval.
@@ -1055,7 +1074,8 @@ class ModelGate(ModelLifecycleChecks):
         subject = ",".join(str(getattr(k, "__name__", k)) for k in keys)
         return self._run("metrics", subject, lambda: check_metrics(
             model, X, y, min=min, max=max, y_pred=y_pred, y_score=y_score, decision=decision,
-            settings=self.settings, key=self.recorder.node_id,
+            settings=self.settings, key=self.recorder.node_id, y_true=y_true, sample_weight=sample_weight,
+            pos_label=pos_label,
         ))
 
     def sanity(

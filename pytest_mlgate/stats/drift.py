@@ -20,6 +20,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from pytest_mlgate.results import GateError
+
 #: scipy's ks_2samp(method="auto") is exact when both samples have at most this many values
 KS_EXACT_MAX_N = 10_000
 PSI_BINS = 10
@@ -185,6 +187,8 @@ class NumericComparison:
     edges: np.ndarray  # PSI bins, with the counts of each side: the distributions a report can draw
     ref_counts: np.ndarray
     cur_counts: np.ndarray
+    d_plus: float = 0.0  # max(F_ref - F_cur): scipy's statistic for alternative="greater"
+    d_minus: float = 0.0  # max(F_cur - F_ref): ... for alternative="less"
 
 
 def compare_numeric(ref: NumericSummary, cur: NumericSummary, *, bins: int = PSI_BINS) -> NumericComparison:
@@ -256,7 +260,8 @@ def compare_numeric(ref: NumericSummary, cur: NumericSummary, *, bins: int = PSI
     min_s = float(np.clip(-min_s, 0, 1))
     statistic = min_s if min_s > max_s else max_s
     edges, count1, count2 = psi_bins(ref, cur, bins=bins)
-    return NumericComparison(statistic, wasserstein, psi_from_counts(count1, count2), edges, count1, count2)
+    return NumericComparison(statistic, wasserstein, psi_from_counts(count1, count2), edges, count1, count2,
+                             float(np.clip(max_s, 0, 1)), min_s)
 
 
 def psi_bins(ref: NumericSummary, cur: NumericSummary, *, bins: int = PSI_BINS) -> tuple[np.ndarray, ...]:
@@ -342,6 +347,34 @@ def ks_exact(ref: NumericSummary, cur: NumericSummary, statistic: float) -> tupl
     return int(np.round(statistic * lcm)) * 1.0 / lcm, p_value
 
 
+KS_ALTERNATIVES = ("two-sided", "less", "greater")
+KS_METHODS = ("auto", "exact", "asymp")
+
+
+def ks_test(
+    ref: NumericSummary, cur: NumericSummary, comparison: NumericComparison, *, alternative: str = "two-sided",
+    method: str = "auto",
+) -> tuple[float, float | None]:
+    """KS statistic and p-value with scipy's ``ks_2samp`` options: ``alternative`` "two-sided", "less" (the
+    current's CDF lies above the reference's somewhere) or "greater", and ``method`` "auto", "exact" or
+    "asymp". The p-value is None where the two-sided asymptotic one is left for :func:`ks_pvalues`, vectorized
+    over columns."""
+    if alternative not in KS_ALTERNATIVES:
+        raise GateError(f"alternative must be one of {', '.join(KS_ALTERNATIVES)}, got {alternative!r}")
+    if method not in KS_METHODS:
+        raise GateError(f"method must be one of {', '.join(KS_METHODS)}, got {method!r}")
+    statistic = {"two-sided": comparison.statistic, "greater": comparison.d_plus,
+                 "less": comparison.d_minus}[alternative]
+    if method == "exact" or (method == "auto" and uses_exact(ref.n, cur.n)) or alternative != "two-sided":
+        from scipy.stats import ks_2samp
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # scipy's note when exact falls back to asymptotic
+            result = ks_2samp(ref.sample(), cur.sample(), alternative=alternative, method=method)
+        return float(result.statistic), float(result.pvalue)
+    return statistic, None
+
+
 def uses_exact(n1: int, n2: int) -> bool:
     """scipy's default (``method="auto"``) choice of the exact distribution."""
     return max(n1, n2) <= KS_EXACT_MAX_N
@@ -361,9 +394,12 @@ class CategoricalComparison:
     cur_counts: np.ndarray
 
 
-def compare_categorical(ref: CategoricalSummary, cur: CategoricalSummary) -> CategoricalComparison:
-    """Chi-square test of the 2 x k contingency table (as ``scipy.stats.chi2_contingency``, Yates' correction
-    when k = 2) and the Jensen-Shannon distance (base 2, in [0, 1]) between the two category distributions."""
+def compare_categorical(
+    ref: CategoricalSummary, cur: CategoricalSummary, *, correction: bool = True
+) -> CategoricalComparison:
+    """Chi-square test of the 2 x k contingency table (as ``scipy.stats.chi2_contingency``; Yates' correction
+    when k = 2 unless ``correction=False``, scipy's default kept) and the Jensen-Shannon distance (base 2, in
+    [0, 1]) between the two category distributions."""
     from scipy.spatial.distance import jensenshannon
     from scipy.stats import chi2_contingency
 
@@ -373,14 +409,14 @@ def compare_categorical(ref: CategoricalSummary, cur: CategoricalSummary) -> Cat
     if len(categories) < 2:
         statistic, p_value, dof = 0.0, 1.0, 0
     else:
-        result = chi2_contingency(np.vstack([a, b]))
+        result = chi2_contingency(np.vstack([a, b]), correction=correction)
         statistic, p_value, dof = float(result.statistic), float(result.pvalue), int(result.dof)
     js = float(jensenshannon(a / a.sum(), b / b.sum(), base=2))
     return CategoricalComparison(statistic, p_value, dof, js if math.isfinite(js) else 0.0, categories,
                                  a.astype(np.int64), b.astype(np.int64))
 
 
-def missing_rate_pvalue(missing1: int, n1: int, missing2: int, n2: int) -> float:
+def missing_rate_pvalue(missing1: int, n1: int, missing2: int, n2: int, *, correction: bool = True) -> float:
     """Chi-square test (scipy's chi2_contingency, Yates-corrected) of equal missing rates; 1.0 when no side
     has missing values (nothing to compare)."""
     from scipy.stats import chi2_contingency
@@ -388,4 +424,4 @@ def missing_rate_pvalue(missing1: int, n1: int, missing2: int, n2: int) -> float
     table = np.array([[missing1, n1 - missing1], [missing2, n2 - missing2]], dtype=float)
     if table[:, 0].sum() == 0 or table[:, 1].sum() == 0:
         return 1.0
-    return float(chi2_contingency(table).pvalue)
+    return float(chi2_contingency(table, correction=correction).pvalue)

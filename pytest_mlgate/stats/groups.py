@@ -398,10 +398,13 @@ def disparity_interval(
     method: Method,
     agg: Agg,
     alpha: float,
+    span: float = 1.0,
 ) -> tuple[float, float]:
     """The (1 - 2 alpha) interval of a disparity of one or more metrics (lists, one entry per metric; values
     restricted to the compared groups). ``worst`` bounds the maximum over all metrics' components together;
-    ``mean`` averages per-metric bounds each made at ``alpha / metrics`` (Bonferroni), so it stays valid."""
+    ``mean`` averages per-metric bounds each made at ``alpha / metrics`` (Bonferroni), so it stays valid.
+    Every interval lies inside the disparity's possible range: a difference in [0, ``span``] (the width of the
+    metrics' range: 1 for rates), a ratio in [0, 1]; the max-t bounds alone can overshoot it."""
 
     def stacked(m: int) -> tuple[np.ndarray, np.ndarray]:
         values = np.concatenate([point[m][None, :], reps[m]], axis=0)
@@ -415,7 +418,7 @@ def disparity_interval(
         chunks = (c for m in metrics for c in components(*stacked(m), method=method))
         low, high = max_bounds(chunks, level)
         if kind == "difference":
-            return (max(low, 0.0), high)
+            return (min(max(low, 0.0), span), min(max(high, 0.0), span))
         return (float(np.exp(-high)), min(float(np.exp(-low)), 1.0))  # ratio = exp(-max log difference)
 
     if agg == "worst" or len(point) == 1:

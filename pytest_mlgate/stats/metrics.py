@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -26,28 +26,110 @@ Batch = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
 
 @dataclass(frozen=True)
 class Metric:
-    """A named metric. ``fn(y_true, output)`` gives the point value; ``batch(y_true, output, counts)`` gives one
-    value per row of ``counts`` (optional). ``needs`` says which model output ``output`` is."""
+    """A named metric. ``fn(y_true, output, sample_weight=None)`` gives the point value; ``batch(y_true, output,
+    counts)`` gives one value per row of ``counts`` (optional; weights are folded into the counts). ``needs`` says
+    which model output ``output`` is. Built-in metrics see binary labels already encoded as ``y == pos_label``
+    (``encoded``); a user's metric sees the labels as given."""
 
     name: str
-    fn: Callable[[np.ndarray, np.ndarray], float]
+    fn: Callable[..., float]
     needs: Needs = "label"
     greater_is_better: bool = True
     batch: Batch | None = None
     binary_only: bool = False
+    multiclass_batch: Batch | None = None  # the same for (rows x classes) probabilities
+    encoded: bool = True
+    takes_weight: bool = True
+    note: str = ""  # said in the message, e.g. the sign of a scikit-learn scorer name
 
 
 def metric(
-    fn: Callable[[Any, Any], float],
+    fn: Callable[..., float],
     *,
     name: str | None = None,
     needs: Needs = "label",
     greater_is_better: bool = True,
 ) -> Metric:
-    """Wrap your own ``fn(y_true, output)`` as a metric, saying what it needs and which direction is better."""
+    """Wrap your own ``fn(y_true, output)`` as a metric, saying what it needs and which direction is better.
+    If ``fn`` takes ``sample_weight=``, weighted checks pass the weights to it; otherwise they refuse it."""
     if needs not in ("label", "score", "proba", "regression"):
         raise GateError(f"needs must be 'label', 'score', 'proba' or 'regression', got {needs!r}")
-    return Metric(name or str(getattr(fn, "__name__", "metric")), fn, needs, greater_is_better)
+    import inspect
+
+    try:
+        takes_weight = "sample_weight" in inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        takes_weight = False
+
+    def call(y: Any, output: Any, sample_weight: Any = None) -> float:
+        return float(fn(y, output) if sample_weight is None else fn(y, output, sample_weight=sample_weight))
+
+    return Metric(name or str(getattr(fn, "__name__", "metric")), call, needs, greater_is_better,
+                  encoded=False, takes_weight=takes_weight)
+
+
+# --- the positive class ------------------------------------------------------------------------------
+
+#: Binary label sets whose positive class scikit-learn takes without being told: 1 (or True).
+DEFAULT_POSITIVE_SETS = ({0, 1}, {-1, 1})
+
+
+def positive_class(classes: Any, pos_label: Any = None) -> Any:
+    """The positive class of binary labels, by scikit-learn's rule: ``pos_label`` when given (it must be one of
+    the labels), else 1 / True for labels within {0, 1}, {-1, 1} or {False, True}; any other labels are a
+    GateError naming them and the keyword (a silent guess is how a gate passes on the wrong number)."""
+    values = np.unique(np.asarray(classes))
+    listed = [v.item() if isinstance(v, np.generic) else v for v in values]
+    if pos_label is not None:
+        if not any(_same(pos_label, v) for v in listed):
+            raise GateError(f"pos_label={pos_label!r} is not one of the labels {listed}")
+        return pos_label
+    if values.dtype.kind == "b":
+        return True
+    if values.dtype.kind in "iuf" and any(set(listed) <= allowed for allowed in DEFAULT_POSITIVE_SETS):
+        return 1
+    raise GateError(f"the labels are {listed}: which one is the positive class is ambiguous. Pass "
+                    f"pos_label= (e.g. pos_label={listed[-1]!r}); only labels within {{0, 1}}, {{-1, 1}} or "
+                    "{False, True} take 1 / True as positive without it, as in scikit-learn")
+
+
+def _same(a: Any, b: Any) -> bool:
+    try:
+        return bool(a == b)
+    except Exception:  # an incomparable label is simply not this one
+        return False
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """Labels and output as a built-in metric computes on them, and the positive class (None: not binary)."""
+
+    y: np.ndarray
+    output: np.ndarray
+    positive: Any
+
+
+def prepare(m: Metric, y: np.ndarray, output: np.ndarray, pos_label: Any = None) -> Prepared:
+    """Encode binary labels as ``y == positive`` (and predicted labels likewise) for built-in metrics."""
+    if m.needs == "regression":
+        return Prepared(y, output, None)
+    if m.needs == "label":
+        if m.name in SYMMETRIC:  # the same value whichever class is positive
+            return Prepared(y, output, None)
+        classes = np.unique(np.concatenate([np.unique(y), np.unique(output)]))
+        if classes.size > 2:
+            return Prepared(y, output, None)
+        pos = positive_class(classes, pos_label)
+        if not m.encoded:
+            return Prepared(y, output, pos)
+        return Prepared(y == pos, output == pos, pos)
+    if output.ndim == 2:
+        return Prepared(y, output, None)
+    pos = positive_class(y, pos_label)
+    return Prepared(y == pos if m.encoded else y, output, pos)
+
+
+SYMMETRIC = frozenset({"accuracy", "balanced_accuracy"})
 
 
 # --- confusion-matrix metrics ------------------------------------------------------------------------
@@ -127,7 +209,7 @@ def _positive(y: np.ndarray) -> np.ndarray:
     classes = np.unique(y)
     if classes.size > 2:
         raise GateError(f"this metric needs binary labels, got {classes.size} classes")
-    return (y == classes[-1]).astype(float)
+    return (y == positive_class(classes)).astype(float)
 
 
 def _roc_auc_b(y: np.ndarray, score: np.ndarray, c: np.ndarray) -> np.ndarray:
@@ -206,6 +288,47 @@ def _brier_b(y: np.ndarray, p: np.ndarray, c: np.ndarray) -> np.ndarray:
     return _mean_b((_positive(y) - p) ** 2, c)
 
 
+# --- multiclass (probabilities: rows x classes, columns in sorted label order) ---------------------------
+
+
+def _onehot(y: np.ndarray, k: int) -> np.ndarray:
+    classes = np.unique(y)
+    if classes.size != k:
+        raise GateError(f"y has {classes.size} classes but the probabilities have {k} columns")
+    return np.searchsorted(classes, y)[:, None] == np.arange(k)[None, :]
+
+
+def _roc_auc_ovr_b(y: np.ndarray, p: np.ndarray, c: np.ndarray, *, weighted: bool) -> np.ndarray:
+    """One-vs-rest AUC of each class from the same counts, averaged (macro) or weighted by each class's
+    (resampled, weighted) prevalence, as ``roc_auc_score(multi_class="ovr", average=...)``."""
+    onehot = _onehot(y, p.shape[1])
+    per_class = np.stack([_roc_auc_b(onehot[:, j], p[:, j], c) for j in range(p.shape[1])], axis=1)
+    if not weighted:
+        return per_class.mean(axis=1)
+    prevalence = np.asarray(c @ onehot.astype(float), dtype=float)
+    return _ratio((per_class * prevalence).sum(axis=1), prevalence.sum(axis=1))
+
+
+def _roc_auc_macro_b(y: np.ndarray, p: np.ndarray, c: np.ndarray) -> np.ndarray:
+    return _roc_auc_ovr_b(y, p, c, weighted=False)
+
+
+def _roc_auc_weighted_b(y: np.ndarray, p: np.ndarray, c: np.ndarray) -> np.ndarray:
+    return _roc_auc_ovr_b(y, p, c, weighted=True)
+
+
+def _log_loss_multi_b(y: np.ndarray, p: np.ndarray, c: np.ndarray) -> np.ndarray:
+    own = p[_onehot(y, p.shape[1])]  # each row's probability of its own class
+    return _mean_b(-np.log(_clip(own)), c)
+
+
+def _brier_multi_b(y: np.ndarray, p: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """scikit-learn 1.9's multiclass Brier score: the mean over rows of the summed squared error over the
+    classes (range [0, 2]); halved only for two columns, which is the binary score."""
+    loss = ((_onehot(y, p.shape[1]) - p) ** 2).sum(axis=1)
+    return _mean_b(loss * (0.5 if p.shape[1] < 3 else 1.0), c)
+
+
 # --- regression --------------------------------------------------------------------------------------
 
 
@@ -240,53 +363,59 @@ def _sk(name: str) -> Callable[..., float]:
     return fn
 
 
-def _pos_label(y: np.ndarray) -> Any:
-    return np.unique(y)[-1]
+def _weights(w: Any) -> dict[str, Any]:
+    return {} if w is None else {"sample_weight": w}
 
 
-def _label_fn(sk_name: str) -> Callable[[np.ndarray, np.ndarray], float]:
-    def compute(y: np.ndarray, p: np.ndarray) -> float:
+def _label_fn(sk_name: str, average: str = "macro") -> Callable[..., float]:
+    def compute(y: np.ndarray, p: np.ndarray, sample_weight: Any = None) -> float:
         fn = _sk(sk_name)
-        if sk_name in ("accuracy_score", "balanced_accuracy_score"):
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                return float(fn(y, p))
-        classes = np.unique(np.concatenate([np.unique(y), np.unique(p)]))
-        if classes.size <= 2:
-            return float(fn(y, p, pos_label=classes[-1], average="binary", zero_division=0))
-        return float(fn(y, p, average="macro", zero_division=0))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            if sk_name in ("accuracy_score", "balanced_accuracy_score"):
+                return float(fn(y, p, **_weights(sample_weight)))
+            classes = np.unique(np.concatenate([np.unique(y), np.unique(p)]))
+            if classes.size <= 2:
+                return float(fn(y, p, pos_label=positive_class(classes), average="binary", zero_division=0,
+                                **_weights(sample_weight)))
+            return float(fn(y, p, average=average, zero_division=0, **_weights(sample_weight)))
 
     return compute
 
 
-def _roc_auc(y: np.ndarray, s: np.ndarray) -> float:
+def _roc_auc_fn(average: str) -> Callable[..., float]:
+    def compute(y: np.ndarray, s: np.ndarray, sample_weight: Any = None) -> float:
+        if s.ndim == 2:
+            return float(_sk("roc_auc_score")(y, s, multi_class="ovr", average=average, **_weights(sample_weight)))
+        return float(_sk("roc_auc_score")(y == positive_class(y), s, **_weights(sample_weight)))
+
+    return compute
+
+
+def _average_precision(y: np.ndarray, s: np.ndarray, sample_weight: Any = None) -> float:
     if s.ndim == 2:
-        return float(_sk("roc_auc_score")(y, s, multi_class="ovr"))
-    return float(_sk("roc_auc_score")(y == _pos_label(y), s))
+        return float(_sk("average_precision_score")(y, s, **_weights(sample_weight)))
+    return float(_sk("average_precision_score")(y == positive_class(y), s, **_weights(sample_weight)))
 
 
-def _average_precision(y: np.ndarray, s: np.ndarray) -> float:
-    if s.ndim == 2:
-        return float(_sk("average_precision_score")(y, s))
-    return float(_sk("average_precision_score")(y == _pos_label(y), s))
-
-
-def _log_loss(y: np.ndarray, p: np.ndarray) -> float:
+def _log_loss(y: np.ndarray, p: np.ndarray, sample_weight: Any = None) -> float:
     if p.ndim == 2:
-        return float(_sk("log_loss")(y, p))
-    return float(_sk("log_loss")(y == _pos_label(y), p, labels=[False, True]))
+        return float(_sk("log_loss")(y, p, **_weights(sample_weight)))
+    return float(_sk("log_loss")(y == positive_class(y), p, labels=[False, True], **_weights(sample_weight)))
 
 
-def _brier(y: np.ndarray, p: np.ndarray) -> float:
-    return float(_sk("brier_score_loss")(y == _pos_label(y), p))
+def _brier(y: np.ndarray, p: np.ndarray, sample_weight: Any = None) -> float:
+    if p.ndim == 2:
+        return float(_sk("brier_score_loss")(y, p, **_weights(sample_weight)))
+    return float(_sk("brier_score_loss")(y == positive_class(y), p, **_weights(sample_weight)))
 
 
-def _rmse(y: np.ndarray, p: np.ndarray) -> float:
-    return float(np.sqrt(_sk("mean_squared_error")(y, p)))
+def _rmse(y: np.ndarray, p: np.ndarray, sample_weight: Any = None) -> float:
+    return float(np.sqrt(_sk("mean_squared_error")(y, p, **_weights(sample_weight))))
 
 
-def _regression(sk_name: str) -> Callable[[np.ndarray, np.ndarray], float]:
-    return lambda y, p: float(_sk(sk_name)(y, p))
+def _regression(sk_name: str) -> Callable[..., float]:
+    return lambda y, p, sample_weight=None: float(_sk(sk_name)(y, p, **_weights(sample_weight)))
 
 
 METRICS: dict[str, Metric] = {
@@ -297,29 +426,73 @@ METRICS: dict[str, Metric] = {
         Metric("precision", _label_fn("precision_score"), "label", True, _precision_b),
         Metric("recall", _label_fn("recall_score"), "label", True, _recall_b),
         Metric("f1", _label_fn("f1_score"), "label", True, _f1_b),
-        Metric("roc_auc", _roc_auc, "score", True, _roc_auc_b),
+        Metric("roc_auc", _roc_auc_fn("macro"), "score", True, _roc_auc_b),
+        Metric("roc_auc_ovr_weighted", _roc_auc_fn("weighted"), "score", True, _roc_auc_b),
         Metric("average_precision", _average_precision, "score", True, _average_precision_b),
         Metric("log_loss", _log_loss, "proba", False, _log_loss_b),
-        Metric("brier", _brier, "proba", False, _brier_b, binary_only=True),
+        Metric("brier", _brier, "proba", False, _brier_b),
         Metric("mae", _regression("mean_absolute_error"), "regression", False, _mae_b),
         Metric("mse", _regression("mean_squared_error"), "regression", False, _mse_b),
         Metric("rmse", _rmse, "regression", False, _rmse_b),
         Metric("r2", _regression("r2_score"), "regression", True, _r2_b),
     ]
 }
-ALIASES = {"auc": "roc_auc", "brier_score": "brier", "ap": "average_precision", "neg_log_loss": "log_loss"}
+for _name, _multi in (("roc_auc", _roc_auc_macro_b), ("roc_auc_ovr_weighted", _roc_auc_weighted_b),
+                      ("log_loss", _log_loss_multi_b), ("brier", _brier_multi_b)):
+    METRICS[_name] = replace(METRICS[_name], multiclass_batch=_multi)
+#: Other spellings of the same metric, with the same sign (scikit-learn's scorer names among them).
+ALIASES = {"auc": "roc_auc", "brier_score": "brier", "ap": "average_precision", "roc_auc_ovr": "roc_auc",
+           "mean_absolute_error": "mae", "mean_squared_error": "mse", "root_mean_squared_error": "rmse",
+           "r2_score": "r2", "accuracy_score": "accuracy", "f1_score": "f1", "precision_score": "precision",
+           "recall_score": "recall", "roc_auc_score": "roc_auc", "average_precision_score": "average_precision",
+           "balanced_accuracy_score": "balanced_accuracy", "brier_score_loss": "brier"}
+#: scikit-learn scorer names that negate a loss: they work, with the scorer's sign (greater is better).
+NEGATED = {"neg_log_loss": "log_loss", "neg_brier_score": "brier", "neg_mean_absolute_error": "mae",
+           "neg_mean_squared_error": "mse", "neg_root_mean_squared_error": "rmse"}
+#: scikit-learn's own metric functions, recognised when passed as callables: what each needs.
+SKLEARN_FUNCTIONS = {"accuracy_score": "accuracy", "balanced_accuracy_score": "balanced_accuracy",
+                     "precision_score": "precision", "recall_score": "recall", "f1_score": "f1",
+                     "roc_auc_score": "roc_auc", "average_precision_score": "average_precision",
+                     "log_loss": "log_loss", "brier_score_loss": "brier", "mean_absolute_error": "mae",
+                     "mean_squared_error": "mse", "root_mean_squared_error": "rmse", "r2_score": "r2"}
+
+
+def _negated(name: str) -> Metric:
+    plain = METRICS[NEGATED[name]]
+
+    def fn(y: Any, output: Any, sample_weight: Any = None) -> float:
+        return -plain.fn(y, output, sample_weight)
+
+    def negate(batch: Batch | None) -> Batch | None:
+        return None if batch is None else (lambda y, output, c: -batch(y, output, c))
+
+    return Metric(name, fn, plain.needs, True, negate(plain.batch), plain.binary_only,
+                  negate(plain.multiclass_batch),
+                  note=f"{name} is minus {plain.name} (scikit-learn's scorer sign: greater is better)")
 
 
 def get_metric(key: str | Metric | Callable[..., float]) -> Metric:
-    """A metric by name (see ``METRICS``), a :class:`Metric`, or a plain callable ``fn(y_true, y_pred)``."""
+    """A metric by name (see ``METRICS``, ``ALIASES``, ``NEGATED``), a :class:`Metric`, or one of
+    scikit-learn's metric functions. Any other callable must say what it needs: ``pytest_mlgate.metric(fn,
+    needs=...)`` (computing it on hard labels by guess would give a wrong number silently)."""
     if isinstance(key, Metric):
         return key
     if callable(key):
-        return metric(key)
+        name = getattr(key, "__name__", "")
+        if str(getattr(key, "__module__", "")).startswith("sklearn.metrics") and name in SKLEARN_FUNCTIONS:
+            return METRICS[SKLEARN_FUNCTIONS[name]]
+        raise GateError(f"the metric {name or key!r} is a callable that does not say what it needs: wrap it as "
+                        f"pytest_mlgate.metric({name or 'fn'}, needs='label' | 'score' | 'proba' | 'regression', "
+                        "greater_is_better=...), or use a metric name")
     if isinstance(key, str):
+        if key in NEGATED:
+            return _negated(key)
         name = ALIASES.get(key, key)
         if name in METRICS:
             return METRICS[name]
+        if key.startswith("neg_"):
+            raise GateError(f"scikit-learn's scorer {key!r} is not supported here; gate the plain metric "
+                            f"({key[4:]!r}) with max= instead. Supported negated scorers: {', '.join(NEGATED)}")
         import difflib
 
         close = difflib.get_close_matches(key, list(METRICS), n=1)
@@ -329,30 +502,39 @@ def get_metric(key: str | Metric | Callable[..., float]) -> Metric:
     raise GateError(f"a metric must be a name or a callable, got {type(key).__name__}")
 
 
-def batch_values(m: Metric, y: np.ndarray, output: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """The metric for each resample (row of ``counts``): vectorized where possible, else one call per row."""
-    if m.batch is not None and output.ndim == 1:
-        return m.batch(y, output, counts)
+def batch_values(
+    m: Metric, y: np.ndarray, output: np.ndarray, counts: np.ndarray, sample_weight: np.ndarray | None = None
+) -> np.ndarray:
+    """The metric for each resample (row of ``counts``): vectorized where possible, else one call per row.
+    Weights multiply the counts: a row drawn twice with weight w weighs 2w, as scikit-learn would weigh it."""
+    batch = m.batch if output.ndim == 1 else m.multiclass_batch
+    if batch is not None:
+        weighted = counts if sample_weight is None else counts * sample_weight
+        return batch(y, output, weighted)
     values = np.full(counts.shape[0], np.nan)
     for i, row in enumerate(counts):
         idx = np.repeat(np.arange(row.size), row.astype(np.int64))
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                values[i] = m.fn(y[idx], output[idx])
+                values[i] = m.fn(y[idx], output[idx], None if sample_weight is None else sample_weight[idx])
         except Exception:  # undefined on this resample (e.g. one class drawn); the point value was computed
             values[i] = np.nan
     return values
 
 
-def point_value(m: Metric, y: np.ndarray, output: np.ndarray, who: str = "") -> float:
+def point_value(
+    m: Metric, y: np.ndarray, output: np.ndarray, who: str = "", sample_weight: np.ndarray | None = None
+) -> float:
     """The metric's value on all rows, or a GateError saying why it is undefined (any error in a user's metric
     included: it names the metric rather than escaping as a traceback from inside the gate)."""
     of = f" of the {who}" if who else ""
+    if sample_weight is not None and not m.takes_weight:
+        raise GateError(f"{m.name} does not take sample_weight: give the function a sample_weight= parameter")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            value = float(m.fn(y, output))
+            value = float(m.fn(y, output, sample_weight))
     except GateError:
         raise
     except Exception as exc:
@@ -364,20 +546,33 @@ def point_value(m: Metric, y: np.ndarray, output: np.ndarray, who: str = "") -> 
 
 @dataclass(frozen=True)
 class Estimate:
-    """A metric's point value (scikit-learn's) with its bootstrap percentile interval."""
+    """A metric's point value (scikit-learn's) with its bootstrap percentile interval, and the positive class
+    it was computed for (None when not binary)."""
 
     value: float
     interval: tuple[float, float]
     n: int
     replicates: np.ndarray
+    positive: Any = None
 
 
 def estimate(
-    m: Metric, y: np.ndarray, output: np.ndarray, *, n_resamples: int, confidence: float, seed: int
+    m: Metric,
+    y: np.ndarray,
+    output: np.ndarray,
+    *,
+    n_resamples: int,
+    confidence: float,
+    seed: int,
+    sample_weight: np.ndarray | None = None,
+    pos_label: Any = None,
 ) -> Estimate:
-    """Point value and bootstrap interval of one metric on one set of predictions."""
+    """Point value and bootstrap interval of one metric on one set of predictions (weighted rows resampled
+    with their weights)."""
     from pytest_mlgate.stats.bootstrap import percentile_interval, replicates
 
-    value = point_value(m, y, output)
-    reps = replicates(lambda counts: batch_values(m, y, output, counts), y.size, n_resamples, seed)
-    return Estimate(value, percentile_interval(reps, confidence), int(y.size), reps)
+    ready = prepare(m, y, output, pos_label)
+    value = point_value(m, ready.y, ready.output, sample_weight=sample_weight)
+    reps = replicates(lambda counts: batch_values(m, ready.y, ready.output, counts, sample_weight), y.size,
+                      n_resamples, seed)
+    return Estimate(value, percentile_interval(reps, confidence), int(y.size), reps, ready.positive)

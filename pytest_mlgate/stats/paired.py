@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 
+from pytest_mlgate.results import GateError
 from pytest_mlgate.stats.bootstrap import percentile_interval, resample_counts
 from pytest_mlgate.stats.metrics import Metric, batch_values
 
@@ -25,26 +27,48 @@ from pytest_mlgate.stats.metrics import Metric, batch_values
 ACCURACY_LIKE = frozenset({"accuracy"})
 
 
+Alternative = Literal["less", "greater", "two-sided"]
+
+
 @dataclass(frozen=True)
 class McNemar:
-    """McNemar's exact test: rows only model A got right, rows only B got right, and the one-sided p-value of
-    "B is worse than A" (a binomial test of B's wins among the discordant rows against one half)."""
+    """McNemar's exact test: rows only model A got right, rows only B got right, and the p-value of the
+    ``alternative`` (a binomial test of B's wins among the discordant rows against one half)."""
 
     only_a: int
     only_b: int
     p_value: float
+    alternative: Alternative = "less"
 
 
-def mcnemar_exact(y_true: np.ndarray, pred_a: np.ndarray, pred_b: np.ndarray) -> McNemar:
-    """One-sided exact McNemar test that B is less accurate than A (scipy's ``binomtest`` on discordant rows)."""
-    from scipy.stats import binomtest
+def mcnemar_counts(only_a: int, only_b: int, alternative: Alternative = "less") -> McNemar:
+    """Exact McNemar test from the two discordant counts. ``"less"``: B is less accurate than A (the gate's
+    question); ``"greater"``: B is more accurate; ``"two-sided"``: they differ, computed as statsmodels'
+    ``mcnemar(table, exact=True)`` does (twice the binomial tail of the smaller count, at most 1)."""
+    from scipy.stats import binom
 
+    if alternative not in ("less", "greater", "two-sided"):
+        raise GateError(f"alternative must be 'less', 'greater' or 'two-sided', got {alternative!r}")
+    discordant = only_a + only_b
+    if discordant == 0:
+        return McNemar(only_a, only_b, 1.0, alternative)
+    if alternative == "less":
+        p_value = float(binom.cdf(only_b, discordant, 0.5))
+    elif alternative == "greater":
+        p_value = float(binom.sf(only_b - 1, discordant, 0.5))
+    else:
+        p_value = min(1.0, 2.0 * float(binom.cdf(min(only_a, only_b), discordant, 0.5)))
+    return McNemar(only_a, only_b, p_value, alternative)
+
+
+def mcnemar_exact(
+    y_true: np.ndarray, pred_a: np.ndarray, pred_b: np.ndarray, alternative: Alternative = "less"
+) -> McNemar:
+    """Exact McNemar test on the rows where exactly one of the two models is right (see :func:`mcnemar_counts`)."""
     right_a, right_b = pred_a == y_true, pred_b == y_true
     only_a = int(np.count_nonzero(right_a & ~right_b))
     only_b = int(np.count_nonzero(right_b & ~right_a))
-    discordant = only_a + only_b
-    p_value = 1.0 if discordant == 0 else float(binomtest(only_b, discordant, 0.5, alternative="less").pvalue)
-    return McNemar(only_a, only_b, p_value)
+    return mcnemar_counts(only_a, only_b, alternative)
 
 
 @dataclass(frozen=True)
