@@ -41,6 +41,13 @@ WEAK_MODEL = textwrap.dedent(
 )
 
 
+@pytest.fixture(autouse=True)
+def wide_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """pytester's runs print the summary at the width of $COLUMNS: a wide terminal by default, so a summary row
+    stays on one line as the tests match it; tests of the layout at other widths set COLUMNS themselves."""
+    monkeypatch.setenv("COLUMNS", "160")
+
+
 @pytest.fixture
 def weak_model_source() -> str:
     return WEAK_MODEL

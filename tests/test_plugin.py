@@ -317,7 +317,8 @@ def test_plain_{i}():
     make_suite(pytester, body)
     outputs = {}
     for mode, args in {"serial": [], "xdist": ["-n", "2"]}.items():
-        result = pytester.runpytest_subprocess(f"--mlgate-report={mode}.json", f"--mlgate-markdown={mode}.md", *args)
+        result = pytester.runpytest_subprocess(f"--mlgate-report={mode}.json", f"--mlgate-markdown={mode}.md",
+                                               "-o", "mlgate_summary=all", *args)
         result.assert_outcomes(passed=7, failed=5)
         table = [line for line in result.outlines if line.startswith("test_suite.py::")]
         outputs[mode] = ((pytester.path / f"{mode}.json").read_text(), (pytester.path / f"{mode}.md").read_text(),

@@ -383,7 +383,7 @@ def check_label_balance(y: Any, *, min_fraction: float = MIN_LABEL_FRACTION,
     else:
         if column is not None:
             raise GateError("column= names the label column of an engine table (DuckDB, Parquet, polars LazyFrame, "
-                            "Spark); pass the labels themselves as y otherwise")
+                            "pyarrow); pass the labels themselves as y otherwise")
         labels = _inputs.labels(y, "y")
         values, counts = np.unique(labels, return_counts=True)
         table = {str(v): int(c) for v, c in zip(values.tolist(), counts.tolist(), strict=True)}
@@ -875,7 +875,7 @@ class DataGate(BaseGate):
                       classes: Sequence[Any] | None = None, column: str | None = None) -> list[GateResult]:
         """The rarest class must be at least ``min_fraction`` of the labels (default 0.01); a single class fails.
         ``classes`` names the classes expected, so an absent one counts as 0. On an engine table (DuckDB relation,
-        Parquet path, polars LazyFrame, Spark DataFrame) ``column`` names the label column, counted by the engine."""
+        Parquet path, polars LazyFrame) ``column`` names the label column, counted by the engine."""
         return self._run("label_balance", "y", lambda: check_label_balance(y, min_fraction=min_fraction,
                                                                            classes=classes, column=column))
 
@@ -928,7 +928,7 @@ class DataGate(BaseGate):
         sharing one profile can decode it once with :func:`load_profile`.
 
         For big data: ``bins=1000`` (the default for a DuckDB relation, Parquet path, polars LazyFrame, pyarrow
-        Table or Spark DataFrame, computed by that engine) gives the binned version-2 profile instead, about 24 KB
+        Table, computed by that engine) gives the binned version-2 profile instead, about 24 KB
         per numeric column whatever the row count; drift against it reports KS as a bound (docs/scale.md).
         """
         try:

@@ -653,8 +653,8 @@ class FairnessGate(BaseGate):
         fail the build; ``decision="point"`` compares the point value. Pass ``y_pred=`` instead of a model to
         gate predictions made elsewhere.
 
-        For data in an engine (``data=`` a DuckDB relation, Parquet path, polars LazyFrame, pyarrow Table or Spark
-        DataFrame), ``y``, ``y_pred`` and ``sensitive_features`` name its columns: the engine counts the confusion
+        For data in an engine (``data=`` a DuckDB relation, Parquet path, polars LazyFrame or pyarrow
+        Table), ``y``, ``y_pred`` and ``sensitive_features`` name its columns: the engine counts the confusion
         cells per group (``GROUP BY``) and the result equals the in-memory gate's on the same rows.
         """
         keys = [k for limits in (max_difference, min_ratio) if isinstance(limits, Mapping) for k in limits]

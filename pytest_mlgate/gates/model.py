@@ -106,8 +106,9 @@ def check_metrics(
             FAMILY, "metrics", name, est.value,
             minimum=lo, maximum=hi, interval=est.interval, n=est.n, confidence=settings.confidence,
             decision=decision,
-            hint=(f"({'; '.join(notes)}) " if notes else "") + "improve the model, or if the limit is wrong "
-                 f"change it in the test ({'min' if lo is not None else 'max'}={{{name!r}: ...}}).",
+            hint=("improve the model, or if the limit is wrong change it in the test "
+                  f"({'min' if lo is not None else 'max'}={{{name!r}: ...}})."
+                  + (f" Computed with {'; '.join(notes)}." if notes else "")),
             details=details,
         ))
     return results
