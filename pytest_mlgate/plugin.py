@@ -7,6 +7,8 @@ gate pays nothing for this plugin being installed.
 from __future__ import annotations
 
 import importlib
+import os
+import re
 import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -193,6 +195,7 @@ def _recorder(request: pytest.FixtureRequest, family: str) -> Recorder:
     settings = replace(_settings_from_config(request.config), baseline_dir=_baseline_dir(item))
     return Recorder(
         node_id=item.nodeid,
+        identity=test_identity(item),
         severity="warn" if _severity(item, (family,)) == "warn" else "fail",
         settings=settings,
         results=_rows(item),
@@ -201,10 +204,30 @@ def _recorder(request: pytest.FixtureRequest, family: str) -> Recorder:
 
 
 def _baseline_dir(item: pytest.Item) -> Path:
+    """``mlgate_baseline_dir`` is relative to the ini file that sets it (the rootdir when there is none), so
+    ``--rootdir`` does not move it; by default ``mlgate_baselines/`` beside each test file."""
     configured = item.config.getini("mlgate_baseline_dir")
     if configured:
-        return Path(item.config.rootpath, configured)
+        return Path(_ini_folder(item.config), configured)
     return Path(item.path).parent / DEFAULT_BASELINE_DIR
+
+
+def _ini_folder(config: pytest.Config) -> Path:
+    return Path(config.inipath).parent if config.inipath is not None else Path(config.rootpath)
+
+
+def test_identity(item: pytest.Item) -> str:
+    """``file::Class::test[params]`` with the file relative to the folder holding ``mlgate_baselines/`` (the test
+    file's own folder; with ``mlgate_baseline_dir``, the ini file's folder): the same however pytest was started
+    (from a subfolder, with ``--rootdir``)."""
+    names = [node.name for node in item.listchain() if isinstance(node, (pytest.Class, pytest.Function))]
+    configured = item.config.getini("mlgate_baseline_dir")
+    anchor = _ini_folder(item.config) if configured else Path(item.path).parent
+    try:
+        file = Path(os.path.relpath(item.path, anchor)).as_posix()
+    except ValueError:  # another drive on Windows
+        file = Path(item.path).name
+    return "::".join([file, *names])
 
 
 def _gate(request: pytest.FixtureRequest, fixture: str) -> Any:
@@ -306,8 +329,17 @@ def _marker_only_row(item: pytest.Item, family: str, report: pytest.TestReport) 
     return GateResult(family, "test", item.name, status, message=message)  # type: ignore[arg-type]
 
 
+_NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_safe(text: str) -> str:
+    """Text every XML 1.0 parser accepts: characters XML cannot hold (control characters, lone surrogates)
+    become ``\\xNN`` / ``\\uNNNN`` escapes. pytest escapes property values but not names."""
+    return _NOT_XML.sub(lambda m: m.group().encode("unicode_escape", "backslashreplace").decode("ascii"), text)
+
+
 def _add_junit_properties(item: pytest.Item, result: GateResult) -> None:
-    name = f"mlgate.{result.family}.{result.check}.{result.subject}"
+    name = xml_safe(f"mlgate.{result.family}.{result.check}.{result.subject}")
     if result.value is not None:
         item.user_properties.append((name, repr(result.value)))
     item.user_properties.append((f"{name}.verdict", result.status))

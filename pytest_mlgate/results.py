@@ -158,3 +158,9 @@ def json_safe(value: Any) -> Any:
 def failure_message(results: Iterable[GateResult]) -> str:
     """The text of a :class:`GateFailure`: one block per failed result."""
     return "\n".join(r.message for r in results if r.message)
+
+
+def hide_our_frames(excinfo: Any) -> bool:
+    """``__tracebackhide__`` for our modules: a gate's verdict (GateFailure) or refusal (GateError) points at the
+    user's test line; any other exception is a bug of ours and keeps our frames."""
+    return bool(excinfo.errisinstance((GateFailure, GateError)))

@@ -64,7 +64,7 @@ class GateSession:
             try:
                 from pytest_mlgate.reports import markdown
 
-                with open(summary_path, "a", encoding="utf-8") as stream:
+                with open(summary_path, "a", encoding="utf-8", errors="backslashreplace") as stream:
                     stream.write(markdown.render(results, settings=self.report_settings))
             except Exception as exc:
                 self.problems.append(f"could not append to GITHUB_STEP_SUMMARY: {exc!r}")

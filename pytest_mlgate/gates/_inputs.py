@@ -13,9 +13,9 @@ from typing import Any, TypedDict
 import numpy as np
 import pandas as pd
 
-from pytest_mlgate.results import GateError
+from pytest_mlgate.results import GateError, hide_our_frames
 
-__tracebackhide__ = True  # failures point at the user's test line, not at our internals
+__tracebackhide__ = hide_our_frames  # our failures point at the user's line; our bugs show their frames
 
 
 def is_polars(obj: Any) -> bool:

@@ -22,9 +22,10 @@ from pytest_mlgate.results import (
     Status,
     failure_message,
     fmt,
+    hide_our_frames,
 )
 
-__tracebackhide__ = True  # failures point at the user's test line, not at our internals
+__tracebackhide__ = hide_our_frames  # our failures point at the user's line; our bugs show their frames
 
 Severity = Literal["fail", "warn"]
 Decision = Literal["interval", "point"]
@@ -66,24 +67,40 @@ class Recorder:
     """
 
     node_id: str = ""
+    identity: str = ""  # the test's file (relative to its baseline folder) and name: keys baselines and seeds
     severity: Severity = "fail"
     settings: GateSettings = field(default_factory=GateSettings)
     results: list[GateResult] = field(default_factory=list)
     on_record: Callable[[GateResult], None] | None = None
 
+    @property
+    def key(self) -> str:
+        """What seeds and baseline names derive from: the test's identity, the same from any rootdir."""
+        return self.identity or self.node_id
+
     def emit(self, results: Sequence[GateResult]) -> list[GateResult]:
+        """Apply severity, record, then raise or warn. A warning the user's filters turn into an error
+        (``-W error``) fails the test, so its rows are recorded as ``fail``: reports agree with the exit code."""
         recorded = []
         for result in results:
             result.node_id = result.node_id or self.node_id
             if result.status == "fail" and self.severity == "warn":
                 result = result.with_status("warn")
+            recorded.append(result)
+        warned = [r for r in recorded if r.status == "warn"]
+        raised: Warning | None = None
+        if warned:
+            try:
+                warnings.warn(MLGateWarning(failure_message(warned)), stacklevel=4)
+            except Warning as exc:  # the warning filters made it an error: the test fails
+                raised = exc
+                recorded = [r.with_status("fail") if r.status == "warn" else r for r in recorded]
+        for result in recorded:
             self.results.append(result)
             if self.on_record is not None:
                 self.on_record(result)
-            recorded.append(result)
-        warned = [r for r in recorded if r.status == "warn"]
-        if warned:
-            warnings.warn(MLGateWarning(failure_message(warned)), stacklevel=4)
+        if raised is not None:
+            raise raised
         failed = [r for r in recorded if r.status == "fail"]
         if failed:
             raise GateFailure(failure_message(failed), failed)
@@ -118,6 +135,10 @@ class BaseGate:
             results = compute()
         except GateError as exc:
             self.recorder.error(self.family, check, subject, exc)
+            raise
+        except Exception as exc:  # a bug of ours: an error row, and the exception keeps its frames
+            self.recorder.emit([GateResult(self.family, check, subject, "error",
+                                           message=f"{check}: internal error {type(exc).__name__}: {exc}")])
             raise
         for result in results:
             result.family = result.family or self.family

@@ -19,10 +19,10 @@ import pandas as pd
 
 from pytest_mlgate.gates import _inputs
 from pytest_mlgate.gates.base import BaseGate, Decision, GateSettings, check_limits, threshold_result
-from pytest_mlgate.results import GateError, GateResult, Status, fmt, json_safe
+from pytest_mlgate.results import GateError, GateResult, Status, fmt, hide_our_frames, json_safe
 from pytest_mlgate.stats.metrics import Metric, estimate, get_metric, point_value
 
-__tracebackhide__ = True  # failures point at the user's test line, not at our internals
+__tracebackhide__ = hide_our_frames  # our failures point at the user's line; our bugs show their frames
 
 FAMILY = "model_validation"
 MetricKey = str | Metric | Callable[..., float]
@@ -1078,7 +1078,7 @@ class ModelGate(BaseGate):
         subject = ",".join(str(getattr(k, "__name__", k)) for k in keys)
         return self._run("metrics", subject, lambda: check_metrics(
             model, X, y, min=min, max=max, y_pred=y_pred, y_score=y_score, decision=decision,
-            settings=self.settings, key=self.recorder.node_id,
+            settings=self.settings, key=self.recorder.key,
         ))
 
     def sanity(
@@ -1097,7 +1097,7 @@ class ModelGate(BaseGate):
         Properties that do not apply to the model are left out; ``skip=`` leaves out others on purpose.
         """
         return self._run("sanity", type(model).__name__, lambda: check_sanity(
-            model, X, skip=skip, proba_tolerance=proba_tolerance, settings=self.settings, key=self.recorder.node_id,
+            model, X, skip=skip, proba_tolerance=proba_tolerance, settings=self.settings, key=self.recorder.key,
         ))
 
     def invariance(
@@ -1119,7 +1119,7 @@ class ModelGate(BaseGate):
         subject = ",".join(map(str, perturb)) if isinstance(perturb, Mapping) else getattr(perturb, "__name__", "")
         return self._run("invariance", subject, lambda: check_invariance(
             model, X, perturb=perturb, max_changed=max_changed, output=output, tolerance=tolerance,
-            settings=self.settings, key=self.recorder.node_id,
+            settings=self.settings, key=self.recorder.key,
         ))
 
     def monotonic(
@@ -1142,7 +1142,7 @@ class ModelGate(BaseGate):
         """
         return self._run("monotonic", str(feature), lambda: check_monotonic(
             model, X, feature=feature, direction=direction, step=step, max_violations=max_violations,
-            target=target, settings=self.settings, key=self.recorder.node_id,
+            target=target, settings=self.settings, key=self.recorder.key,
         ))
 
     def fuzz(
@@ -1164,7 +1164,7 @@ class ModelGate(BaseGate):
         """
         return self._run("fuzz", type(model).__name__, lambda: check_fuzz(
             model, schema, max_examples=max_examples, max_rows=max_rows, convert=convert,
-            proba_tolerance=proba_tolerance, settings=self.settings, key=self.recorder.node_id,
+            proba_tolerance=proba_tolerance, settings=self.settings, key=self.recorder.key,
         ))
 
     def calibration(
@@ -1186,7 +1186,7 @@ class ModelGate(BaseGate):
         """
         return self._run("calibration", "ece", lambda: check_calibration(
             model, X, y, max_ece=max_ece, n_bins=n_bins, strategy=strategy, max_brier=max_brier, y_score=y_score,
-            settings=self.settings, key=self.recorder.node_id,
+            settings=self.settings, key=self.recorder.key,
         ))
 
     def slices(
@@ -1210,5 +1210,5 @@ class ModelGate(BaseGate):
         """
         return self._run("slices", str(getattr(metric, "__name__", metric)), lambda: check_slices(
             model, X, y, by=by, metric=metric, min=min, max=max, min_size=min_size, y_pred=y_pred, y_score=y_score,
-            settings=self.settings, key=self.recorder.node_id,
+            settings=self.settings, key=self.recorder.key,
         ))
