@@ -90,7 +90,7 @@ def predictions_path(path: Path, sha256: str | None = None) -> Path:
     return path.with_name(f"{stem}.predictions{suffix}.npz")
 
 
-def _companions(path: Path) -> list[Path]:
+def companions(path: Path) -> list[Path]:
     """Every ``.npz`` of this baseline (any hash) and every temporary file a killed write left for them."""
     stem = re.escape(path.name[: -len(".json")])
     npz = rf"\.?{stem}\.predictions(-[0-9a-f]{{16}})?\.npz(\..*\.tmp)?"
@@ -298,11 +298,11 @@ def write_pair(path: Path, baseline: Baseline, arrays: Mapping[str, Any] | None 
         if not unchanged:
             atomic_write(path, dumps(baseline).encode("utf-8"))
         keep = path.parent / reference["file"] if reference else None
-        for leftover in _companions(path):
+        for leftover in companions(path):
             if leftover != keep:
                 remove_stale(leftover)
         if replaces is not None and replaces != path and replaces.exists():
-            for old in (replaces, predictions_path(replaces), *_companions(replaces)):
+            for old in (replaces, predictions_path(replaces), *companions(replaces)):
                 remove_stale(old)
         return not unchanged
 

@@ -72,6 +72,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--mlgate-update-baselines", dest="mlgate_update_baselines", action="store_true", default=False,
         help="write (or rewrite) the baseline files of the baseline gates that run; those tests pass.",
     )
+    group.addoption(
+        "--mlgate-delete-unused-baselines", dest="mlgate_delete_unused_baselines", action="store_true",
+        default=False,
+        help="after a passing run of the whole suite, delete the baseline files no test used.",
+    )
     parser.addini("mlgate_alpha", "false-alarm rate of one check when nothing changed (default 0.01)",
                   default="0.01")
     parser.addini("mlgate_n_resamples", "bootstrap resamples per interval (default 1000)", default="1000")
@@ -212,6 +217,11 @@ def _baseline_dir(item: pytest.Item) -> Path:
     return Path(item.path).parent / DEFAULT_BASELINE_DIR
 
 
+def baseline_dir_of(item: pytest.Item) -> tuple[Path, str]:
+    """The test's baseline folder, and its file's path as baseline names begin with it."""
+    return _baseline_dir(item).resolve(), test_identity(item).split("::", 1)[0]
+
+
 def _ini_folder(config: pytest.Config) -> Path:
     return Path(config.inipath).parent if config.inipath is not None else Path(config.rootpath)
 
@@ -278,9 +288,14 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> Any:
         row = GateResult(family, "assertion", pyfuncitem.name, "warn",
                          message=f"{pyfuncitem.name}: {message.splitlines()[0]}",
                          details={"assertion": message})
-        _rows(pyfuncitem).append(row)
-        _add_junit_properties(pyfuncitem, row)
-        warnings.warn(MLGateWarning(f"{pyfuncitem.nodeid}: {message}"), stacklevel=1)
+        try:
+            warnings.warn(MLGateWarning(f"{pyfuncitem.nodeid}: {message}"), stacklevel=1)
+        except Warning:  # -W error made the warning an error: the test fails, and so does its row
+            row = row.with_status("fail")
+            raise
+        finally:
+            _rows(pyfuncitem).append(row)
+            _add_junit_properties(pyfuncitem, row)
         return True
 
 
