@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import numpy as np
 import pandas as pd
 
 from pytest_mlgate.results import GateError, hide_our_frames
+
+if TYPE_CHECKING:
+    from pytest_mlgate.stats.metrics import Metric
 
 __tracebackhide__ = hide_our_frames  # our failures point at the user's line; our bugs show their frames
 
@@ -249,3 +252,27 @@ def model_outputs(
         if score.ndim == 2 and score.shape[1] == 2:
             score = score[:, 1]
     return Outputs(pred, score, is_proba, np.asarray(classes) if classes is not None else None)
+
+
+def metric_output(m: Metric, outputs: Outputs, y: np.ndarray) -> np.ndarray:
+    """The model output a metric needs, checked for that metric."""
+    if m.needs in ("label", "regression"):
+        assert outputs.pred is not None
+        output = outputs.pred
+        if m.needs == "regression" and (y.dtype.kind not in "biuf" or output.dtype.kind not in "biuf"):
+            raise GateError(f"{m.name} is a regression metric and needs numeric targets and predictions")
+        return output
+    if outputs.score is None:
+        raise GateError(f"{m.name} needs scores or probabilities: pass y_score= (or a model that has them)")
+    classes = np.unique(y)
+    if classes.size < 2:
+        raise GateError(f"y has a single class ({classes[0]!r}); {m.name} needs at least two classes")
+    outside = np.any((outputs.score < 0) | (outputs.score > 1))
+    if m.needs == "proba" and not outputs.is_proba and outputs.score.ndim == 1 and outside:
+        raise GateError(f"{m.name} needs probabilities in [0, 1]; the scores given lie outside it")
+    if outputs.score.ndim == 1 and classes.size > 2:
+        raise GateError(f"y has {classes.size} classes but the scores are one column; pass the (rows x classes) "
+                        f"probabilities for {m.name}")
+    if m.binary_only and classes.size > 2:
+        raise GateError(f"{m.name} is defined here for binary labels only; y has {classes.size} classes")
+    return outputs.score

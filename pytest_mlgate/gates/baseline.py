@@ -25,7 +25,6 @@ import numpy as np
 from pytest_mlgate import baselines
 from pytest_mlgate.gates import _inputs
 from pytest_mlgate.gates.base import BaseGate, GateSettings, percent
-from pytest_mlgate.gates.model import metric_output
 from pytest_mlgate.results import GateError, GateResult, fmt, hide_our_frames
 from pytest_mlgate.stats.metrics import Metric, estimate, get_metric, point_value
 from pytest_mlgate.stats.paired import (
@@ -149,7 +148,7 @@ def check_compare(
     data = baselines.fingerprint(X, y_true)
     current = {}
     for m in chosen:
-        output = metric_output(m, outputs, y_true)
+        output = _inputs.metric_output(m, outputs, y_true)
         est = estimate(m, y_true, output, n_resamples=settings.n_resamples, confidence=settings.confidence,
                        seed=settings.seed_for(key, "compare", name or "", m.name))
         current[m.name] = (m, output, est)
@@ -351,8 +350,8 @@ def check_compare_models(
         raise GateError("pass X, the rows both models should predict")
     _inputs.same_length(X=X, y=y_true)
     flags = _inputs.output_needs({m.needs})
-    out_a = metric_output(m, _inputs.model_outputs(champion, X, name="champion", **flags), y_true)
-    out_b = metric_output(m, _inputs.model_outputs(challenger, X, name="challenger", **flags), y_true)
+    out_a = _inputs.metric_output(m, _inputs.model_outputs(champion, X, name="champion", **flags), y_true)
+    out_b = _inputs.metric_output(m, _inputs.model_outputs(challenger, X, name="challenger", **flags), y_true)
     value_a, value_b = _point(m, y_true, out_a, "champion"), _point(m, y_true, out_b, "challenger")
     seed = settings.seed_for(key, "compare_models", m.name)
     paired = paired_difference(m, y_true, out_a, out_b, value_a=value_a, value_b=value_b,

@@ -45,30 +45,6 @@ def _limits(min: Mapping[Any, float] | None, max: Mapping[Any, float] | None) ->
     return table
 
 
-def metric_output(m: Metric, outputs: _inputs.Outputs, y: np.ndarray) -> np.ndarray:
-    """The model output a metric needs, checked for that metric."""
-    if m.needs in ("label", "regression"):
-        assert outputs.pred is not None
-        output = outputs.pred
-        if m.needs == "regression" and (y.dtype.kind not in "biuf" or output.dtype.kind not in "biuf"):
-            raise GateError(f"{m.name} is a regression metric and needs numeric targets and predictions")
-        return output
-    if outputs.score is None:
-        raise GateError(f"{m.name} needs scores or probabilities: pass y_score= (or a model that has them)")
-    classes = np.unique(y)
-    if classes.size < 2:
-        raise GateError(f"y has a single class ({classes[0]!r}); {m.name} needs at least two classes")
-    outside = np.any((outputs.score < 0) | (outputs.score > 1))
-    if m.needs == "proba" and not outputs.is_proba and outputs.score.ndim == 1 and outside:
-        raise GateError(f"{m.name} needs probabilities in [0, 1]; the scores given lie outside it")
-    if outputs.score.ndim == 1 and classes.size > 2:
-        raise GateError(f"y has {classes.size} classes but the scores are one column; pass the (rows x classes) "
-                        f"probabilities for {m.name}")
-    if m.binary_only and classes.size > 2:
-        raise GateError(f"{m.name} is defined here for binary labels only; y has {classes.size} classes")
-    return outputs.score
-
-
 def _missing_outputs(table: dict[str, tuple[Metric, Any, Any]], *, y_pred: Any, y_score: Any) -> None:
     """Name the metrics whose input is missing when predictions are passed instead of a model."""
     for given, kinds, argument, what in ((y_pred, ("label", "regression"), "y_pred", "predicted labels or values"),
@@ -106,7 +82,7 @@ def check_metrics(
         _inputs.same_length(y=y_true, y_score=outputs.score)
     results = []
     for name, (m, lo, hi) in table.items():
-        output = metric_output(m, outputs, y_true)
+        output = _inputs.metric_output(m, outputs, y_true)
         est = estimate(m, y_true, output, n_resamples=settings.n_resamples, confidence=settings.confidence,
                        seed=settings.seed_for(key, "metrics", name))
         results.append(threshold_result(
@@ -989,7 +965,7 @@ def check_slices(
     _inputs.positive_int("min_size", min_size)
     y_true = _inputs.labels(y, "y")
     outputs = _inputs.model_outputs(model, X, y_pred=y_pred, y_score=y_score, **_inputs.output_needs({m.needs}))
-    output = metric_output(m, outputs, y_true)
+    output = _inputs.metric_output(m, outputs, y_true)
     n = _inputs.same_length(y=y_true, predictions=output)
     frame = _inputs.to_frame(X) if X is not None else None
     keys = _slice_keys(X, frame, by, n)
