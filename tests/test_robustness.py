@@ -197,3 +197,140 @@ def test_same(baseline_gate, worker):
     assert stored.predictions is not None
     baselines.read_predictions(path, stored.predictions)
     assert sorted(p.suffix for p in folder.iterdir()) == [".json", ".npz"]  # one pair, no temp files
+
+
+# 5. safe reads ------------------------------------------------------------------------------------------------------
+
+BROKEN = ["fifo", "outside_link", "huge_int", "deep", "nul", "too_big", "npz_shape"]
+
+
+def test_reading_a_hostile_baseline_is_a_gate_error_naming_it_and_leaves_it(pytester: pytest.Pytester) -> None:
+    import io
+    import zipfile
+
+    import numpy as np
+
+    body = "".join(f'''
+def test_{case}(baseline_gate):
+    baseline_gate.compare(y=y, y_score=score, metrics="roc_auc", store_predictions=True)
+''' for case in BROKEN)
+    folder = write(pytester, body=body)
+    pytester.runpytest("--mlgate-update-baselines").assert_outcomes(passed=len(BROKEN))
+    file = {case: folder / f"test_scores.py__test_{case}.json" for case in BROKEN}
+    good = file["huge_int"].read_text()
+    os.unlink(file["fifo"])
+    os.mkfifo(file["fifo"])
+    outside = pytester.path / "outside.json"
+    outside.write_text(good)
+    os.unlink(file["outside_link"])
+    os.symlink(outside, file["outside_link"])
+    file["huge_int"].write_text(good.replace('"n_resamples": 200', '"n_resamples": 1' + "0" * 4000))
+    file["deep"].write_text("[" * 100_000 + "]" * 100_000)
+    file["nul"].write_text(good.replace('"node_id": "', '"node_id": "\\u0000'))
+    file["too_big"].write_text(good[:-2] + " " * (17 * 2**20) + "}\n")
+    doc = json.loads(file["npz_shape"].read_text())
+    header = io.BytesIO()
+    np.lib.format.write_array_header_1_0(header, {"descr": "<f8", "fortran_order": False, "shape": (10**12,)})
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("y_score.npy", header.getvalue())
+    npz = folder / doc["predictions"]["file"]
+    npz.write_bytes(archive.getvalue())
+    import hashlib
+
+    doc["predictions"]["sha256"] = hashlib.sha256(archive.getvalue()).hexdigest()
+    file["npz_shape"].write_text(json.dumps(doc))
+    before = {case: (os.lstat(path).st_mode, path.read_bytes() if path.is_file() else b"") for case, path in
+              file.items() if case != "fifo"}
+    result = pytester.runpytest("-p", "no:randomly", "--tb=line")
+    result.assert_outcomes(failed=len(BROKEN))
+    out = result.stdout.str()
+    for case, problem in [("fifo", "not a regular file"), ("outside_link", "outside the baseline folder"),
+                          ("huge_int", "integer of 4001 digits"), ("deep", "nested"), ("nul", "NUL"),
+                          ("too_big", "more than the 16777216"),
+                          ("npz_shape", "declares shape (1000000000000,)")]:
+        assert any(str(file[case].name) in line and problem in line for line in out.splitlines()) or (
+            case == "npz_shape" and problem in out), (case, out)
+    after = {case: (os.lstat(path).st_mode, path.read_bytes() if path.is_file() else b"") for case, path in
+             file.items() if case != "fifo"}
+    assert after == before
+    assert "Traceback" not in out and "unpickl" not in out.lower()
+
+
+# 6. report paths and text ------------------------------------------------------------------------------------------
+
+HOSTILE = '''
+@pytest.mark.parametrize("label", ["`tick`", "```\\n<img src=x onerror=alert(1)>", "ctl\\x01\\x1b", "lone\\ud800"])
+def test_names(model_gate, label):
+    model_gate.expect(label, 0.5, min=0.9)
+'''
+
+
+def test_reports_survive_hostile_names_and_write_through_links_and_fifos(pytester: pytest.Pytester) -> None:
+    import threading
+
+    write(pytester, body=HOSTILE)
+    target = pytester.path / "real.json"
+    target.write_text("")
+    (pytester.path / "link.json").symlink_to(target)
+    fifo = pytester.path / "pipe.md"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()))
+    reader.start()
+    result = pytester.runpytest("--mlgate-report=link.json", "--mlgate-markdown=pipe.md", "--junitxml=j.xml")
+    reader.join(30)
+    result.assert_outcomes(failed=4)
+    assert (pytester.path / "link.json").is_symlink() and fifo.is_fifo()  # written through, not replaced
+    assert len(json.loads(target.read_text())["results"]) == 4
+    markdown = received[0].decode("utf-8")
+    assert "&lt;img" in markdown
+    for line in markdown.splitlines():
+        if line.startswith("| `"):  # the test id is a code span (literal); every other cell escapes HTML
+            cells = line.split(" | ")
+            assert len(cells) == 8, line  # no cell broken by a user's pipe, backtick or newline
+            assert "<" not in " | ".join(cells[1:]), line
+    ET.parse(pytester.path / "j.xml")  # well-formed despite control characters and a lone surrogate
+    assert "ctl\\x01\\x1b" in (pytester.path / "j.xml").read_text()
+
+
+# 7. statuses and our own bugs --------------------------------------------------------------------------------------
+
+
+def test_warn_rows_say_fail_when_warnings_are_errors(pytester: pytest.Pytester) -> None:
+    write(pytester, body='''
+@pytest.mark.model_validation(severity="warn")
+def test_advisory(model_gate):
+    model_gate.expect("auc", 0.5, min=0.9)
+
+@pytest.mark.model_validation(severity="warn")
+def test_plain(model_gate):
+    assert 1 == 2
+''')
+    for args in ([], ["-W", "error::pytest_mlgate.MLGateWarning"]):
+        result = pytester.runpytest("--mlgate-report=r.json", *args)
+        statuses = {r["node_id"].rsplit("::", 1)[1]: r["status"] for r in
+                    json.loads((pytester.path / "r.json").read_text())["results"]}
+        if args:
+            result.assert_outcomes(failed=2)
+            assert statuses == {"test_advisory": "fail", "test_plain": "fail"}
+        else:
+            result.assert_outcomes(passed=2, warnings=2)
+            assert statuses == {"test_advisory": "warn", "test_plain": "warn"}
+
+
+def test_a_bug_of_ours_is_an_error_row_with_our_frames(pytester: pytest.Pytester) -> None:
+    write(pytester, body='''
+import pytest_mlgate.gates.base as base
+
+def test_bug(model_gate, monkeypatch):
+    def broken(*args, **kwargs):
+        return {{}}["no such key"]
+    monkeypatch.setattr(base, "threshold_result", broken)
+    model_gate.expect("auc", 0.5, min=0.9)
+''')
+    result = pytester.runpytest("--mlgate-report=r.json")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*pytest_mlgate/gates/base.py:*", "*KeyError*"])
+    rows = json.loads((pytester.path / "r.json").read_text())["results"]
+    assert [r["status"] for r in rows] == ["error"] and "internal error KeyError" in rows[0]["message"]
