@@ -334,3 +334,20 @@ def test_bug(model_gate, monkeypatch):
     result.stdout.fnmatch_lines(["*pytest_mlgate/gates/base.py:*", "*KeyError*"])
     rows = json.loads((pytester.path / "r.json").read_text())["results"]
     assert [r["status"] for r in rows] == ["error"] and "internal error KeyError" in rows[0]["message"]
+
+
+# 8. inputs validated where they enter (the part done in this branch: expect) ----------------------------------------
+
+
+def test_expect_refuses_a_bad_interval_or_count(pytester: pytest.Pytester) -> None:
+    write(pytester, body='''
+@pytest.mark.parametrize("kwargs", [dict(interval=(0.9, 0.1)), dict(interval=(0.1, float("nan"))),
+                                    dict(interval=(1, 2, 3)), dict(n=0), dict(n=2.5), dict(n=True)])
+def test_bad(model_gate, kwargs):
+    model_gate.expect("recall", 0.5, min=0.3, **kwargs)
+''')
+    result = pytester.runpytest("--tb=line")
+    result.assert_outcomes(failed=6)
+    result.stdout.fnmatch_lines(["*GateError: interval for 'recall' must be two finite numbers with low <= high*",
+                                 "*GateError: interval for 'recall' must be two numbers*",
+                                 "*GateError: n for 'recall' must be a positive integer*"], consecutive=False)

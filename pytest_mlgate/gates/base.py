@@ -170,8 +170,8 @@ class BaseGate:
                     number,
                     minimum=min,
                     maximum=max,
-                    interval=interval,
-                    n=n,
+                    interval=_as_interval(name, interval),
+                    n=_as_count(name, n),
                     decision="interval" if interval is not None else "point",
                 )
             ]
@@ -187,6 +187,28 @@ def _as_number(name: str, value: Any) -> float:
     if math.isnan(number):
         raise GateError(f"{name!r} is NaN: the value could not be computed, so it cannot be gated")
     return number
+
+
+def _as_interval(name: str, interval: Any) -> tuple[float, float] | None:
+    """``interval=`` of ``expect``: two finite numbers, low <= high."""
+    if interval is None:
+        return None
+    try:
+        low, high = (float(v) for v in interval)
+    except (TypeError, ValueError):
+        raise GateError(f"interval for {name!r} must be two numbers (low, high), got {interval!r}") from None
+    if not (math.isfinite(low) and math.isfinite(high)) or low > high:
+        raise GateError(f"interval for {name!r} must be two finite numbers with low <= high, got {interval!r}")
+    return (low, high)
+
+
+def _as_count(name: str, n: Any) -> int | None:
+    """``n=`` of ``expect``: a positive integer (a row count)."""
+    if n is None:
+        return None
+    if isinstance(n, bool) or not hasattr(n, "__index__") or int(n) < 1:
+        raise GateError(f"n for {name!r} must be a positive integer (the number of rows), got {n!r}")
+    return int(n)
 
 
 def check_limits(name: str, minimum: float | None, maximum: float | None) -> None:
