@@ -135,9 +135,11 @@ class Baseline:
     predictions: dict[str, str] | None = None
     written_at: str = ""
     versions: dict[str, str] = field(default_factory=dict)
+    history: tuple[dict[str, Any], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "history": list(self.history),
             "schema_version": SCHEMA_VERSION,
             "node_id": self.node_id,
             "metrics": {name: entry.to_dict() for name, entry in self.metrics.items()},
@@ -148,6 +150,75 @@ class Baseline:
             "written_at": self.written_at,
             "versions": self.versions,
         }
+
+
+#: Accepted updates kept in a baseline file's history (the oldest are dropped first).
+MAX_HISTORY = 50
+
+
+def history_entry(baseline: Baseline, commit: str | None) -> dict[str, Any]:
+    """What one accepted update adds to the history: each metric's value, interval and n, the versions, and the
+    commit (when known), so a reviewer sees one new entry per real change."""
+    return stable({
+        "metrics": {name: {"value": e.value, "interval": list(e.interval) if e.interval else None, "n": e.n}
+                    for name, e in sorted(baseline.metrics.items())},
+        "versions": baseline.versions, "commit": commit, "written_at": baseline.written_at,
+    })
+
+
+def same_content(a: Baseline, b: Baseline) -> bool:
+    """True when two baselines differ at most in when and with what they were written."""
+    keep = ("written_at", "versions", "history")
+    left = {k: v for k, v in stable(a.to_dict()).items() if k not in keep}
+    right = {k: v for k, v in stable(b.to_dict()).items() if k not in keep}
+    return left == right
+
+
+def with_history(new: Baseline, old: Baseline | None, commit: str | None) -> Baseline:
+    """``new`` carrying ``old``'s history plus one entry for itself; ``old`` itself when nothing changed, so an
+    update that changes nothing rewrites nothing (no timestamp churn in a reviewed file)."""
+    from dataclasses import replace
+
+    if old is None:
+        return replace(new, history=(history_entry(new, commit),))
+    if same_content(new, old):
+        return old
+    earlier = old.history or (history_entry(old, None),)  # a 0.1 file: its values are the first entry
+    return replace(new, history=(*earlier, history_entry(new, commit))[-MAX_HISTORY:])
+
+
+def current_commit(directory: Path) -> str | None:
+    """The commit being tested: from the CI's environment, else from git in ``directory``; None when unknown."""
+    import os
+    import subprocess
+
+    for variable in ("GITHUB_SHA", "CI_COMMIT_SHA", "BUILD_VCS_NUMBER", "BUILDKITE_COMMIT", "CIRCLE_SHA1",
+                     "GIT_COMMIT"):
+        value = os.environ.get(variable, "").strip()
+        if re.fullmatch(r"[0-9a-fA-F]{7,64}", value):
+            return value
+    try:
+        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=directory, capture_output=True, text=True,
+                             timeout=5, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    sha = out.stdout.strip()
+    return sha if out.returncode == 0 and re.fullmatch(r"[0-9a-f]{40,64}", sha) else None
+
+
+def best_accepted(baseline: Baseline, metric: str) -> tuple[float, tuple[float, float] | None] | None:
+    """The best value (and its interval) any accepted update of ``metric`` had, from the history and the file."""
+    entry = baseline.metrics.get(metric)
+    if entry is None:
+        return None
+    candidates = [(entry.value, entry.interval)]
+    for item in baseline.history:
+        stored = item["metrics"].get(metric)
+        if stored is not None:
+            interval = stored.get("interval")
+            candidates.append((float(stored["value"]), (float(interval[0]), float(interval[1])) if interval else None))
+    sign = 1.0 if entry.greater_is_better else -1.0
+    return max(candidates, key=lambda c: sign * c[0])
 
 
 def stable(value: Any) -> Any:
@@ -498,6 +569,23 @@ def _validate(path: Path, doc: Any) -> Baseline:
              "'predictions.file' must be a file name in the same directory")
     versions_ = doc.get("versions", {})
     need(isinstance(versions_, dict), "'versions' must be an object")
+    history = doc.get("history", [])
+    need(isinstance(history, list) and len(history) <= MAX_HISTORY,
+         f"'history' must be a list of at most {MAX_HISTORY} accepted updates")
+    for i, item in enumerate(history):
+        where = f"history entry {i}"
+        need(isinstance(item, dict) and isinstance(item.get("metrics"), dict) and bool(item["metrics"]),
+             f"{where} must be an object with a non-empty 'metrics' object")
+        for name, value in item["metrics"].items():
+            need(isinstance(value, dict) and _is_number(value.get("value")),
+                 f"{where}: metric {name!r} must hold a finite 'value'")
+            interval = value.get("interval")
+            need(interval is None or (isinstance(interval, list) and len(interval) == 2
+                                      and all(_is_number(v) for v in interval) and interval[0] <= interval[1]),
+                 f"{where}: metric {name!r}: 'interval' must be [low, high] numbers or null")
+            need(value.get("n") is None or (_is_int(value["n"]) and value["n"] > 0),
+                 f"{where}: metric {name!r}: 'n' must be a positive integer")
+        need(item.get("commit") is None or isinstance(item["commit"], str), f"{where}: 'commit' must be a string")
     return Baseline(
         node_id=doc["node_id"],
         metrics=entries,
@@ -507,6 +595,7 @@ def _validate(path: Path, doc: Any) -> Baseline:
         predictions=predictions,
         written_at=str(doc.get("written_at", "")),
         versions={str(k): str(v) for k, v in versions_.items()},
+        history=tuple(history),
     )
 
 
@@ -515,7 +604,12 @@ def _is_int(value: Any) -> bool:
 
 
 def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an integer too large for a float
+        return False
 
 
 def read_predictions(path: Path, reference: Mapping[str, str]) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from pytest_mlgate.markers import MARKERS_KEY, MarkerNames, closest_markers, marker_arguments, validate_marker
 from pytest_mlgate.results import FAMILIES, GateResult, MLGateWarning
 
 if TYPE_CHECKING:
@@ -27,23 +28,15 @@ GATE_FIXTURES: dict[str, tuple[str, str, str]] = {
     "baseline_gate": ("baseline", "pytest_mlgate.gates.baseline", "BaselineGate"),
     "fairness_gate": ("fairness", "pytest_mlgate.gates.fairness", "FairnessGate"),
 }
-MARKER_HELP = {
-    "data_quality": "data-quality gate: schema, integrity, leakage, drift",
-    "model_validation": "model-validation gate: metrics, sanity, behaviour, calibration, slices",
-    "baseline": "regression-versus-baseline gate: stored baselines, champion versus challenger",
-    "fairness": "fairness gate: group metrics and disparities",
-}
 DEFAULT_BASELINE_DIR = "mlgate_baselines"
-
-
-def marker_arguments(severity: str = "fail") -> str:
-    """The signature every family marker accepts; calling it validates a marker's arguments."""
-    return severity
+#: pytest >= 8.4 types ini keys as int / float (so --help shows them as such); older ones read strings.
+TYPED_INI = tuple(int(part) for part in pytest.__version__.split(".")[:2]) >= (8, 4)
 
 
 SESSION_KEY = pytest.StashKey[Any]()  # the GateSession, on the controller only
 ROWS_KEY = pytest.StashKey[list[GateResult]]()  # every result of the test, gate or not
 ATTACHED_KEY = pytest.StashKey[int]()
+MARKED_KEY = pytest.StashKey[bool]()  # set at collection on tests that carry one of our markers
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -65,7 +58,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="make every gate advisory: failures become warnings and 'warn' rows (for rolling gates out).",
     )
     group.addoption(
-        "--mlgate-seed", dest="mlgate_seed", type=int, default=None,
+        "--mlgate-seed", dest="mlgate_seed", metavar="N", type=int, default=None,
         help="seed for bootstrap resampling and generated inputs (default: ini mlgate_seed, else 0).",
     )
     group.addoption(
@@ -78,24 +71,27 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="after a passing run of the whole suite, delete the baseline files no test used.",
     )
     parser.addini("mlgate_alpha", "false-alarm rate of one check when nothing changed (default 0.01)",
-                  default="0.01")
-    parser.addini("mlgate_n_resamples", "bootstrap resamples per interval (default 1000)", default="1000")
-    parser.addini("mlgate_seed", "default seed for resampling (default 0)", default="0")
+                  type="float" if TYPED_INI else None, default="0.01")
+    parser.addini("mlgate_n_resamples", "bootstrap resamples per interval (default 1000)",
+                  type="int" if TYPED_INI else None, default="1000")
+    parser.addini("mlgate_seed", "default seed for resampling (default 0)",
+                  type="int" if TYPED_INI else None, default="0")
     parser.addini("mlgate_baseline_dir",
                   f"directory of baseline files, relative to the rootdir (default: {DEFAULT_BASELINE_DIR}/ "
                   "next to each test file)", default="")
     parser.addini("mlgate_github_summary", "append the Markdown summary to $GITHUB_STEP_SUMMARY (default true)",
                   type="bool", default=True)
+    parser.addini("mlgate_prefixed_markers",
+                  "register only the prefixed markers (mlgate_baseline, mlgate_fairness, ...), never the generic "
+                  "names (default false)", type="bool", default=False)
 
 
+@pytest.hookimpl(trylast=True)  # after the project's own pytest_configure has registered its markers
 def pytest_configure(config: pytest.Config) -> None:
-    for family in FAMILIES:
-        config.addinivalue_line("markers", f"{family}(severity='fail'): {MARKER_HELP[family]}; "
-                                           "severity='warn' reports failures without failing the test.")
-    # Advisory gates must stay advisory in suites that turn warnings into errors (-W error / filterwarnings):
-    # appended last, this filter wins over the ini's own lines; -W on the command line can still override it.
-    config.addinivalue_line("filterwarnings", "always::pytest_mlgate.results.MLGateWarning")
     _settings_from_config(config)  # fail early on bad ini values
+    config.stash[MARKERS_KEY] = MarkerNames(config)
+    if config.getoption("mlgate_warn_only"):
+        _let_advisory_warnings_through(config)
     if not hasattr(config, "workerinput"):  # xdist workers send their results to the controller
         from pytest_mlgate.session import GateSession
 
@@ -108,7 +104,11 @@ def _settings_from_config(config: pytest.Config) -> GateSettings:
     from pytest_mlgate.gates.base import GateSettings
 
     def number(name: str, kind: type) -> Any:
-        raw = config.getini(name)
+        try:
+            raw = config.getini(name)
+        except (TypeError, ValueError) as exc:  # a typed ini key: pytest's message ends with the value's repr
+            raise pytest.UsageError(f"ini key {name} must be a {kind.__name__}, "
+                                    f"got {str(exc).rsplit(': ', 1)[-1]}") from None
         try:
             return kind(raw)
         except (TypeError, ValueError):
@@ -139,49 +139,71 @@ def _report_settings(config: pytest.Config) -> dict[str, Any]:
 # --- collection: markers ---------------------------------------------------------------------------
 
 
-@pytest.hookimpl(tryfirst=True)
+def pytest_report_header(config: pytest.Config) -> str | None:
+    names = config.stash[MARKERS_KEY]
+    return f"mlgate: {names.note(names.projects)}" if names.projects else None
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m deselects
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Mark every test that requests a gate fixture with its family (so ``-m fairness`` selects it), and
-    validate every family marker's arguments before anything runs."""
+    """Mark every test that requests one of our gate fixtures with its family (so ``-m fairness`` selects it)."""
+    names = config.stash[MARKERS_KEY]
+    late = names.refresh(config)
+    if late and SESSION_KEY in config.stash:
+        config.stash[SESSION_KEY].notes.append(names.note(late))
     for item in items:
-        for fixture in getattr(item, "fixturenames", ()):
-            if fixture in GATE_FIXTURES:
-                family = GATE_FIXTURES[fixture][0]
-                if item.get_closest_marker(family) is None:
-                    item.add_marker(family)
-        for family in FAMILIES:
-            for marker in item.iter_markers(family):
-                _validate_marker(item, family, marker)
+        for fixture in GATE_FIXTURE_NAMES.intersection(getattr(item, "fixturenames", ())):
+            if _is_ours(item, fixture):
+                for name in names.by_family[GATE_FIXTURES[fixture][0]]:
+                    if item.get_closest_marker(name) is None:
+                        item.add_marker(name)
 
 
-def _validate_marker(item: pytest.Item, family: str, marker: pytest.Mark) -> str:
-    try:
-        severity = marker_arguments(*marker.args, **marker.kwargs)
-    except TypeError as exc:
-        raise pytest.UsageError(
-            f"@pytest.mark.{family} on {item.nodeid}: {_plain(exc)}; "
-            f"the marker accepts only severity='fail' or severity='warn'"
-        ) from None
-    if severity not in ("fail", "warn"):
-        raise pytest.UsageError(
-            f"@pytest.mark.{family} on {item.nodeid}: severity must be 'fail' or 'warn', got {severity!r}"
-        )
-    return severity
+@pytest.hookimpl(trylast=True, specname="pytest_collection_modifyitems")  # after every plugin has added markers
+def pytest_collection_modifyitems_validate(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Validate our markers' arguments before anything runs; let advisory warnings through if any test has one."""
+    family_of = config.stash[MARKERS_KEY].family_of
+    advisory = False
+    for item in items:
+        for marker in item.iter_markers():
+            if marker.name in family_of:
+                item.stash[MARKED_KEY] = True
+                advisory = validate_marker(item, marker) == "warn" or advisory
+    if advisory:
+        _let_advisory_warnings_through(config)
 
 
-def _plain(exc: TypeError) -> str:
-    return str(exc).replace("marker_arguments()", "the marker")
+GATE_FIXTURE_NAMES = frozenset(GATE_FIXTURES)
+
+
+def _is_ours(item: pytest.Item, fixture: str) -> bool:
+    """Whether the test gets this plugin's fixture of that name, rather than a project fixture that shadows it
+    (a project fixture that requests ours, to extend it, still counts as ours)."""
+    info = getattr(item, "_fixtureinfo", None)  # pytest has no public way to ask which definition wins
+    definitions = info.name2fixturedefs.get(fixture, ()) if info is not None else ()
+    for definition in reversed(definitions):
+        function = getattr(definition, "func", None)
+        if getattr(function, "__module__", None) == __name__ and getattr(function, "__name__", None) == fixture:
+            return True
+        if fixture not in definition.argnames:
+            return False
+    return False
+
+
+def _let_advisory_warnings_through(config: pytest.Config) -> None:
+    """Advisory gates must stay advisory in suites that turn warnings into errors (-W error / filterwarnings):
+    appended last, this filter wins over the ini's own lines; -W on the command line can still override it.
+    Added only in runs that have an advisory gate, so other runs see their own filters unchanged."""
+    line = "always::pytest_mlgate.results.MLGateWarning"
+    if line not in config.getini("filterwarnings"):
+        config.addinivalue_line("filterwarnings", line)
 
 
 def _severity(item: pytest.Item, families: tuple[str, ...] = FAMILIES) -> str | None:
     """The test's severity for these families: None when unmarked, 'warn' only when every marker says so."""
     if item.config.getoption("mlgate_warn_only"):
         return "warn"
-    found = []
-    for family in families:
-        marker = item.get_closest_marker(family)
-        if marker is not None:
-            found.append(_validate_marker(item, family, marker))
+    found = [validate_marker(item, marker) for marker in closest_markers(item, families).values()]
     if not found:
         return None
     return "warn" if all(s == "warn" for s in found) else "fail"
@@ -300,7 +322,7 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> Any:
 
 
 def _families(item: pytest.Item) -> list[str]:
-    return [f for f in FAMILIES if item.get_closest_marker(f) is not None]
+    return sorted(closest_markers(item), key=FAMILIES.index)
 
 
 def _rows(item: pytest.Item) -> list[GateResult]:
@@ -310,6 +332,8 @@ def _rows(item: pytest.Item) -> list[GateResult]:
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
     report = yield
+    if ROWS_KEY not in item.stash and MARKED_KEY not in item.stash:  # the path of every test that uses no gate
+        return report
     try:
         _attach_results(item, report)
     except Exception as exc:  # reports never raise
@@ -318,9 +342,16 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
 
 def _attach_results(item: pytest.Item, report: pytest.TestReport) -> None:
-    families = _families(item)
-    rows = _rows(item)
-    if report.when == "call" and families and not rows and not report.skipped:
+    """Put the results recorded since the last report onto this one (only when there are some: a test that uses no
+    gate keeps a report exactly as pytest made it)."""
+    rows = item.stash.get(ROWS_KEY, [])
+    if report.when == "call" and not rows and not report.skipped:
+        if MARKED_KEY not in item.stash:  # unmarked at collection: not ours (and no marker walk per test)
+            return
+        families = _families(item)
+        if not families:
+            return
+        rows = _rows(item)
         rows.append(_marker_only_row(item, families[0], report))
         _add_junit_properties(item, rows[-1])
         report.user_properties = list(item.user_properties)
@@ -329,8 +360,8 @@ def _attach_results(item: pytest.Item, report: pytest.TestReport) -> None:
     item.stash[ATTACHED_KEY] = len(rows)
     for row in new:
         row.node_id = item.nodeid
-    report.mlgate_results = [row.to_dict() for row in new]  # type: ignore[attr-defined]
     if new:
+        report.mlgate_results = [row.to_dict() for row in new]  # type: ignore[attr-defined]
         text = "\n".join(f"[{r.status}] {r.message or f'{r.family}.{r.check} {r.subject}'}" for r in new)
         report.sections.append((f"mlgate results ({report.when})", text))
 

@@ -36,6 +36,7 @@ class GateSession:
         self.protected: set[str] = set()  # baseline stems of tests that were skipped or failed before their check
         self.stems: dict[str, str] = {}  # node id -> its baseline file's stem
         self.folders: dict[Path, set[str]] = {}  # baseline folder -> names of its collected test files
+        self.notes: list[str] = []  # said once at the end of the run, not problems
 
     def sorted_results(self) -> list[GateResult]:
         """By node id, then as recorded: a serial run and an xdist run give the same order."""
@@ -141,6 +142,8 @@ class GateSession:
                     terminalreporter.write_line(f"mlgate: {verb} baseline: {unused}")
             for path in self.files_written:
                 terminalreporter.write_line(f"mlgate: report written: {path}")
+            for note in self.notes:
+                terminalreporter.write_line(f"mlgate: {note}")
             for problem in self.problems:
                 terminalreporter.write_line(f"mlgate: {problem}", red=True)
         except Exception as exc:

@@ -32,6 +32,10 @@ DEGRADED_FAILURES: dict[str, set[tuple[str, str, str]]] = {
         ("compare_models", "roc_auc", "fail")},
     "credit_scoring/test_credit_fairness.py::test_fair_by_sex": {
         ("check", "demographic_parity_difference", "fail")},
+    "credit_scoring/test_credit_lifecycle.py::test_the_candidate_is_the_right_pick": {
+        ("select", "roc_auc: champion candidate", "fail")},
+    "credit_scoring/test_credit_lifecycle.py::test_relies_on_sex_at_most_a_little": {
+        ("importance", "status", "fail")},
     "credit_scoring/test_credit_model.py::test_discrimination_and_accuracy": {("metrics", "roc_auc", "fail")},
     "credit_scoring/test_credit_model.py::test_decisions_do_not_depend_on_sex": {
         ("invariance", "sex,status_sex", "fail")},
@@ -52,6 +56,10 @@ DEGRADED_MESSAGES: dict[str, list[str]] = {
     "credit_scoring/test_credit_baseline.py::test_challenger_not_worse_than_champion": [
         "worse than the champion", "paired bootstrap"],
     "credit_scoring/test_credit_fairness.py::test_fair_by_sex": ["female", "male", "selection rate"],
+    "credit_scoring/test_credit_lifecycle.py::test_the_candidate_is_the_right_pick": [
+        "'production' beat(s) the champion", "promote 'production'"],
+    "credit_scoring/test_credit_lifecycle.py::test_relies_on_sex_at_most_a_little": [
+        "importance status = 0", "required >= 0.01", "budget: 5 repeat(s)"],
     "credit_scoring/test_credit_model.py::test_discrimination_and_accuracy": [
         "roc_auc", "required >= 0.8", "the whole interval misses the limit"],
     "credit_scoring/test_credit_model.py::test_decisions_do_not_depend_on_sex": [

@@ -15,8 +15,11 @@ fails; when the interval says it is real, the message suggests raising the basel
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import math
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +27,8 @@ import numpy as np
 
 from pytest_mlgate import baselines
 from pytest_mlgate.gates import _inputs
-from pytest_mlgate.gates.base import BaseGate, GateSettings, percent
+from pytest_mlgate.gates.base import GateSettings, percent
+from pytest_mlgate.gates.lifecycle import SelectionCheck
 from pytest_mlgate.results import GateError, GateResult, fmt, hide_our_frames
 from pytest_mlgate.stats.metrics import Metric, estimate, get_metric, point_value
 from pytest_mlgate.stats.paired import (
@@ -117,6 +121,7 @@ def check_compare(
     y_score: Any = None,
     store_predictions: bool = False,
     name: str | None = None,
+    max_total_drop: float | None = None,
     settings: GateSettings | None = None,
     key: str = "",
     legacy_key: str = "",
@@ -127,6 +132,8 @@ def check_compare(
     settings = settings or GateSettings()
     chosen = _metric_list(metrics)
     drops = _max_drops(max_drop, chosen)
+    if max_total_drop is not None:
+        max_total_drop = _tolerance("max_total_drop", max_total_drop)
     if settings.baseline_dir is None:
         raise GateError("no baseline directory: run under pytest (mlgate_baseline_dir) or pass "
                         "GateSettings(baseline_dir=...) to the gate")
@@ -183,7 +190,44 @@ def check_compare(
             relative=relative, path=path, stored_confidence=stored.confidence, settings=settings,
             seed=settings.seed_for(key, "compare-paired", name or "", m.name),
         ))
+        if max_total_drop is not None:
+            results.append(_total_drop(m, est, stored, max_total_drop, path, settings.confidence))
     return results
+
+
+def _total_drop(m: Metric, est: Any, stored: baselines.Baseline, max_total_drop: float, path: Path,
+                confidence: float) -> GateResult:
+    """The current value against the best value any accepted baseline update had: slow decay, step by step
+    within ``max_drop``, still fails once it adds up to more than ``max_total_drop``."""
+    best = baselines.best_accepted(stored, m.name)
+    assert best is not None
+    best_value, best_interval = best
+    current_interval = est.interval if all(math.isfinite(v) for v in est.interval) else (est.value, est.value)
+    difference, interval = unpaired_difference(est.value, current_interval, best_value,
+                                               best_interval or (best_value, best_value))
+    sign = _direction(m)
+    best_case = interval[1] if sign > 0 else -interval[0]
+    failed = math.isfinite(best_case) and best_case < -max_total_drop
+    head = (f"baseline.total_drop {m.name} = {fmt(est.value)} ({_ci(est.interval, confidence)}) vs the best "
+            f"accepted value {fmt(best_value)} in the history of {path}: difference {fmt(difference)} "
+            f"({_ci(interval, confidence)}), allowed total drop {fmt(max_total_drop)}")
+    if failed:
+        message = (f"{head}: the model has decayed by more than that since its best accepted baseline, even if each "
+                   f"update stayed within max_drop.\n  What to do: look at the history in {path} for where it "
+                   "started to slide; fix the cause, or accept the lower level by raising max_total_drop= in the "
+                   "test.")
+    else:
+        message = f"{head}: ok."
+    return GateResult(
+        FAMILY, "total_drop", m.name, "fail" if failed else "pass", value=difference,
+        limit=-max_total_drop if sign > 0 else max_total_drop, comparison=">=" if sign > 0 else "<=",
+        interval=interval, n=est.n, message=message,
+        details={"metric": m.name, "baseline_file": str(path), "best_accepted": best_value,
+                 "max_total_drop": max_total_drop, "history": [
+                     {"value": item["metrics"][m.name]["value"], "interval": item["metrics"][m.name].get("interval"),
+                      "commit": item.get("commit"), "written_at": item.get("written_at")}
+                     for item in stored.history if m.name in item["metrics"]]},
+    )
 
 
 def _write(
@@ -210,7 +254,16 @@ def _write(
         written_at=baselines.now(),
         versions=baselines.versions(),
     )
-    baselines.write_pair(path, baseline, arrays, replaces=replaces)
+    old = None
+    if path.exists():
+        with contextlib.suppress(GateError):  # a broken file is replaced: that is what the update flag is for
+            old = baselines.read_baseline(path)
+    if arrays:
+        digest = hashlib.sha256(baselines.npz_bytes(arrays)).hexdigest()
+        baseline = replace(baseline, predictions={"file": baselines.predictions_path(path, digest).name,
+                                                  "sha256": digest})
+    updated = baselines.with_history(baseline, old, baselines.current_commit(path.parent))
+    baselines.write_pair(path, updated, arrays, replaces=replaces)
     reference = arrays or None
     results = []
     for name, (m, _, est) in current.items():
@@ -399,7 +452,7 @@ def check_compare_models(
 # --- the fixture's class -------------------------------------------------------------------------------------------
 
 
-class BaselineGate(BaseGate):
+class BaselineGate(SelectionCheck):
     """The ``baseline_gate`` fixture: the current model against the stored baseline, or against a champion."""
 
     family = FAMILY
@@ -421,6 +474,7 @@ class BaselineGate(BaseGate):
         y_score: Any = None,
         store_predictions: bool = False,
         name: str | None = None,
+        max_total_drop: float | None = None,
     ) -> list[GateResult]:
         """Compare each metric with this test's baseline file; fail on a drop larger than ``max_drop``.
 
@@ -430,6 +484,8 @@ class BaselineGate(BaseGate):
         Under ``--mlgate-update-baselines`` the file is (re)written and the check passes.
         ``store_predictions=True`` keeps the model's predictions next to the file, so later runs compare on
         the same rows (paired), which detects smaller drops. ``name`` keeps a second baseline in one test.
+        Each accepted update appends to the file's bounded history; ``max_total_drop`` fails when the model has
+        fallen by more than that from the best accepted value in the history (slow decay in small steps).
         """
         def compute() -> list[GateResult]:
             if name in self._baseline_names:
@@ -438,7 +494,8 @@ class BaselineGate(BaseGate):
             self._baseline_names.add(name)
             return check_compare(
                 model, X, y, metrics=metrics, max_drop=max_drop, relative=relative, y_pred=y_pred,
-                y_score=y_score, store_predictions=store_predictions, name=name, settings=self.settings,
+                y_score=y_score, store_predictions=store_predictions, name=name, max_total_drop=max_total_drop,
+                settings=self.settings,
                 key=self.recorder.key, legacy_key=self.recorder.node_id,
             )
 

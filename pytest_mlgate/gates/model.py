@@ -18,7 +18,8 @@ import numpy as np
 import pandas as pd
 
 from pytest_mlgate.gates import _inputs
-from pytest_mlgate.gates.base import BaseGate, Decision, GateSettings, check_limits, threshold_result
+from pytest_mlgate.gates.base import Decision, GateSettings, check_limits, threshold_result
+from pytest_mlgate.gates.lifecycle import ModelLifecycleChecks
 from pytest_mlgate.results import GateError, GateResult, Status, fmt, hide_our_frames, json_safe
 from pytest_mlgate.stats.metrics import Metric, estimate, get_metric, point_value
 
@@ -1025,7 +1026,7 @@ def _point_value(m: Metric, y: np.ndarray, output: np.ndarray) -> float | None:
         return None
 
 
-class ModelGate(BaseGate):
+class ModelGate(ModelLifecycleChecks):
     """The ``model_gate`` fixture: checks on a model's predictions."""
 
     family = FAMILY
