@@ -18,19 +18,21 @@ import hashlib
 import io
 import json
 import math
+import os
 import re
+import stat
 import zipfile
 import zlib
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from pytest_mlgate._files import write_atomic
-from pytest_mlgate.results import GateError
+from pytest_mlgate.results import GateError, hide_our_frames
 
-__tracebackhide__ = True  # failures point at the user's test line, not at our internals
+__tracebackhide__ = hide_our_frames  # our failures point at the user's line; our bugs show their frames
 
 SCHEMA_VERSION = 1
 HIGHER, LOWER = "higher_is_better", "lower_is_better"
@@ -41,21 +43,61 @@ _MAX_STEM = 150
 
 # --- names -------------------------------------------------------------------------------------------------------
 
+_SAFE_DIR = re.compile(r"[A-Za-z0-9._\-]+")
+_HASHED = re.compile(r"-[0-9a-f]{12}$")
 
-def baseline_path(directory: Path, node_id: str, name: str | None = None) -> Path:
-    """The JSON file of one test: its node id with ``/`` and ``::`` as ``__`` and other unsafe characters as
-    ``_``. When that loses information (or the name is very long) a short hash of the node id is appended, so
-    two tests never share a file."""
+
+def baseline_path(directory: Path, key: str, name: str | None = None) -> Path:
+    """The JSON file of one test, from its identity ``file::Class::test[params]`` (the file relative to the
+    baseline folder's parent, so the same file whatever the rootdir) and the optional baseline ``name``.
+
+    The file's folders become sub-folders; ``::`` becomes ``__``. The mapping is injective: a readable name is
+    used only when turning each ``__`` back into ``::`` gives the key again (no other character was replaced,
+    no ``__`` or ``_`` next to ``::`` in the key); otherwise (or for a very long name) a hash of the whole key
+    is appended, and a readable name never ends the way a hashed one does."""
+    full = key if name is None else f"{key}::{name}"
+    folder, _, rest = full.partition("::")
+    parts = folder.split("/")
+    if rest and all(_SAFE_DIR.fullmatch(p) and p not in (".", "..") for p in parts):
+        subdirs, tail = parts[:-1], f"{parts[-1]}::{rest}"
+    else:
+        subdirs, tail = [], full
+    readable = tail.replace("::", "__")
+    stem = _UNSAFE.sub("_", readable)
+    reversible = stem == readable and readable.replace("__", "::") == tail
+    if not reversible or len(stem) > _MAX_STEM or not stem.strip("._") or _HASHED.search(stem):
+        digest = hashlib.sha256(full.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+        stem = f"{stem[:_MAX_STEM].rstrip('.')}-{digest}"
+    return Path(directory, *subdirs, f"{stem}.json")
+
+
+def legacy_baseline_path(directory: Path, node_id: str, name: str | None = None) -> Path:
+    """Where pytest-mlgate 0.1.0 put a test's file (named from the rootdir-relative node id): still read, and
+    moved to :func:`baseline_path` on the next update."""
     key = node_id if name is None else f"{node_id}::{name}"
     readable = key.replace("::", "__").replace("/", "__").replace("\\", "__")
     stem = _UNSAFE.sub("_", readable)
     if stem != readable or len(stem) > _MAX_STEM or not stem.strip("._"):
-        stem = f"{stem[:_MAX_STEM].rstrip('.')}-{zlib.crc32(key.encode()):08x}"
+        stem = f"{stem[:_MAX_STEM].rstrip('.')}-{zlib.crc32(key.encode('utf-8', 'surrogatepass')):08x}"
     return Path(directory) / f"{stem}.json"
 
 
-def predictions_path(path: Path) -> Path:
-    return path.with_suffix(".predictions.npz")
+def predictions_path(path: Path, sha256: str | None = None) -> Path:
+    """The ``.npz`` beside a baseline. New files carry their content's hash in the name, so a new pair never
+    overwrites the file the old JSON points at (0.1.0 used the plain name)."""
+    stem = path.name[: -len(".json")] if path.name.endswith(".json") else path.stem
+    suffix = f"-{sha256[:16]}" if sha256 else ""
+    return path.with_name(f"{stem}.predictions{suffix}.npz")
+
+
+def companions(path: Path) -> list[Path]:
+    """Every ``.npz`` of this baseline (any hash) and every temporary file a killed write left for them."""
+    stem = re.escape(path.name[: -len(".json")])
+    npz = rf"\.?{stem}\.predictions(-[0-9a-f]{{16}})?\.npz(\..*\.tmp)?"
+    pattern = re.compile(rf"{npz}|\.{re.escape(path.name)}\..*\.tmp")
+    with contextlib.suppress(OSError):
+        return [p for p in path.parent.iterdir() if pattern.fullmatch(p.name)]
+    return []
 
 
 # --- the file's content --------------------------------------------------------------------------------------------
@@ -280,9 +322,95 @@ def fingerprint_differences(stored: Mapping[str, Any], current: Mapping[str, Any
 def atomic_write(path: Path, data: bytes) -> None:
     """Write a baseline file atomically (see :func:`pytest_mlgate._files.write_atomic`); a failure names the file."""
     try:
-        write_atomic(path, data)
+        write_atomic(path, data, through_links=False)
     except OSError as exc:
         raise GateError(f"could not write the baseline file {path}: {exc.strerror or exc}") from None
+
+
+def npz_bytes(arrays: Mapping[str, Any]) -> bytes:
+    """An ``.npz`` whose bytes depend only on the arrays (``np.savez`` stamps the time into the zip): strings
+    as unicode arrays, never objects."""
+    import numpy as np
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name in sorted(arrays):
+            values = np.asarray(arrays[name])
+            values = values.astype(str) if values.dtype.kind == "O" else values
+            member = io.BytesIO()
+            np.lib.format.write_array(member, np.ascontiguousarray(values), allow_pickle=False)
+            info = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, member.getvalue())
+    return buffer.getvalue()
+
+
+def write_pair(path: Path, baseline: Baseline, arrays: Mapping[str, Any] | None = None,
+               replaces: Path | None = None) -> bool:
+    """Write a baseline and its stored predictions as one unit; returns whether anything changed on disk.
+
+    The ``.npz`` is named by its hash and written first, the JSON that points at it is moved into place second,
+    and only then are the old ``.npz`` and leftovers of killed writes removed: a run killed at any moment leaves
+    the old pair or the new pair. Nothing is written when the file already says the same (apart from when and
+    with which versions it was written), so an update that changed nothing leaves the file byte-identical.
+    Writers of one folder take turns (a lock on the folder), so parallel xdist workers leave one valid pair.
+    ``replaces`` is a 0.1.0 file of the same test, removed once the new one is in place."""
+    with _folder_lock(path.parent, exclusive=True):
+        data = npz_bytes(arrays) if arrays else None
+        reference = None
+        if data is not None:
+            digest = hashlib.sha256(data).hexdigest()
+            reference = {"file": predictions_path(path, digest).name, "sha256": digest}
+        baseline = replace(baseline, predictions=reference)
+        unchanged = _same_content(path, baseline)
+        if data is not None and reference is not None and not unchanged:
+            atomic_write(path.parent / reference["file"], data)
+        if not unchanged:
+            atomic_write(path, dumps(baseline).encode("utf-8"))
+        keep = path.parent / reference["file"] if reference else None
+        for leftover in companions(path):
+            if leftover != keep:
+                remove_stale(leftover)
+        if replaces is not None and replaces != path and replaces.exists():
+            for old in (replaces, predictions_path(replaces), *companions(replaces)):
+                remove_stale(old)
+        return not unchanged
+
+
+def _same_content(path: Path, new: Baseline) -> bool:
+    if not path.is_file() or path.is_symlink():
+        return False
+    try:
+        old = read_baseline(path)
+    except GateError:
+        return False
+    if new.predictions is not None and not (path.parent / new.predictions["file"]).is_file():
+        return False
+    ignore = {"written_at", "versions"}
+    keep = {k: v for k, v in stable(new.to_dict()).items() if k not in ignore}
+    return {k: v for k, v in stable(old.to_dict()).items() if k not in ignore} == keep
+
+
+@contextlib.contextmanager
+def _folder_lock(folder: Path, *, exclusive: bool) -> Iterator[None]:
+    """An advisory lock on the baseline folder (POSIX ``flock``; elsewhere no lock)."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        yield
+        return
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        yield
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
 
 
 def write_baseline(path: Path, baseline: Baseline) -> None:
@@ -290,17 +418,8 @@ def write_baseline(path: Path, baseline: Baseline) -> None:
 
 
 def write_predictions(path: Path, arrays: Mapping[str, Any]) -> dict[str, str]:
-    """Store prediction arrays as ``.npz`` (strings as unicode arrays, never objects); returns the reference
-    (file name and SHA-256) the JSON keeps."""
-    import numpy as np
-
-    plain = {}
-    for name, array in arrays.items():
-        values = np.asarray(array)
-        plain[name] = values.astype(str) if values.dtype.kind == "O" else values
-    buffer = io.BytesIO()
-    np.savez_compressed(buffer, **plain)  # type: ignore[arg-type]
-    data = buffer.getvalue()
+    """Store prediction arrays as ``.npz`` at ``path``; returns the reference (file name and SHA-256)."""
+    data = npz_bytes(arrays)
     atomic_write(path, data)
     return {"file": path.name, "sha256": hashlib.sha256(data).hexdigest()}
 
@@ -313,18 +432,79 @@ def remove_stale(path: Path) -> None:
 # --- reading -------------------------------------------------------------------------------------------------------
 
 
-def read_baseline(path: Path) -> Baseline:
-    """Read and validate a baseline file; every problem is a GateError that names the file."""
+MAX_JSON_BYTES = 16 * 2**20
+MAX_NPZ_BYTES = 1 * 2**30
+_MAX_DEPTH = 32
+_MAX_INT_DIGITS = 30
+
+
+def read_bytes_safely(path: Path, *, limit: int, what: str = "baseline file", folder: Path | None = None) -> bytes:
+    """The bytes of a regular file inside ``folder`` (default: its own folder), at most ``limit`` of them.
+
+    Opened without blocking and checked with ``fstat`` on the open descriptor, so a FIFO never hangs the run,
+    a device is never read, and a file swapped after the check is still the one examined."""
+    folder = Path(folder if folder is not None else path.parent)
     try:
-        text = path.read_text(encoding="utf-8")
+        real, inside = Path(os.path.realpath(path)), Path(os.path.realpath(folder))
+    except (OSError, ValueError) as exc:
+        raise _broken(path, f"its path cannot be resolved ({exc})", what) from None
+    if real != inside and inside not in real.parents:
+        raise _broken(path, f"it is a link to {real}, outside the baseline folder {inside}", what)
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    except OSError as exc:
+        raise GateError(f"could not read the {what} {path}: {exc.strerror or exc}") from None
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        raise GateError(f"could not read the {what} {path}: it is not a regular file (a FIFO, device, socket or "
+                        f"directory); it was left untouched")
+    with os.fdopen(fd, "rb") as stream:
+        if info.st_size > limit:
+            raise _broken(path, f"it holds {info.st_size} bytes, more than the {limit} a {what} may", what)
+        data = stream.read(limit + 1)
+    if len(data) > limit:
+        raise _broken(path, f"it holds more than the {limit} bytes a {what} may", what)
+    return data
+
+
+def _parse_int(text: str) -> int:
+    if len(text.lstrip("-")) > _MAX_INT_DIGITS:
+        raise ValueError(f"it holds an integer of {len(text)} digits, larger than any baseline value")
+    return int(text)
+
+
+def _check_tree(value: Any, depth: int = 0) -> None:
+    if depth > _MAX_DEPTH:
+        raise ValueError(f"it is nested more than {_MAX_DEPTH} levels deep")
+    if isinstance(value, str) and "\x00" in value:
+        raise ValueError("it holds a NUL character in a string")
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _check_tree(key, depth + 1)
+            _check_tree(item, depth + 1)
+    elif isinstance(value, list):
+        for item in value:
+            _check_tree(item, depth + 1)
+
+
+def read_baseline(path: Path, *, folder: Path | None = None) -> Baseline:
+    """Read and validate a baseline file; every problem is a GateError that names the file, which stays as it
+    is. Only a regular file inside the baseline folder, at most :data:`MAX_JSON_BYTES`, is read."""
+    raw = read_bytes_safely(path, limit=MAX_JSON_BYTES, folder=folder)
+    try:
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise _broken(path, "it is not UTF-8 text") from None
-    except OSError as exc:
-        raise GateError(f"could not read the baseline file {path}: {exc.strerror or exc}") from None
+    if "\x00" in text:
+        raise _broken(path, "it holds NUL bytes, so it is not a text file")
     try:
-        doc = json.loads(text, parse_constant=_reject_constant)
+        doc = json.loads(text, parse_constant=_reject_constant, parse_int=_parse_int)
+        _check_tree(doc)
     except json.JSONDecodeError as exc:
         raise _broken(path, f"it is not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})") from None
+    except RecursionError:
+        raise _broken(path, "it is nested too deeply") from None
     except ValueError as exc:
         raise _broken(path, str(exc)) from None
     return _validate(path, doc)
@@ -334,9 +514,9 @@ def _reject_constant(name: str) -> float:
     raise ValueError(f"it contains {name}, which baseline files never hold")
 
 
-def _broken(path: Path, problem: str) -> GateError:
+def _broken(path: Path, problem: str, what: str = "baseline file") -> GateError:
     return GateError(
-        f"the baseline file {path} is broken: {problem}. It was left untouched; fix it by hand (or restore it "
+        f"the {what} {path} is broken: {problem}. It was left untouched; fix it by hand (or restore it "
         f"from version control), or rewrite it with {UPDATE_FLAG}"
     )
 
@@ -433,22 +613,33 @@ def _is_number(value: Any) -> bool:
 
 
 def read_predictions(path: Path, reference: Mapping[str, str]) -> dict[str, Any]:
-    """The stored prediction arrays, after checking the file is the one the JSON names (SHA-256)."""
+    """The stored prediction arrays, after checking the file is the one the JSON names (SHA-256) and that no
+    array declares more data than the archive could hold."""
     import numpy as np
 
     file = path.parent / reference["file"]
-    try:
-        data = file.read_bytes()
-    except OSError as exc:
-        raise GateError(f"the baseline {path} refers to stored predictions {file}, which could not be read "
-                        f"({exc.strerror or exc}); restore the file or rewrite the baseline with "
-                        f"{UPDATE_FLAG}") from None
+    if not file.exists() and not file.is_symlink():
+        raise GateError(f"the baseline {path} refers to stored predictions {file}, which do not exist; restore "
+                        f"the file or rewrite the baseline with {UPDATE_FLAG}")
+    data = read_bytes_safely(file, limit=MAX_NPZ_BYTES, what="stored predictions file", folder=path.parent)
     if hashlib.sha256(data).hexdigest() != reference["sha256"]:
         raise GateError(f"the stored predictions {file} do not match their baseline {path} (SHA-256 differs): "
                         f"the file was changed or replaced; restore it or rewrite the baseline with {UPDATE_FLAG}")
     try:
-        with np.load(io.BytesIO(data), allow_pickle=False) as archive:
-            return {name: archive[name] for name in archive.files}
-    except (ValueError, OSError, EOFError, zlib.error, zipfile.BadZipFile) as exc:
-        raise GateError(f"the stored predictions {file} could not be loaded ({exc}); rewrite the baseline with "
-                        f"{UPDATE_FLAG}") from None
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            for info in archive.infolist():
+                with archive.open(info) as member:
+                    version = np.lib.format.read_magic(member)
+                    header = (np.lib.format.read_array_header_1_0 if version == (1, 0)
+                              else np.lib.format.read_array_header_2_0)
+                    shape, _, dtype = header(member)
+                declared = math.prod(shape) * max(dtype.itemsize, 1)
+                if dtype.hasobject or declared > max(info.file_size, 0) or info.file_size > MAX_NPZ_BYTES:
+                    raise ValueError(f"{info.filename} declares shape {shape} of {dtype} ({declared} bytes) in "
+                                     f"{info.file_size} bytes")
+        with np.load(io.BytesIO(data), allow_pickle=False) as npz:
+            return {name: npz[name] for name in npz.files}
+    except (ValueError, OSError, EOFError, zlib.error, zipfile.BadZipFile, RuntimeError,
+            NotImplementedError) as exc:
+        raise GateError(f"the stored predictions {file} could not be loaded ({exc}); it was left untouched: "
+                        f"rewrite the baseline with {UPDATE_FLAG}") from None

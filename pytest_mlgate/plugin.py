@@ -7,6 +7,8 @@ gate pays nothing for this plugin being installed.
 from __future__ import annotations
 
 import importlib
+import os
+import re
 import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -62,6 +64,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--mlgate-update-baselines", dest="mlgate_update_baselines", action="store_true", default=False,
         help="write (or rewrite) the baseline files of the baseline gates that run; those tests pass.",
+    )
+    group.addoption(
+        "--mlgate-delete-unused-baselines", dest="mlgate_delete_unused_baselines", action="store_true",
+        default=False,
+        help="after a passing run of the whole suite, delete the baseline files no test used.",
     )
     parser.addini("mlgate_alpha", "false-alarm rate of one check when nothing changed (default 0.01)",
                   type="float" if TYPED_INI else None, default="0.01")
@@ -220,6 +227,7 @@ def _recorder(request: pytest.FixtureRequest, family: str) -> Recorder:
     settings = replace(_settings_from_config(request.config), baseline_dir=_baseline_dir(item))
     return Recorder(
         node_id=item.nodeid,
+        identity=test_identity(item),
         severity="warn" if _severity(item, (family,)) == "warn" else "fail",
         settings=settings,
         results=_rows(item),
@@ -228,10 +236,35 @@ def _recorder(request: pytest.FixtureRequest, family: str) -> Recorder:
 
 
 def _baseline_dir(item: pytest.Item) -> Path:
+    """``mlgate_baseline_dir`` is relative to the ini file that sets it (the rootdir when there is none), so
+    ``--rootdir`` does not move it; by default ``mlgate_baselines/`` beside each test file."""
     configured = item.config.getini("mlgate_baseline_dir")
     if configured:
-        return Path(item.config.rootpath, configured)
+        return Path(_ini_folder(item.config), configured)
     return Path(item.path).parent / DEFAULT_BASELINE_DIR
+
+
+def baseline_dir_of(item: pytest.Item) -> tuple[Path, str]:
+    """The test's baseline folder, and its file's path as baseline names begin with it."""
+    return _baseline_dir(item).resolve(), test_identity(item).split("::", 1)[0]
+
+
+def _ini_folder(config: pytest.Config) -> Path:
+    return Path(config.inipath).parent if config.inipath is not None else Path(config.rootpath)
+
+
+def test_identity(item: pytest.Item) -> str:
+    """``file::Class::test[params]`` with the file relative to the folder holding ``mlgate_baselines/`` (the test
+    file's own folder; with ``mlgate_baseline_dir``, the ini file's folder): the same however pytest was started
+    (from a subfolder, with ``--rootdir``)."""
+    names = [node.name for node in item.listchain() if isinstance(node, (pytest.Class, pytest.Function))]
+    configured = item.config.getini("mlgate_baseline_dir")
+    anchor = _ini_folder(item.config) if configured else Path(item.path).parent
+    try:
+        file = Path(os.path.relpath(item.path, anchor)).as_posix()
+    except ValueError:  # another drive on Windows
+        file = Path(item.path).name
+    return "::".join([file, *names])
 
 
 def _gate(request: pytest.FixtureRequest, fixture: str) -> Any:
@@ -282,9 +315,14 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> Any:
         row = GateResult(family, "assertion", pyfuncitem.name, "warn",
                          message=f"{pyfuncitem.name}: {message.splitlines()[0]}",
                          details={"assertion": message})
-        _rows(pyfuncitem).append(row)
-        _add_junit_properties(pyfuncitem, row)
-        warnings.warn(MLGateWarning(f"{pyfuncitem.nodeid}: {message}"), stacklevel=1)
+        try:
+            warnings.warn(MLGateWarning(f"{pyfuncitem.nodeid}: {message}"), stacklevel=1)
+        except Warning:  # -W error made the warning an error: the test fails, and so does its row
+            row = row.with_status("fail")
+            raise
+        finally:
+            _rows(pyfuncitem).append(row)
+            _add_junit_properties(pyfuncitem, row)
         return True
 
 
@@ -342,8 +380,17 @@ def _marker_only_row(item: pytest.Item, family: str, report: pytest.TestReport) 
     return GateResult(family, "test", item.name, status, message=message)  # type: ignore[arg-type]
 
 
+_NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_safe(text: str) -> str:
+    """Text every XML 1.0 parser accepts: characters XML cannot hold (control characters, lone surrogates)
+    become ``\\xNN`` / ``\\uNNNN`` escapes. pytest escapes property values but not names."""
+    return _NOT_XML.sub(lambda m: m.group().encode("unicode_escape", "backslashreplace").decode("ascii"), text)
+
+
 def _add_junit_properties(item: pytest.Item, result: GateResult) -> None:
-    name = f"mlgate.{result.family}.{result.check}.{result.subject}"
+    name = xml_safe(f"mlgate.{result.family}.{result.check}.{result.subject}")
     if result.value is not None:
         item.user_properties.append((name, repr(result.value)))
     item.user_properties.append((f"{name}.verdict", result.status))

@@ -166,3 +166,9 @@ def is_number(value: Any) -> bool:
     import numbers
 
     return isinstance(value, numbers.Real) and not isinstance(value, bool) and type(value).__name__ != "bool_"
+
+
+def hide_our_frames(excinfo: Any) -> bool:
+    """``__tracebackhide__`` for our modules: a gate's verdict (GateFailure) or refusal (GateError) points at the
+    user's test line; any other exception is a bug of ours and keeps our frames."""
+    return bool(excinfo.errisinstance((GateFailure, GateError)))

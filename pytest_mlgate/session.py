@@ -31,6 +31,11 @@ class GateSession:
         self.results: list[GateResult] = []
         self.files_written: list[str] = []
         self.problems: list[str] = []
+        self.unused: list[Path] = []
+        self.deleted_unused = False
+        self.protected: set[str] = set()  # baseline stems of tests that were skipped or failed before their check
+        self.stems: dict[str, str] = {}  # node id -> its baseline file's stem
+        self.folders: dict[Path, set[str]] = {}  # baseline folder -> names of its collected test files
         self.notes: list[str] = []  # said once at the end of the run, not problems
 
     def sorted_results(self) -> list[GateResult]:
@@ -41,14 +46,62 @@ class GateSession:
         return sorted({str(r.details["baseline_written"]) for r in self.results if r.details.get("baseline_written")})
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if (report.skipped or report.failed) and report.nodeid in self.stems:
+            self.protected.add(self.stems[report.nodeid])
         for row in getattr(report, "mlgate_results", None) or ():
             try:
                 self.results.append(GateResult.from_dict(row))
             except Exception as exc:  # a malformed row must not break the run
                 self.problems.append(f"could not read a gate result of {report.nodeid}: {exc!r}")
 
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        from pytest_mlgate.baselines import baseline_path
+        from pytest_mlgate.plugin import baseline_dir_of, test_identity
+
+        for item in session.items:
+            if "baseline_gate" in getattr(item, "fixturenames", ()):
+                folder, file = baseline_dir_of(item)
+                self.folders.setdefault(folder, set()).add(file)
+                self.stems[item.nodeid] = baseline_path(folder, test_identity(item)).name[: -len(".json")]
+
+    def whole_suite(self, session: pytest.Session) -> bool:
+        """Only a run that collected every test can call a baseline unused (syrupy's rule)."""
+        option = self.config.option
+        narrowed = (getattr(option, "keyword", "") or getattr(option, "markexpr", "") or getattr(option, "lf", False)
+                    or getattr(option, "deselect", None) or any("::" in str(a) for a in self.config.args))
+        return not narrowed and not hasattr(self.config, "workerinput") and bool(session.items) and \
+            not session.shouldfail and not session.shouldstop
+
+    def find_unused(self, session: pytest.Session) -> list[Path]:
+        used = {str(Path(r.details["baseline_file"]).resolve()) for r in self.results if r.details.get("baseline_file")}
+        unused = []
+        for folder, files in self.folders.items():
+            if not folder.is_dir():
+                continue
+            for path in sorted(folder.rglob("*.json")):
+                stem = path.name[: -len(".json")]
+                owner = path.relative_to(folder).parent / stem.split("__", 1)[0]
+                if str(path.resolve()) in used or owner.as_posix() not in files:
+                    continue
+                if any(stem == p or stem.startswith((f"{p}__", f"{p}-")) for p in self.protected):
+                    continue
+                unused.append(path)
+        return unused
+
     @pytest.hookimpl(trylast=True)
-    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        try:
+            if self.folders and self.whole_suite(session):
+                self.unused = self.find_unused(session)
+                if self.unused and self.config.getoption("mlgate_delete_unused_baselines") and exitstatus == 0:
+                    from pytest_mlgate import baselines
+
+                    for path in self.unused:
+                        for companion in (path, *baselines.companions(path)):
+                            baselines.remove_stale(companion)
+                    self.deleted_unused = True
+        except Exception as exc:
+            self.problems.append(f"could not look for unused baselines: {exc!r}")
         results = self.sorted_results()
         for option, module_name in REPORT_WRITERS:
             path = self.config.getoption(option)
@@ -65,7 +118,7 @@ class GateSession:
             try:
                 from pytest_mlgate.reports import markdown
 
-                with open(summary_path, "a", encoding="utf-8") as stream:
+                with open(summary_path, "a", encoding="utf-8", errors="backslashreplace") as stream:
                     stream.write(markdown.render(results, settings=self.report_settings))
             except Exception as exc:
                 self.problems.append(f"could not append to GITHUB_STEP_SUMMARY: {exc!r}")
@@ -83,6 +136,12 @@ class GateSession:
                     terminalreporter.write_line(line)
             for path in self.baselines_written():
                 terminalreporter.write_line(f"mlgate: baseline written: {path}")
+            if self.unused:
+                verb = "deleted" if self.deleted_unused else "unused"
+                hint = "" if self.deleted_unused else "; --mlgate-delete-unused-baselines removes them"
+                terminalreporter.write_line(f"mlgate: {len(self.unused)} baseline file(s) no test used{hint}:")
+                for unused in self.unused:
+                    terminalreporter.write_line(f"mlgate: {verb} baseline: {unused}")
             for path in self.files_written:
                 terminalreporter.write_line(f"mlgate: report written: {path}")
             for note in self.notes:

@@ -24,16 +24,35 @@ from pytest_mlgate.stats.bootstrap import resample_indices
 
 
 def test_file_names_are_readable_and_never_shared(tmp_path: Path) -> None:
+    # Keys are test identities (file relative to the baseline folder's parent, then the names); the file's
+    # folders become sub-folders. 0.1.0 flattened the rootdir-relative node id (see legacy_baseline_path).
     plain = baselines.baseline_path(tmp_path, "tests/test_model.py::TestA::test_auc[lr-0.5]")
-    assert plain.name == "tests__test_model.py__TestA__test_auc[lr-0.5].json"
+    assert plain == tmp_path / "tests" / "test_model.py__TestA__test_auc[lr-0.5].json"
+    assert baselines.legacy_baseline_path(tmp_path, "tests/test_model.py::TestA::test_auc[lr-0.5]").name == (
+        "tests__test_model.py__TestA__test_auc[lr-0.5].json")
     odd = baselines.baseline_path(tmp_path, "tests/test_model.py::test_auc[a b/c:d]")
-    assert odd.name.startswith("tests__test_model.py__test_auc[a_b__c_d]-") and odd.suffix == ".json"
+    assert odd.name.startswith("test_model.py__test_auc[a_b_c_d]-") and odd.suffix == ".json"
     other = baselines.baseline_path(tmp_path, "tests/test_model.py::test_auc[a_b/c:d]")
     assert other != odd  # same readable name, different node id: the hash tells them apart
     long = baselines.baseline_path(tmp_path, "t.py::test_" + "x" * 400)
     assert len(long.name) < 180
     named = baselines.baseline_path(tmp_path, "t.py::test_a", "holdout")
     assert named.name == "t.py__test_a__holdout.json"
+
+
+def test_file_names_are_injective(tmp_path: Path) -> None:
+    """Sanitising that loses information adds a hash, and a readable name never looks like a hashed one."""
+    keys = [
+        ("t.py::test_p[a/b]", None), ("t.py::test_p[a__b]", None), ("t.py::test_p[a::b]", None),
+        ("t.py::test_model", "holdout"), ("t.py::test_model__holdout", None), ("t.py::TestModel::test_holdout", None),
+        ("t.py::a_", "b"), ("t.py::a", "_b"), ("t.py::x-0123456789ab", None), ("t.py::x", None),
+        ("t.py::test_p[\u00e9]", None), ("t.py::test_p[_]", None), ("t.py::test_p[?]", None),
+        ("sub/t.py::test_a", None), ("sub__t.py::test_a", None), ("../t.py::test_a", None),
+    ]
+    paths = [baselines.baseline_path(tmp_path, key, name) for key, name in keys]
+    assert len(set(paths)) == len(keys), paths
+    assert baselines.baseline_path(tmp_path, "t.py::test_model", "holdout").name == "t.py__test_model__holdout.json"
+    assert baselines.baseline_path(tmp_path, "t.py::test_model__holdout").name != "t.py__test_model__holdout.json"
 
 
 def test_stable_floats_round_to_twelve_significant_digits() -> None:

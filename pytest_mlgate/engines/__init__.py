@@ -12,9 +12,9 @@ import os
 from typing import Any
 
 from pytest_mlgate.engines.base import Table
-from pytest_mlgate.results import GateError
+from pytest_mlgate.results import GateError, hide_our_frames
 
-__tracebackhide__ = True
+__tracebackhide__ = hide_our_frames  # our failures point at the user's line; our bugs show their frames
 
 EXTRAS = {"duckdb": "duckdb", "polars": "polars", "pyarrow": "polars"}
 

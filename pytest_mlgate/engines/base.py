@@ -8,11 +8,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pytest_mlgate.results import GateError
+from pytest_mlgate.results import GateError, hide_our_frames
 from pytest_mlgate.stats.binned import BINS, BinnedNumeric, clean_edges, edge_ranks
 from pytest_mlgate.stats.drift import CategoricalSummary
 
-__tracebackhide__ = True
+__tracebackhide__ = hide_our_frames  # our failures point at the user's line; our bugs show their frames
 
 Summary = BinnedNumeric | CategoricalSummary
 

@@ -8,10 +8,10 @@ from typing import Any
 import numpy as np
 
 from pytest_mlgate.engines.base import NumericStats, Table, from_buckets
-from pytest_mlgate.results import GateError
+from pytest_mlgate.results import GateError, hide_our_frames
 from pytest_mlgate.stats.drift import CategoricalSummary
 
-__tracebackhide__ = True
+__tracebackhide__ = hide_our_frames  # our failures point at the user's line; our bugs show their frames
 
 NUMERIC = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT",
            "UHUGEINT", "FLOAT", "DOUBLE", "DECIMAL")

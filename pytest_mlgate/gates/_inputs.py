@@ -13,12 +13,12 @@ from typing import TYPE_CHECKING, Any, TypedDict
 import numpy as np
 import pandas as pd
 
-from pytest_mlgate.results import GateError
+from pytest_mlgate.results import GateError, hide_our_frames
 
 if TYPE_CHECKING:
     from pytest_mlgate.stats.metrics import Metric
 
-__tracebackhide__ = True  # failures point at the user's test line, not at our internals
+__tracebackhide__ = hide_our_frames  # our failures point at the user's line; our bugs show their frames
 
 
 def is_polars(obj: Any) -> bool:

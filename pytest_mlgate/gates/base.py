@@ -22,10 +22,11 @@ from pytest_mlgate.results import (
     Status,
     failure_message,
     fmt,
+    hide_our_frames,
     is_number,
 )
 
-__tracebackhide__ = True  # failures point at the user's test line, not at our internals
+__tracebackhide__ = hide_our_frames  # our failures point at the user's line; our bugs show their frames
 
 Severity = Literal["fail", "warn"]
 Decision = Literal["interval", "point"]
@@ -67,24 +68,40 @@ class Recorder:
     """
 
     node_id: str = ""
+    identity: str = ""  # the test's file (relative to its baseline folder) and name: keys baselines and seeds
     severity: Severity = "fail"
     settings: GateSettings = field(default_factory=GateSettings)
     results: list[GateResult] = field(default_factory=list)
     on_record: Callable[[GateResult], None] | None = None
 
+    @property
+    def key(self) -> str:
+        """What seeds and baseline names derive from: the test's identity, the same from any rootdir."""
+        return self.identity or self.node_id
+
     def emit(self, results: Sequence[GateResult]) -> list[GateResult]:
+        """Apply severity, record, then raise or warn. A warning the user's filters turn into an error
+        (``-W error``) fails the test, so its rows are recorded as ``fail``: reports agree with the exit code."""
         recorded = []
         for result in results:
             result.node_id = result.node_id or self.node_id
             if result.status == "fail" and self.severity == "warn":
                 result = result.with_status("warn")
+            recorded.append(result)
+        warned = [r for r in recorded if r.status == "warn"]
+        raised: Warning | None = None
+        if warned:
+            try:
+                warnings.warn(MLGateWarning(failure_message(warned)), stacklevel=4)
+            except Warning as exc:  # the warning filters made it an error: the test fails
+                raised = exc
+                recorded = [r.with_status("fail") if r.status == "warn" else r for r in recorded]
+        for result in recorded:
             self.results.append(result)
             if self.on_record is not None:
                 self.on_record(result)
-            recorded.append(result)
-        warned = [r for r in recorded if r.status == "warn"]
-        if warned:
-            warnings.warn(MLGateWarning(failure_message(warned)), stacklevel=4)
+        if raised is not None:
+            raise raised
         failed = [r for r in recorded if r.status == "fail"]
         if failed:
             raise GateFailure(failure_message(failed), failed)
@@ -120,6 +137,10 @@ class BaseGate:
         except GateError as exc:
             self.recorder.error(self.family, check, subject, exc)
             raise
+        except Exception as exc:  # a bug of ours: an error row, and the exception keeps its frames
+            self.recorder.emit([GateResult(self.family, check, subject, "error",
+                                           message=f"{check}: internal error {type(exc).__name__}: {exc}")])
+            raise
         for result in results:
             result.family = result.family or self.family
         return self.recorder.emit(results)
@@ -150,8 +171,8 @@ class BaseGate:
                     number,
                     minimum=min,
                     maximum=max,
-                    interval=interval,
-                    n=n,
+                    interval=_as_interval(name, interval),
+                    n=_as_count(name, n),
                     decision="interval" if interval is not None else "point",
                 )
             ]
@@ -167,6 +188,28 @@ def _as_number(name: str, value: Any) -> float:
     if math.isnan(number):
         raise GateError(f"{name!r} is NaN: the value could not be computed, so it cannot be gated")
     return number
+
+
+def _as_interval(name: str, interval: Any) -> tuple[float, float] | None:
+    """``interval=`` of ``expect``: two finite numbers, low <= high."""
+    if interval is None:
+        return None
+    try:
+        low, high = (float(v) for v in interval)
+    except (TypeError, ValueError):
+        raise GateError(f"interval for {name!r} must be two numbers (low, high), got {interval!r}") from None
+    if not (math.isfinite(low) and math.isfinite(high)) or low > high:
+        raise GateError(f"interval for {name!r} must be two finite numbers with low <= high, got {interval!r}")
+    return (low, high)
+
+
+def _as_count(name: str, n: Any) -> int | None:
+    """``n=`` of ``expect``: a positive integer (a row count)."""
+    if n is None:
+        return None
+    if isinstance(n, bool) or not hasattr(n, "__index__") or int(n) < 1:
+        raise GateError(f"n for {name!r} must be a positive integer (the number of rows), got {n!r}")
+    return int(n)
 
 
 def check_limits(name: str, minimum: float | None, maximum: float | None) -> None:

@@ -16,8 +16,10 @@ fails; when the interval says it is real, the message suggests raising the basel
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import math
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +29,7 @@ from pytest_mlgate import baselines
 from pytest_mlgate.gates import _inputs
 from pytest_mlgate.gates.base import GateSettings, percent
 from pytest_mlgate.gates.lifecycle import SelectionCheck
-from pytest_mlgate.results import GateError, GateResult, fmt, is_number
+from pytest_mlgate.results import GateError, GateResult, fmt, hide_our_frames, is_number
 from pytest_mlgate.stats.metrics import Metric, estimate, get_metric, point_value
 from pytest_mlgate.stats.paired import (
     ACCURACY_LIKE,
@@ -37,7 +39,7 @@ from pytest_mlgate.stats.paired import (
     unpaired_difference,
 )
 
-__tracebackhide__ = True  # failures point at the user's test line, not at our internals
+__tracebackhide__ = hide_our_frames  # our failures point at the user's line; our bugs show their frames
 
 FAMILY = "baseline"
 MetricKey = str | Metric | Callable[..., float]
@@ -122,9 +124,11 @@ def check_compare(
     max_total_drop: float | None = None,
     settings: GateSettings | None = None,
     key: str = "",
+    legacy_key: str = "",
 ) -> list[GateResult]:
     """Each metric against the test's baseline file; writes the file instead under ``update_baselines``.
-    See :meth:`BaselineGate.compare`."""
+    ``key`` is the test's identity (file relative to the baseline folder, then its name with parameters);
+    ``legacy_key`` the node id under which pytest-mlgate 0.1.0 named the file. See :meth:`BaselineGate.compare`."""
     settings = settings or GateSettings()
     chosen = _metric_list(metrics)
     drops = _max_drops(max_drop, chosen)
@@ -134,9 +138,11 @@ def check_compare(
         raise GateError("no baseline directory: run under pytest (mlgate_baseline_dir) or pass "
                         "GateSettings(baseline_dir=...) to the gate")
     path = baselines.baseline_path(settings.baseline_dir, key or "baseline", name)
+    legacy = baselines.legacy_baseline_path(settings.baseline_dir, legacy_key, name) if legacy_key else None
+    found = path if path.exists() or path.is_symlink() or legacy is None or not legacy.exists() else legacy
     stored = None
-    if not settings.update_baselines and path.exists():
-        stored = baselines.read_baseline(path)  # a broken file stops here, before any work, and stays as it is
+    if not settings.update_baselines and (found.exists() or found.is_symlink()):
+        stored = baselines.read_baseline(found)  # a broken file stops here, before any work, and stays as it is
 
     y_true = _inputs.labels(y, "y")
     needs = {m.needs for m in chosen}
@@ -155,7 +161,7 @@ def check_compare(
         current[m.name] = (m, output, est)
 
     if settings.update_baselines:
-        return _write(path, current, data, outputs, store_predictions, settings, key)
+        return _write(path, current, data, outputs, store_predictions, settings, key, replaces=legacy)
     if stored is None:
         return [_missing(path, chosen, current, settings)]
     differences = baselines.fingerprint_differences(stored.data, data)
@@ -163,6 +169,7 @@ def check_compare(
         raise GateError(f"the baseline was computed on other data: {'; '.join(differences)} (baseline file "
                         f"{path}). Compare on the same evaluation data, or if it changed on purpose rewrite the "
                         f"baseline with {baselines.UPDATE_FLAG} and commit it")
+    path = found
     stored_outputs = (baselines.read_predictions(path, stored.predictions)
                       if stored.predictions is not None else {})
     results = []
@@ -231,15 +238,12 @@ def _write(
     store_predictions: bool,
     settings: GateSettings,
     key: str,
+    replaces: Path | None = None,
 ) -> list[GateResult]:
-    prediction_file = baselines.predictions_path(path)
-    reference = None
+    arrays = None
     if store_predictions:
         arrays = {name: value for name, value in (("y_pred", outputs.pred), ("y_score", outputs.score))
                   if value is not None}
-        reference = baselines.write_predictions(prediction_file, arrays)
-    else:
-        baselines.remove_stale(prediction_file)
     baseline = baselines.Baseline(
         node_id=key,
         metrics={name: baselines.MetricBaseline(est.value, est.interval, est.n, m.greater_is_better)
@@ -247,7 +251,6 @@ def _write(
         data=data,
         confidence=settings.confidence,
         n_resamples=settings.n_resamples,
-        predictions=reference,
         written_at=baselines.now(),
         versions=baselines.versions(),
     )
@@ -255,9 +258,13 @@ def _write(
     if path.exists():
         with contextlib.suppress(GateError):  # a broken file is replaced: that is what the update flag is for
             old = baselines.read_baseline(path)
+    if arrays:
+        digest = hashlib.sha256(baselines.npz_bytes(arrays)).hexdigest()
+        baseline = replace(baseline, predictions={"file": baselines.predictions_path(path, digest).name,
+                                                  "sha256": digest})
     updated = baselines.with_history(baseline, old, baselines.current_commit(path.parent))
-    if updated is not old:
-        baselines.write_baseline(path, updated)
+    baselines.write_pair(path, updated, arrays, replaces=replaces)
+    reference = arrays or None
     results = []
     for name, (m, _, est) in current.items():
         stored_too = " (with the model's predictions)" if reference is not None else ""
@@ -489,7 +496,7 @@ class BaselineGate(SelectionCheck):
                 model, X, y, metrics=metrics, max_drop=max_drop, relative=relative, y_pred=y_pred,
                 y_score=y_score, store_predictions=store_predictions, name=name, max_total_drop=max_total_drop,
                 settings=self.settings,
-                key=self.recorder.node_id,
+                key=self.recorder.key, legacy_key=self.recorder.node_id,
             )
 
         keys = metrics if isinstance(metrics, (list, tuple)) else [metrics]
@@ -513,5 +520,5 @@ class BaselineGate(SelectionCheck):
         """
         return self._run("compare_models", _label(metric), lambda: check_compare_models(
             champion, challenger, X, y, metric=metric, margin=margin, settings=self.settings,
-            key=self.recorder.node_id,
+            key=self.recorder.key,
         ))

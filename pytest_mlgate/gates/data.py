@@ -22,11 +22,11 @@ import pandas as pd
 from pytest_mlgate import engines
 from pytest_mlgate.gates import _inputs
 from pytest_mlgate.gates.base import BaseGate
-from pytest_mlgate.results import GateError, GateResult, fmt, is_number, json_safe
+from pytest_mlgate.results import GateError, GateResult, fmt, hide_our_frames, is_number, json_safe
 from pytest_mlgate.stats import drift as stats
 from pytest_mlgate.stats.multitest import CORRECTIONS, Correction, adjust
 
-__tracebackhide__ = True  # failures point at the user's test line, not at our internals
+__tracebackhide__ = hide_our_frames  # our failures point at the user's line; our bugs show their frames
 
 FAMILY = "data_quality"
 PROFILE_FORMAT = "pytest-mlgate/reference-profile"
@@ -933,7 +933,7 @@ class DataGate(BaseGate):
         """
         try:
             return make_profile(data, columns=columns, sample=sample, bins=bins,
-                                seed=self.settings.seed_for(self.recorder.node_id, "profile"))
+                                seed=self.settings.seed_for(self.recorder.key, "profile"))
         except GateError as exc:
             self.recorder.error(self.family, "profile", "data", exc)
             raise

@@ -18,12 +18,12 @@ import pandas as pd
 from pytest_mlgate import engines
 from pytest_mlgate.gates import _inputs
 from pytest_mlgate.gates.base import BaseGate, Decision, GateSettings, percent, threshold_result
-from pytest_mlgate.results import GateError, GateResult, fmt, is_number
+from pytest_mlgate.results import GateError, GateResult, fmt, hide_our_frames, is_number
 from pytest_mlgate.stats import groups as gs
 from pytest_mlgate.stats.bootstrap import percentile_interval
 from pytest_mlgate.stats.metrics import positive_class
 
-__tracebackhide__ = True  # failures point at the user's test line, not at our internals
+__tracebackhide__ = hide_our_frames  # our failures point at the user's line; our bugs show their frames
 
 FAMILY = "fairness"
 BINARY_TABLE = ["selection_rate", "true_positive_rate", "false_positive_rate"]
@@ -663,5 +663,5 @@ class FairnessGate(BaseGate):
             model, X, y, sensitive_features=sensitive_features, max_difference=max_difference,
             min_ratio=min_ratio, metrics=metrics, method=method, min_group_size=min_group_size,
             sample_weight=sample_weight, y_pred=y_pred, agg=agg, pos_label=pos_label, decision=decision,
-            data=data, settings=self.settings, key=self.recorder.node_id, y_true=y_true,
+            data=data, settings=self.settings, key=self.recorder.key, y_true=y_true,
         ))

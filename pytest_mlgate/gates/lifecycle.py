@@ -17,10 +17,10 @@ import numpy as np
 
 from pytest_mlgate.gates import _inputs
 from pytest_mlgate.gates.base import BaseGate, percent, threshold_result
-from pytest_mlgate.results import GateError, GateResult, fmt
+from pytest_mlgate.results import GateError, GateResult, fmt, hide_our_frames
 from pytest_mlgate.stats.metrics import Metric, batch_values, get_metric, point_value
 
-__tracebackhide__ = True
+__tracebackhide__ = hide_our_frames  # our failures point at the user's line; our bugs show their frames
 
 MetricKey = str | Metric | Callable[..., float]
 #: Fallback names: scikit-learn's DummyClassifier and DummyRegressor strategies.
@@ -125,7 +125,7 @@ class ModelLifecycleChecks(BaseGate):
             if X is None:
                 raise GateError("pass X, the rows both the model and the fallback should predict")
             _inputs.same_length(X=X, y=y_true)
-            seed = self.settings.seed_for(self.recorder.node_id, "beats", m.name)
+            seed = self.settings.seed_for(self.recorder.key, "beats", m.name)
             fitted, fallback_name = _fitted_fallback(fallback, fit_data, seed)
             out_model = _output(m, model, X, y_true, "model")
             out_fallback = _output(m, fitted, X, y_true, "fallback")
@@ -234,7 +234,7 @@ class ModelLifecycleChecks(BaseGate):
                 raise GateError(f"the reference labels hold values the model does not know (classes {list(classes)})")
             cur = _inputs.model_outputs(model, X_current, need_pred=True, need_score=True, name="model")
             assert cur.score is not None and cur.pred is not None and ref.pred is not None
-            seed = self.settings.seed_for(self.recorder.node_id, "estimated_performance", metric)
+            seed = self.settings.seed_for(self.recorder.key, "estimated_performance", metric)
             est = estimate(metric, ref.score, (y_ref == positive).astype(int), cur.score,
                            (cur.pred == positive).astype(int), (ref.pred == positive).astype(int),
                            n_resamples=self.settings.n_resamples, confidence=self.settings.confidence, seed=seed)
@@ -299,7 +299,7 @@ def importance_table(gate: BaseGate, model: Any, X: Any, y: Any, *, metric: Metr
         if X.ndim != 2:
             raise GateError(f"X must be a DataFrame or a 2-D array, got shape {X.shape}")
     features = list(frame.columns) if frame is not None else list(range(X.shape[1]))
-    seed = gate.settings.seed_for(gate.recorder.node_id, "importance", m.name)
+    seed = gate.settings.seed_for(gate.recorder.key, "importance", m.name)
     rows, orders = sklearn_permutations(n, n_repeats, seed if random_state is None else random_state, max_rows)
     if rows is not None:
         X = X.iloc[rows] if frame is not None else X[rows]
@@ -407,7 +407,7 @@ def _select(gate: BaseGate, candidates: Mapping[str, Any], X: Any, y: Any, *, me
             raise GateError(f"candidate {name!r} gives {outputs[name].shape[0]} predictions for {y_true.size} labels")
     values = {name: point_value(m, y_true, out, f"candidate {name!r}") for name, out in outputs.items()}
     settings = gate.settings
-    seed = settings.seed_for(gate.recorder.node_id, "select", m.name)
+    seed = settings.seed_for(gate.recorder.key, "select", m.name)
     reps: dict[str, list[np.ndarray]] = {name: [] for name in names}
     for counts in resample_counts(y_true.size, settings.n_resamples, seed, dtype=np.uint8):
         for name, out in outputs.items():

@@ -20,10 +20,10 @@ import pandas as pd
 from pytest_mlgate.gates import _inputs
 from pytest_mlgate.gates.base import Decision, GateSettings, check_limits, threshold_result
 from pytest_mlgate.gates.lifecycle import ModelLifecycleChecks
-from pytest_mlgate.results import GateError, GateResult, Status, fmt, is_number, json_safe
+from pytest_mlgate.results import GateError, GateResult, Status, fmt, hide_our_frames, is_number, json_safe
 from pytest_mlgate.stats.metrics import Metric, estimate, get_metric, point_value, positive_class
 
-__tracebackhide__ = True  # failures point at the user's test line, not at our internals
+__tracebackhide__ = hide_our_frames  # our failures point at the user's line; our bugs show their frames
 
 FAMILY = "model_validation"
 MetricKey = str | Metric | Callable[..., float]
@@ -1075,7 +1075,7 @@ class ModelGate(ModelLifecycleChecks):
         subject = ",".join(str(getattr(k, "__name__", k)) for k in keys)
         return self._run("metrics", subject, lambda: check_metrics(
             model, X, y, min=min, max=max, y_pred=y_pred, y_score=y_score, decision=decision,
-            settings=self.settings, key=self.recorder.node_id, y_true=y_true, sample_weight=sample_weight,
+            settings=self.settings, key=self.recorder.key, y_true=y_true, sample_weight=sample_weight,
             pos_label=pos_label,
         ))
 
@@ -1095,7 +1095,7 @@ class ModelGate(ModelLifecycleChecks):
         Properties that do not apply to the model are left out; ``skip=`` leaves out others on purpose.
         """
         return self._run("sanity", type(model).__name__, lambda: check_sanity(
-            model, X, skip=skip, proba_tolerance=proba_tolerance, settings=self.settings, key=self.recorder.node_id,
+            model, X, skip=skip, proba_tolerance=proba_tolerance, settings=self.settings, key=self.recorder.key,
         ))
 
     def invariance(
@@ -1117,7 +1117,7 @@ class ModelGate(ModelLifecycleChecks):
         subject = ",".join(map(str, perturb)) if isinstance(perturb, Mapping) else getattr(perturb, "__name__", "")
         return self._run("invariance", subject, lambda: check_invariance(
             model, X, perturb=perturb, max_changed=max_changed, output=output, tolerance=tolerance,
-            settings=self.settings, key=self.recorder.node_id,
+            settings=self.settings, key=self.recorder.key,
         ))
 
     def monotonic(
@@ -1140,7 +1140,7 @@ class ModelGate(ModelLifecycleChecks):
         """
         return self._run("monotonic", str(feature), lambda: check_monotonic(
             model, X, feature=feature, direction=direction, step=step, max_violations=max_violations,
-            target=target, settings=self.settings, key=self.recorder.node_id,
+            target=target, settings=self.settings, key=self.recorder.key,
         ))
 
     def fuzz(
@@ -1162,7 +1162,7 @@ class ModelGate(ModelLifecycleChecks):
         """
         return self._run("fuzz", type(model).__name__, lambda: check_fuzz(
             model, schema, max_examples=max_examples, max_rows=max_rows, convert=convert,
-            proba_tolerance=proba_tolerance, settings=self.settings, key=self.recorder.node_id,
+            proba_tolerance=proba_tolerance, settings=self.settings, key=self.recorder.key,
         ))
 
     def calibration(
@@ -1184,7 +1184,7 @@ class ModelGate(ModelLifecycleChecks):
         """
         return self._run("calibration", "ece", lambda: check_calibration(
             model, X, y, max_ece=max_ece, n_bins=n_bins, strategy=strategy, max_brier=max_brier, y_score=y_score,
-            settings=self.settings, key=self.recorder.node_id,
+            settings=self.settings, key=self.recorder.key,
         ))
 
     def slices(
@@ -1208,5 +1208,5 @@ class ModelGate(ModelLifecycleChecks):
         """
         return self._run("slices", str(getattr(metric, "__name__", metric)), lambda: check_slices(
             model, X, y, by=by, metric=metric, min=min, max=max, min_size=min_size, y_pred=y_pred, y_score=y_score,
-            settings=self.settings, key=self.recorder.node_id,
+            settings=self.settings, key=self.recorder.key,
         ))

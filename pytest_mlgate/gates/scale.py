@@ -16,11 +16,11 @@ from typing import Any
 from pytest_mlgate import engines
 from pytest_mlgate.engines.base import Summary, Table, summarize
 from pytest_mlgate.gates import data as gate
-from pytest_mlgate.results import GateError, GateResult, json_safe
+from pytest_mlgate.results import GateError, GateResult, hide_our_frames, json_safe
 from pytest_mlgate.stats import binned
 from pytest_mlgate.stats.drift import CategoricalSummary
 
-__tracebackhide__ = True
+__tracebackhide__ = hide_our_frames  # our failures point at the user's line; our bugs show their frames
 
 BINNED_VERSION = 2
 

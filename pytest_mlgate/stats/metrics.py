@@ -16,9 +16,9 @@ from typing import Any, Literal
 
 import numpy as np
 
-from pytest_mlgate.results import GateError
+from pytest_mlgate.results import GateError, hide_our_frames
 
-__tracebackhide__ = True  # failures point at the user's test line, not at our internals
+__tracebackhide__ = hide_our_frames  # our failures point at the user's line; our bugs show their frames
 
 Needs = Literal["label", "score", "proba", "regression"]
 Batch = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
