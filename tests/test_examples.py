@@ -43,6 +43,8 @@ DEGRADED_FAILURES: dict[str, set[tuple[str, str, str]]] = {
     "adult_income/test_income_data.py::test_scoring_extract_matches_training_data": {
         ("drift", "dataset", "fail"), ("drift", "education_num", "fail"), ("drift", "capital_gain", "fail"),
         ("drift", "capital_loss", "fail")},
+    "adult_income/test_income_lifecycle.py::test_relies_on_what_an_income_model_should": {
+        ("importance", "capital_gain", "fail")},
     "adult_income/test_income_model.py::test_discrimination": {
         ("metrics", "roc_auc", "fail"), ("metrics", "balanced_accuracy", "fail")},
     "adult_income/test_income_model.py::test_probabilities_are_calibrated": {("calibration", "ece", "fail")},
@@ -67,6 +69,8 @@ DEGRADED_MESSAGES: dict[str, list[str]] = {
     "adult_income/test_income_data.py::test_scoring_extract_schema": ["education_num", "in_range(1, 16)"],
     "adult_income/test_income_data.py::test_scoring_extract_matches_training_data": [
         "3 of 12 columns drifted", "'education_num', 'capital_loss', 'capital_gain'"],
+    "adult_income/test_income_lifecycle.py::test_relies_on_what_an_income_model_should": [
+        "importance capital_gain = 0", "required >= 0.01", "budget: 5 repeat(s) on 5000 rows"],
     "adult_income/test_income_model.py::test_discrimination": ["balanced_accuracy", "required >= 0.75"],
     "adult_income/test_income_model.py::test_probabilities_are_calibrated": ["ece", "recalibrate"],
     "adult_income/test_income_model.py::test_not_worse_than_the_committed_baseline": [
