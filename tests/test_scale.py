@@ -17,7 +17,7 @@ from pytest_mlgate.engines import table_for
 from pytest_mlgate.engines.base import summarize
 from pytest_mlgate.gates import data as gate
 from pytest_mlgate.gates.data import DataGate
-from pytest_mlgate.gates.fairness import check_fairness
+from pytest_mlgate.gates.fairness import FairnessGate
 from pytest_mlgate.results import GateError
 from pytest_mlgate.stats import binned
 from pytest_mlgate.stats import drift as exact
@@ -222,9 +222,9 @@ def test_fairness_from_engine_counts_equals_the_in_memory_gate_bitwise(engine: s
     frame["pred"] = np.where(rng.random(n) < np.where(frame["sex"] == "f", 0.9, 0.7), frame["label"],
                              1 - frame["label"])
     limits = {"max_difference": {"demographic_parity": 0.05, "equalized_odds": 0.1}, "min_ratio": {"accuracy": 0.9}}
-    expected = check_fairness(None, frame, frame["label"], y_pred=frame["pred"], sensitive_features=["sex", "race"],
-                              **limits)  # type: ignore[arg-type]
-    got = check_fairness(None, None, "label", y_pred="pred", sensitive_features=["sex", "race"],
+    expected = quiet(FairnessGate).check(None, frame, frame["label"], y_pred=frame["pred"],
+                                         sensitive_features=["sex", "race"], **limits)  # type: ignore[arg-type]
+    got = quiet(FairnessGate).check(None, None, "label", y_pred="pred", sensitive_features=["sex", "race"],
                          data=as_engine(frame, engine), **limits)  # type: ignore[arg-type]
     assert [r.status for r in expected] == ["pass", "fail", "fail"]
     for e, g in zip(expected, got, strict=True):
@@ -289,7 +289,7 @@ def test_bad_inputs_are_clear_errors(tmp_path: Any, monkeypatch: pytest.MonkeyPa
     with pytest.raises(GateError, match="train is a DuckDB table and test a polars one"):
         quiet(DataGate).leakage(relation, pl.from_pandas(current).lazy())
     with pytest.raises(GateError, match="column names"):
-        check_fairness(None, None, current["cat0"], y_pred="cat1", sensitive_features="cat0", data=relation,
+        quiet(FairnessGate).check(None, None, current["cat0"], y_pred="cat1", sensitive_features="cat0", data=relation,
                        max_difference={"demographic_parity": 0.1})
     current.to_parquet(tmp_path / "current.parquet")
     monkeypatch.setitem(sys.modules, "duckdb", None)  # as if not installed

@@ -206,8 +206,8 @@ class Finding:
 
 
 def sanity_findings(model: Any, X: Any, *, proba_tolerance: float = PROBA_TOLERANCE) -> list[Finding]:
-    """Every applicable sanity property of ``model`` on ``X``; shared by :func:`check_sanity` and
-    :func:`check_fuzz`. Properties that do not apply (no ``predict_proba``, no ``classes_``) are left out."""
+    """Every applicable sanity property of ``model`` on ``X``; shared by ``sanity`` and
+    ``fuzz``. Properties that do not apply (no ``predict_proba``, no ``classes_``) are left out."""
     n = _inputs.n_rows(X)
     all_rows = np.arange(n)
     none = np.empty(0, dtype=int)
