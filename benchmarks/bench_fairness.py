@@ -22,8 +22,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pytest_mlgate.gates.base import GateSettings
-from pytest_mlgate.gates.fairness import check_fairness, encode_groups, encode_labels
+from pytest_mlgate.gates.base import GateSettings, Recorder
+from pytest_mlgate.gates.fairness import FairnessGate, encode_groups, encode_labels
 from pytest_mlgate.stats import groups as gs
 
 PER_GROUP = ["accuracy", "selection_rate", "true_positive_rate", "false_positive_rate"]
@@ -118,8 +118,9 @@ def main() -> None:
     class_weights = np.where(y == 1, 2.5, 1.0)
 
     def gate(column: Any = group, sample_weight: np.ndarray | None = None) -> Any:
-        return check_fairness(None, None, y, y_pred=pred, sensitive_features=column, max_difference=limits,
-                              metrics=["accuracy"], sample_weight=sample_weight, settings=settings)
+        return FairnessGate(Recorder(settings=settings, raises=False)).check(
+            None, None, y, y_pred=pred, sensitive_features=column, max_difference=limits,
+                              metrics=["accuracy"], sample_weight=sample_weight)
 
     print(f"{args.rows:,} rows, {args.groups} groups: per-group {', '.join(PER_GROUP)}; "
           "demographic parity and equalized odds differences")

@@ -66,7 +66,7 @@ FEATURES = [f"num{i:02d}" for i in range(N_NUMERIC)] + [f"cat{i}" for i in range
 def run_path(path: str, directory: Path) -> dict:
     """One path, in this process: its time, peak memory and what it found."""
     from pytest_mlgate.gates import data as gate
-    from pytest_mlgate.gates.fairness import check_fairness
+    from pytest_mlgate.gates.fairness import FairnessGate
 
     ref, cur = str(directory / "ref.parquet"), str(directory / "cur.parquet")
     out: dict = {"path": path}
@@ -74,14 +74,14 @@ def run_path(path: str, directory: Path) -> dict:
     import scipy.stats  # noqa: F401
     start = time.perf_counter()
     if path == "duckdb":
-        results = gate.check_drift(ref, cur, columns=FEATURES)
+        results = gate.DataGate(raises=False).drift(ref, cur, columns=FEATURES)
     elif path == "profile":
         profile_file = directory / "ref.profile.json"
         if not profile_file.exists():
             profile_file.write_text(json.dumps(gate.make_profile(ref, columns=FEATURES)))
         out["profile_bytes"] = profile_file.stat().st_size
         start = time.perf_counter()
-        results = gate.check_drift(json.loads(profile_file.read_text()), cur, columns=FEATURES)
+        results = gate.DataGate(raises=False).drift(json.loads(profile_file.read_text()), cur, columns=FEATURES)
     elif path == "floor":
         import duckdb
 
@@ -107,17 +107,18 @@ def run_path(path: str, directory: Path) -> dict:
 
         frames = [pd.read_parquet(p, columns=FEATURES) for p in (ref, cur)]
         out["read_seconds"] = time.perf_counter() - start
-        results = gate.check_drift(frames[0], frames[1])
+        results = gate.DataGate(raises=False).drift(frames[0], frames[1])
     elif path in ("fairness_duckdb", "fairness_pandas"):
         limits = {"demographic_parity": 0.1, "equalized_odds": 0.1}
         if path == "fairness_duckdb":
-            results = check_fairness(None, None, "label", y_pred="pred", sensitive_features=["sex", "race"],
+            results = FairnessGate(raises=False).check(
+                None, None, "label", y_pred="pred", sensitive_features=["sex", "race"],
                                      data=cur, max_difference=limits)
         else:
             import pandas as pd
 
             frame = pd.read_parquet(cur, columns=["label", "pred", "sex", "race"])
-            results = check_fairness(None, frame, frame["label"], y_pred=frame["pred"],
+            results = FairnessGate(raises=False).check(None, frame, frame["label"], y_pred=frame["pred"],
                                      sensitive_features=["sex", "race"], max_difference=limits)
         out["seconds"] = time.perf_counter() - start
         out["peak_mb"] = peak_mb()

@@ -24,8 +24,8 @@ from scipy.stats import binomtest
 from sklearn.datasets import make_classification
 from sklearn.ensemble import RandomForestClassifier
 
-from pytest_mlgate.gates.base import GateSettings
-from pytest_mlgate.gates.baseline import check_compare
+from pytest_mlgate.gates.base import GateSettings, Recorder
+from pytest_mlgate.gates.baseline import BaselineGate
 
 
 class Without:
@@ -57,9 +57,11 @@ def one_run(run: int, n_eval: int, change: bool, paired: bool, workdir: Path) ->
         current.fit(X_train, y_train)
     key = f"sim::{run}-{n_eval}-{change}-{paired}"
     write = GateSettings(baseline_dir=workdir, update_baselines=True, seed=run)
-    check_compare(champion, X_eval, y_eval, metrics="roc_auc", store_predictions=paired, settings=write, key=key)
-    [result] = check_compare(current, X_eval, y_eval, metrics="roc_auc", settings=GateSettings(
-        baseline_dir=workdir, seed=run), key=key)
+    BaselineGate(Recorder(settings=write, identity=key, raises=False)).compare(
+        champion, X_eval, y_eval, metrics="roc_auc", store_predictions=paired)
+    [result] = BaselineGate(Recorder(settings=GateSettings(
+        baseline_dir=workdir, seed=run), identity=key, raises=False)).compare(
+            current, X_eval, y_eval, metrics="roc_auc")
     return result.status == "fail", float(result.value or 0.0)
 
 

@@ -17,7 +17,7 @@ import time
 import numpy as np
 import pandas as pd
 
-from pytest_mlgate.gates.data import DRIFT_ALPHA, MIN_JENSEN_SHANNON, MIN_WASSERSTEIN, check_drift
+from pytest_mlgate.gates.data import DRIFT_ALPHA, MIN_JENSEN_SHANNON, MIN_WASSERSTEIN, DataGate
 
 LEVELS = np.array(list("abcdef"), dtype=object)
 
@@ -54,8 +54,9 @@ def main() -> None:
         alarms = alarms_no_floor = 0
         for _ in range(args.runs):
             reference, current = sample(rows, rng), sample(rows, rng)
-            alarms += bool(flagged(check_drift(reference, current, threads=1)))
-            alarms_no_floor += bool(flagged(check_drift(reference, current, threads=1, min_wasserstein=0,
+            alarms += bool(flagged(DataGate(raises=False).drift(reference, current, threads=1)))
+            alarms_no_floor += bool(flagged(DataGate(raises=False).drift(
+                reference, current, threads=1, min_wasserstein=0,
                                                         min_jensen_shannon=0, min_missing_change=0)))
         print(f"{rows:>14,}  {alarms / args.runs:>34.3f}  {alarms_no_floor / args.runs:>30.3f}")
     print()
@@ -64,7 +65,8 @@ def main() -> None:
         for shift in (0.05, 0.1, 0.15, 0.25):
             hits = others = 0
             for _ in range(args.runs // 2):
-                found = flagged(check_drift(sample(rows, rng), sample(rows, rng, shift=shift), threads=1))
+                found = flagged(DataGate(raises=False).drift(
+                    sample(rows, rng), sample(rows, rng, shift=shift), threads=1))
                 hits += "normal" in found
                 others += bool(found - {"normal"})
             runs = args.runs // 2

@@ -1,7 +1,7 @@
 """How often the fairness gate fails, by simulation: at the limit (false alarms), below it, and above it (power).
 
 Each scenario draws fresh data many times (groups of given sizes, half positive labels, predictions drawn with
-each group's true TPR and FPR), runs ``check_fairness`` with the default settings (alpha = 0.01, 1,000
+each group's true TPR and FPR), runs ``FairnessGate.check`` with the default settings (alpha = 0.01, 1,000
 resamples, interval decision) and prints the fraction of runs that failed, next to the fraction whose point value
 alone was beyond the limit. With the interval rule a disparity exactly at the limit should fail in at most about
 alpha = 1% of runs, however many groups tie at the extremes (where max - min of noisy values is biased upwards).
@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pytest_mlgate.gates.base import GateSettings
-from pytest_mlgate.gates.fairness import check_fairness
+from pytest_mlgate.gates.base import GateSettings, Recorder
+from pytest_mlgate.gates.fairness import FairnessGate
 
 
 @dataclass(frozen=True)
@@ -72,8 +72,8 @@ def fail_rate(s: Scenario, runs: int, seed: int) -> tuple[float, float]:
     for run in range(runs):
         y = rng.integers(0, 2, group.size)
         pred = (rng.random(group.size) < np.where(y == 1, tpr, fpr)).astype(int)
-        (result,) = check_fairness(None, None, y, y_pred=pred, sensitive_features=group,
-                                   settings=GateSettings(seed=run),
+        (result,) = FairnessGate(Recorder(settings=GateSettings(seed=run), raises=False)).check(
+            None, None, y, y_pred=pred, sensitive_features=group,
                                    **{argument: {s.disparity: s.limit}})  # type: ignore[arg-type]
         failures += result.status == "fail"
         assert result.value is not None

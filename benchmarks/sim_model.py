@@ -1,7 +1,7 @@
 """How often the calibration and slices gates fail, by simulation: at the limit (false alarms) and beyond it (power).
 
 Calibration: predictions ``q = p + shift`` for outcomes drawn with probability ``p`` (uniform on [0.1, 0.85]), so
-the binned ECE of the population is exactly ``shift``. Each run calls ``check_calibration`` with the default
+the binned ECE of the population is exactly ``shift``. Each run calls ``ModelGate.calibration`` with the default
 settings (alpha = 0.01, 10 uniform bins) and ``max_ece = 0.05``; the table shows the fraction of runs that failed
 with the interval the gate uses (basic bootstrap, bias-corrected) next to the fraction that would have failed
 with a plain percentile interval of the same replicates. The plug-in ECE is biased upward, so the percentile rule
@@ -21,8 +21,8 @@ import time
 
 import numpy as np
 
-from pytest_mlgate.gates.base import GateSettings
-from pytest_mlgate.gates.model import check_calibration, check_slices
+from pytest_mlgate.gates.base import GateSettings, Recorder
+from pytest_mlgate.gates.model import ModelGate
 from pytest_mlgate.stats import calibration as cal
 from pytest_mlgate.stats.bootstrap import percentile_interval, replicates
 
@@ -34,7 +34,8 @@ def calibration_rates(n: int, shift: float, runs: int, settings: GateSettings) -
         p = rng.uniform(0.1, 0.85, n)
         y = (rng.random(n) < p).astype(int)
         q = p + shift
-        ece, _ = check_calibration(None, None, y, y_score=q, max_ece=0.05, settings=settings, key=str(run))
+        ece, _ = ModelGate(Recorder(settings=settings, identity=str(run), raises=False)).calibration(
+            None, None, y, y_score=q, max_ece=0.05)
         gate_fails += ece.status == "fail"
         # the same replicates, judged with a percentile interval instead
         data = cal.calibration_data(y, q, np.array([0, 1]))
@@ -53,14 +54,15 @@ def slices_rates(k: int, size: int, runs: int, settings: GateSettings) -> tuple[
         y = rng.integers(0, 2, k * size)
         right = rng.random(k * size) < 0.8
         y_pred = np.where(right, y, 1 - y)
-        results = check_slices(None, None, y, by=region, metric="accuracy", min=0.8, y_pred=y_pred,
-                               settings=settings, key=str(run))
+        results = ModelGate(Recorder(settings=settings, identity=str(run), raises=False)).slices(
+            None, None, y, by=region, metric="accuracy", min=0.8, y_pred=y_pred)
         corrected += any(r.status == "fail" for r in results)
         # without the correction: each slice judged alone, at alpha
         for s in range(k):
             rows = region == s
-            [alone] = check_slices(None, None, y[rows], by=np.zeros(size), metric="accuracy", min=0.8,
-                                   y_pred=y_pred[rows], settings=settings, key=f"{run}-{s}")
+            [alone] = ModelGate(Recorder(settings=settings, identity=f"{run}-{s}", raises=False)).slices(
+                None, None, y[rows], by=np.zeros(size), metric="accuracy", min=0.8,
+                                   y_pred=y_pred[rows])
             if alone.status == "fail":
                 uncorrected += 1
                 break

@@ -66,11 +66,11 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from scipy.stats import binomtest, norm  # noqa: E402
 
-from pytest_mlgate.gates.base import GateSettings  # noqa: E402
-from pytest_mlgate.gates.baseline import check_compare, check_compare_models  # noqa: E402
-from pytest_mlgate.gates.data import check_drift  # noqa: E402
-from pytest_mlgate.gates.fairness import check_fairness  # noqa: E402
-from pytest_mlgate.gates.model import check_metrics  # noqa: E402
+from pytest_mlgate.gates.base import GateSettings, Recorder  # noqa: E402
+from pytest_mlgate.gates.baseline import BaselineGate  # noqa: E402
+from pytest_mlgate.gates.data import DataGate  # noqa: E402
+from pytest_mlgate.gates.fairness import FairnessGate  # noqa: E402
+from pytest_mlgate.gates.model import ModelGate  # noqa: E402
 from pytest_mlgate.results import GateResult  # noqa: E402
 
 BASE_RATE = 0.3
@@ -177,7 +177,8 @@ def run_metrics(metric: str, change: bool, n: int, rng: np.random.Generator, set
     X, y = sample(n, rng)
     truth = model.true_auc() if metric == "roc_auc" else model.true_accuracy()
     limit = truth + (METRIC_GAP if change else 0.0)
-    [result] = check_metrics(model, X, y, min={metric: limit}, settings=settings, key="verdicts")
+    [result] = ModelGate(Recorder(settings=settings, identity="verdicts", raises=False)).metrics(
+        model, X, y, min={metric: limit})
     return Outcome(result.failed, _covers(result, truth))
 
 
@@ -187,12 +188,13 @@ def run_compare(change: bool, n: int, rng: np.random.Generator, settings: GateSe
     key = f"compare-{rng.integers(1 << 62)}"
     written = GateSettings(alpha=settings.alpha, n_resamples=settings.n_resamples, seed=settings.seed,
                            baseline_dir=workdir, update_baselines=True)
-    check_compare(champion, X, y, metrics=["roc_auc"], settings=written, key=key)
+    BaselineGate(Recorder(settings=written, identity=key, raises=False)).compare(champion, X, y, metrics=["roc_auc"])
     retrained = train(rng)
     model = retrained.worse_by(AUC_DROP) if change else retrained
     reading = GateSettings(alpha=settings.alpha, n_resamples=settings.n_resamples, seed=settings.seed,
                            baseline_dir=workdir)
-    [result] = check_compare(model, X, y, metrics=["roc_auc"], settings=reading, key=key)
+    [result] = BaselineGate(Recorder(settings=reading, identity=key, raises=False)).compare(
+        model, X, y, metrics=["roc_auc"])
     for path in workdir.glob("*"):
         path.unlink()
     return Outcome(result.failed)
@@ -204,8 +206,8 @@ def run_compare_models(change: bool, n: int, rng: np.random.Generator, settings:
     retrained = champion.twin() if tied else train(rng)
     challenger = retrained.worse_by(AUC_DROP) if change else retrained
     X, y = sample(n, rng)
-    [result] = check_compare_models(champion, challenger, X, y, metric="roc_auc", margin=margin, settings=settings,
-                                    key="verdicts")
+    [result] = BaselineGate(Recorder(settings=settings, identity="verdicts", raises=False)).compare_models(
+        champion, challenger, X, y, metric="roc_auc", margin=margin)
     truth = challenger.true_auc() - champion.true_auc()
     return Outcome(result.failed, _covers(result, truth))
 
@@ -228,8 +230,8 @@ def run_fairness(change: bool, n: int, rng: np.random.Generator, settings: GateS
     X, y = sample(n, rng, rate)
     truth = true_parity_gap(model)
     limit = truth - (FAIRNESS_GAP if change else 0.0)
-    [result] = check_fairness(model, X, y, sensitive_features=group, max_difference={"demographic_parity": limit},
-                              settings=settings, key="verdicts")
+    [result] = FairnessGate(Recorder(settings=settings, identity="verdicts", raises=False)).check(
+        model, X, y, sensitive_features=group, max_difference={"demographic_parity": limit})
     return Outcome(result.failed, _covers(result, truth))
 
 
@@ -259,9 +261,9 @@ def run_drift(change: bool, n: int, rng: np.random.Generator, min_wasserstein: f
     reference = drift_frame(n, rng)
     current = drift_frame(n, rng, DRIFT_SHIFT if change else 0.0)
     if min_wasserstein is None:
-        results = check_drift(reference, current)
+        results = DataGate(raises=False).drift(reference, current)
     else:
-        results = check_drift(reference, current, min_wasserstein=min_wasserstein)
+        results = DataGate(raises=False).drift(reference, current, min_wasserstein=min_wasserstein)
     return Outcome(_failed(results[:1]))
 
 

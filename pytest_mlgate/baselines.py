@@ -273,7 +273,7 @@ def fingerprint(X: Any, y: Any) -> dict[str, Any]:
     changes it. ``X`` may be ``None`` when predictions were passed instead of a model."""
     import pandas as pd
 
-    from pytest_mlgate.gates._inputs import to_frame
+    from pytest_mlgate._frames import to_frame
 
     labels = y.to_numpy() if isinstance(y, pd.Series) else y
     result: dict[str, Any] = {

@@ -16,9 +16,11 @@ from sklearn.metrics import accuracy_score, roc_auc_score
 
 from pytest_mlgate import baselines
 from pytest_mlgate.gates.base import GateSettings, Recorder
-from pytest_mlgate.gates.baseline import BaselineGate, check_compare, check_compare_models
+from pytest_mlgate.gates.baseline import BaselineGate
 from pytest_mlgate.results import GateError, GateFailure
 from pytest_mlgate.stats.bootstrap import resample_indices
+
+from quiet import quiet  # isort: skip
 
 # --- names and text --------------------------------------------------------------------------------------------
 
@@ -225,8 +227,8 @@ SETTINGS = GateSettings(n_resamples=300)
 @pytest.mark.parametrize("metric", ["roc_auc", "accuracy", "log_loss"])
 def test_compare_models_interval_matches_a_plain_loop(metric: str) -> None:
     weaker = OneColumn()
-    [result] = check_compare_models(CHAMPION, weaker, X[500:], Y[500:], metric=metric, settings=SETTINGS,
-                                    key="t.py::test_cm")
+    gate = quiet(BaselineGate, settings=SETTINGS, key="t.py::test_cm")
+    [result] = gate.compare_models(CHAMPION, weaker, X[500:], Y[500:], metric=metric)
     assert result.status == "fail"
     y = Y[500:]
     if metric == "roc_auc":
@@ -250,40 +252,43 @@ def test_compare_models_interval_matches_a_plain_loop(metric: str) -> None:
 def test_compare_models_passes_an_equal_challenger_and_respects_the_margin() -> None:
     same = LogisticRegression().fit(X[:500], Y[:500])
     for metric in ("roc_auc", "accuracy", "brier"):
-        [result] = check_compare_models(CHAMPION, same, X[500:], Y[500:], metric=metric, settings=SETTINGS)
+        [result] = quiet(BaselineGate, settings=SETTINGS).compare_models(CHAMPION, same, X[500:], Y[500:],
+                                                                         metric=metric)
         assert result.status == "pass" and result.value == 0
-    [loose] = check_compare_models(CHAMPION, OneColumn(), X[500:], Y[500:], metric="roc_auc", margin=0.5,
-                                   settings=SETTINGS)
+    [loose] = quiet(BaselineGate, settings=SETTINGS).compare_models(CHAMPION, OneColumn(), X[500:], Y[500:],
+                                                                    metric="roc_auc", margin=0.5)
     assert loose.status == "pass" and loose.limit == -0.5
     with pytest.raises(GateError, match="margin must be a finite number >= 0"):
-        check_compare_models(CHAMPION, same, X[500:], Y[500:], metric="roc_auc", margin=-0.1)
+        quiet(BaselineGate).compare_models(CHAMPION, same, X[500:], Y[500:], metric="roc_auc", margin=-0.1)
 
 
 def test_compare_decision_rule_and_relative_drop(tmp_path: Path) -> None:
     y = Y[500:]
     score = CHAMPION.predict_proba(X[500:])[:, 1]
     write = GateSettings(n_resamples=300, baseline_dir=tmp_path, update_baselines=True)
-    check_compare(None, None, y, y_score=score, metrics="roc_auc", settings=write, key="k")
+    quiet(BaselineGate, settings=write, key="k").compare(None, None, y, y_score=score, metrics="roc_auc")
     read = GateSettings(n_resamples=300, baseline_dir=tmp_path)
     worse = np.where(np.arange(y.size) % 4 == 0, 0.5, score)  # a quarter of the rows lose their score
-    [strict] = check_compare(None, None, y, y_score=worse, metrics="roc_auc", settings=read, key="k")
+    [strict] = quiet(BaselineGate, settings=read, key="k").compare(None, None, y, y_score=worse, metrics="roc_auc")
     stored = strict.details["baseline"]
     _, hi = strict.interval
     assert strict.value == pytest.approx(roc_auc_score(y, worse) - stored["value"], abs=1e-9)
     assert strict.status == ("fail" if hi < 0 else "pass")
-    [relaxed] = check_compare(None, None, y, y_score=worse, metrics="roc_auc", max_drop=0.5, relative=True,
-                              settings=read, key="k")
+    [relaxed] = quiet(BaselineGate, settings=read, key="k").compare(None, None, y, y_score=worse, metrics="roc_auc",
+                                                                    max_drop=0.5, relative=True)
     assert relaxed.status == "pass" and relaxed.details["allowed_drop"] == pytest.approx(0.5 * stored["value"])
     with pytest.raises(GateError, match="max_drop has no entry for roc_auc"):
-        check_compare(None, None, y, y_score=worse, metrics="roc_auc", max_drop={"f1": 0.1}, settings=read, key="k")
+        quiet(BaselineGate, settings=read, key="k").compare(None, None, y, y_score=worse, metrics="roc_auc",
+                                                            max_drop={"f1": 0.1})
 
 
 def test_unchanged_model_with_a_new_alpha_still_passes(tmp_path: Path) -> None:
     y, score = Y[500:], CHAMPION.predict_proba(X[500:])[:, 1]
-    check_compare(None, None, y, y_score=score, metrics=["roc_auc", "brier"], key="k",
-                  settings=GateSettings(n_resamples=200, baseline_dir=tmp_path, update_baselines=True))
-    results = check_compare(None, None, y, y_score=score, metrics=["roc_auc", "brier"], key="k",
-                            settings=GateSettings(alpha=0.05, n_resamples=200, baseline_dir=tmp_path))
+    write = GateSettings(n_resamples=200, baseline_dir=tmp_path, update_baselines=True)
+    quiet(BaselineGate, key="k", settings=write).compare(None, None, y, y_score=score, metrics=["roc_auc", "brier"])
+    read = GateSettings(alpha=0.05, n_resamples=200, baseline_dir=tmp_path)
+    results = quiet(BaselineGate, key="k", settings=read).compare(None, None, y, y_score=score,
+                                                                  metrics=["roc_auc", "brier"])
     assert [r.status for r in results] == ["pass", "pass"] and all(r.value == 0 for r in results)
 
 

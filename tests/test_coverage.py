@@ -24,9 +24,11 @@ import pytest
 from scipy.stats import norm
 
 from pytest_mlgate.gates.base import GateSettings
-from pytest_mlgate.gates.fairness import check_fairness
+from pytest_mlgate.gates.fairness import FairnessGate
 from pytest_mlgate.stats.metrics import METRICS, estimate
 from pytest_mlgate.stats.paired import paired_difference
+
+from quiet import quiet  # isort: skip
 
 RUNS = 1_500
 N = 300  # rows per simulated evaluation set
@@ -79,8 +81,8 @@ def parity_difference_interval(rng: np.random.Generator, run: int) -> tuple[tupl
     selected = (rng.random(N) < np.where(group == "b", 0.3, 0.5)).astype(np.int64)
     y = labels(rng)
     settings = GateSettings(alpha=SETTINGS.alpha, n_resamples=RESAMPLES, seed=run)
-    [result] = check_fairness(None, None, y, y_pred=selected, sensitive_features=group,
-                              max_difference={"demographic_parity": 1.0}, settings=settings)
+    [result] = quiet(FairnessGate, settings=settings).check(None, None, y, y_pred=selected, sensitive_features=group,
+                              max_difference={"demographic_parity": 1.0})
     assert result.interval is not None
     return result.interval, 0.2
 

@@ -10,8 +10,10 @@ import polars as pl
 import pytest
 from scipy import stats as sps
 
-from pytest_mlgate.gates.data import DataGate, check_drift, load_profile, make_profile
+from pytest_mlgate.gates.data import DataGate, load_profile, make_profile
 from pytest_mlgate.results import GateError, GateFailure, GateResult
+
+from quiet import quiet  # isort: skip
 
 SHIFTED = ("num02", "num07", "num12")
 
@@ -45,7 +47,7 @@ def by_column(results: list[GateResult]) -> dict[str, GateResult]:
 def test_flags_exactly_the_shifted_columns_of_benchmark_like_data() -> None:
     reference = benchmark_like(50_000, seed=1)
     current = benchmark_like(50_000, seed=2, shifted=SHIFTED)
-    results = check_drift(reference, current)
+    results = quiet(DataGate).drift(reference, current)
     assert drifted(results) == sorted(SHIFTED)
     summary = results[0]
     assert summary.subject == "dataset" and summary.status == "fail" and summary.value == 3
@@ -62,7 +64,7 @@ def test_two_samples_of_one_distribution_at_a_million_rows_flag_nothing() -> Non
         return pd.DataFrame({"normal": rng.normal(size=1_000_000), "skewed": rng.lognormal(size=1_000_000),
                              "category": levels[rng.integers(0, 10, 1_000_000)]})
 
-    results = check_drift(sample(), sample())
+    results = quiet(DataGate).drift(sample(), sample())
     assert drifted(results) == [] and results[0].status == "pass"
     assert all(r.value < 0.01 for r in by_column(results).values())  # effects far below the minimum
 
@@ -71,7 +73,7 @@ def test_statistics_in_the_result_are_scipys() -> None:
     rng = np.random.default_rng(3)
     reference = pd.DataFrame({"x": rng.normal(size=4000), "c": rng.choice(list("abc"), 4000)})
     current = pd.DataFrame({"x": rng.normal(0.1, 1, 3000), "c": rng.choice(list("abcd"), 3000)})
-    rows = by_column(check_drift(reference, current))
+    rows = by_column(quiet(DataGate).drift(reference, current))
     expected = sps.ks_2samp(reference["x"], current["x"])
     assert rows["x"].details["statistic"] == expected.statistic
     assert abs(rows["x"].details["p_value"] - expected.pvalue) <= 1e-9
@@ -87,17 +89,17 @@ def test_large_sample_small_shift_is_significant_but_not_drift() -> None:
     rng = np.random.default_rng(11)
     reference = pd.DataFrame({"x": rng.normal(size=400_000)})
     current = pd.DataFrame({"x": rng.normal(0.03, 1, 400_000)})
-    row = by_column(check_drift(reference, current))["x"]
+    row = by_column(quiet(DataGate).drift(reference, current))["x"]
     assert row.details["p_adjusted"] < 1e-10  # the test alone would flag it
     assert row.value < 0.1 and row.status == "pass"  # the effect floor does not
-    assert by_column(check_drift(reference, current, min_wasserstein=0.01))["x"].status == "fail"
+    assert by_column(quiet(DataGate).drift(reference, current, min_wasserstein=0.01))["x"].status == "fail"
 
 
 def test_a_column_arriving_empty_is_reported_as_missing_rate_drift() -> None:
     rng = np.random.default_rng(5)
     reference = pd.DataFrame({"x": rng.normal(size=2000), "y": rng.normal(size=2000)})
     current = pd.DataFrame({"x": rng.normal(size=2000), "y": np.full(2000, np.nan)})
-    results = check_drift(reference, current)
+    results = quiet(DataGate).drift(reference, current)
     row = by_column(results)["y"]
     assert row.status == "fail" and row.details["reasons"] == ["missing rate"]
     assert "every current value is missing" in row.message and "missing 0% -> 100%" in row.message
@@ -109,7 +111,7 @@ def test_missing_rate_change_below_the_minimum_is_not_drift() -> None:
     x = rng.normal(size=100_000)
     y = rng.normal(size=100_000)
     y[rng.random(100_000) < 0.01] = np.nan  # 1% missing: significant at this size, below the 2-point minimum
-    row = by_column(check_drift(pd.DataFrame({"x": x}), pd.DataFrame({"x": y})))["x"]
+    row = by_column(quiet(DataGate).drift(pd.DataFrame({"x": x}), pd.DataFrame({"x": y})))["x"]
     assert row.details["missing_p_adjusted"] < 1e-10 and row.status == "pass"
 
 
@@ -121,9 +123,9 @@ def test_profile_round_trip_through_a_json_file_gives_the_same_verdicts(tmp_path
     path = tmp_path / "reference.json"  # type: ignore[operator]
     path.write_text(json.dumps(DataGate().profile(reference)))
     loaded = json.loads(path.read_text())
-    from_frame, from_profile = check_drift(reference, current), check_drift(loaded, current)
+    from_frame, from_profile = quiet(DataGate).drift(reference, current), quiet(DataGate).drift(loaded, current)
     decoded = load_profile(loaded)
-    assert [r.to_dict() for r in check_drift(decoded, current)] == [r.to_dict() for r in from_profile]
+    assert [r.to_dict() for r in quiet(DataGate).drift(decoded, current)] == [r.to_dict() for r in from_profile]
     assert from_profile[0].details["from_profile"] is True
     for a, b in zip(from_frame[1:], from_profile[1:], strict=True):
         assert (a.subject, a.status) == (b.subject, b.status)
@@ -135,13 +137,13 @@ def test_profile_of_a_sample_is_smaller_and_still_flags_the_shift() -> None:
     reference = benchmark_like(20_000, seed=1)
     full, small = make_profile(reference), make_profile(reference, sample=2_000, seed=0)
     assert small["n_rows"] == 2_000 and len(json.dumps(small)) < len(json.dumps(full)) / 5
-    assert drifted(check_drift(small, benchmark_like(20_000, seed=2, shifted=SHIFTED))) == sorted(SHIFTED)
+    assert drifted(quiet(DataGate).drift(small, benchmark_like(20_000, seed=2, shifted=SHIFTED))) == sorted(SHIFTED)
 
 
 def test_benjamini_hochberg_and_alpha_options() -> None:
     reference = benchmark_like(5_000, seed=1)
     current = benchmark_like(5_000, seed=2, shifted=SHIFTED)
-    results = check_drift(reference, current, correction="bh", alpha=0.01)
+    results = quiet(DataGate).drift(reference, current, correction="bh", alpha=0.01)
     assert drifted(results) == sorted(SHIFTED)
     assert "Benjamini-Hochberg-corrected p-value < 0.01" in results[0].message
     assert "(BH " in by_column(results)["num02"].message
@@ -151,7 +153,7 @@ def test_polars_frames_and_a_column_subset() -> None:
     rng = np.random.default_rng(9)
     reference = pl.DataFrame({"x": rng.normal(size=3000), "c": rng.choice(list("abc"), 3000), "z": rng.random(3000)})
     current = pl.DataFrame({"x": rng.normal(1, 1, 3000), "c": rng.choice(list("abc"), 3000), "z": rng.random(3000)})
-    results = check_drift(reference, current, columns=["x", "c"])
+    results = quiet(DataGate).drift(reference, current, columns=["x", "c"])
     assert drifted(results) == ["x"] and set(by_column(results)) == {"x", "c"}
 
 
@@ -178,7 +180,7 @@ def test_gate_method_raises_with_drifted_columns_first_in_the_message() -> None:
 def test_bad_options(kwargs: dict[str, object], match: str) -> None:
     frame = pd.DataFrame({"x": [1.0, 2.0, 3.0]})
     with pytest.raises(GateError, match=match):
-        check_drift(frame, frame, **kwargs)  # type: ignore[arg-type]
+        quiet(DataGate).drift(frame, frame, **kwargs)  # type: ignore[arg-type]
 
 
 def test_damaged_or_foreign_profiles_are_named() -> None:
@@ -186,11 +188,11 @@ def test_damaged_or_foreign_profiles_are_named() -> None:
     profile = make_profile(frame)
     profile["columns"][0]["values"] = profile["columns"][0]["values"][:-4]
     with pytest.raises(GateError, match="the reference profile is damaged"):
-        check_drift(profile, frame)
+        quiet(DataGate).drift(profile, frame)
     with pytest.raises(GateError, match="version 99 is not supported"):
-        check_drift({**make_profile(frame), "version": 99}, frame)
+        quiet(DataGate).drift({**make_profile(frame), "version": 99}, frame)
     with pytest.raises(GateError, match="profile without its 'format' key"):
-        check_drift({"columns": []}, frame)
+        quiet(DataGate).drift({"columns": []}, frame)
     with pytest.raises(GateError, match="not a pytest-mlgate reference profile"):
         load_profile({"columns": []})
 
@@ -198,6 +200,6 @@ def test_damaged_or_foreign_profiles_are_named() -> None:
 def test_single_thread_and_threads_agree() -> None:
     reference = benchmark_like(3_000, seed=1)
     current = benchmark_like(3_000, seed=2, shifted=SHIFTED)
-    one = [r.to_dict() for r in check_drift(reference, current, threads=1)]
-    many = [r.to_dict() for r in check_drift(reference, current, threads=4)]
+    one = [r.to_dict() for r in quiet(DataGate).drift(reference, current, threads=1)]
+    many = [r.to_dict() for r in quiet(DataGate).drift(reference, current, threads=4)]
     assert one == many

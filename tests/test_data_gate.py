@@ -15,8 +15,10 @@ import pytest
 import scipy.spatial.distance  # noqa: F401
 
 import pytest_mlgate.gates.data  # noqa: F401
-from pytest_mlgate.gates.data import FAILURE_TABLE_CAP, DataGate, check_validate
+from pytest_mlgate.gates.data import FAILURE_TABLE_CAP, DataGate
 from pytest_mlgate.results import GateError, GateFailure
+
+from quiet import quiet  # isort: skip
 
 HEADER = textwrap.dedent(
     """
@@ -95,7 +97,7 @@ def test_validate_details_hold_the_capped_table_with_the_true_count() -> None:
     import pandera.pandas as pa
 
     df = pd.DataFrame({"x": -np.arange(1, 1501, dtype=float)})
-    result = check_validate(df, pa.DataFrameSchema({"x": pa.Column(float, pa.Check.ge(0))}))[0]
+    result = quiet(DataGate).validate(df, pa.DataFrameSchema({"x": pa.Column(float, pa.Check.ge(0))}))[0]
     assert result.status == "fail" and result.value == 1500
     assert result.details["n_failure_cases"] == 1500 and result.details["truncated"] is True
     assert len(result.details["failure_cases"]) == FAILURE_TABLE_CAP

@@ -11,8 +11,10 @@ import pytest
 
 import pytest_mlgate.gates.fairness  # noqa: F401  (loaded once in the outer process, see conftest)
 from pytest_mlgate.gates.base import GateSettings
-from pytest_mlgate.gates.fairness import FairnessGate, check_fairness
+from pytest_mlgate.gates.fairness import FairnessGate
 from pytest_mlgate.results import GateError, GateFailure
+
+from quiet import quiet  # isort: skip
 
 #: Exact counts, no randomness: group -> (rows, selected rows among y=1 rows, selected among y=0 rows)
 DATA = textwrap.dedent(
@@ -48,9 +50,9 @@ QUICK = GateSettings(n_resamples=200)
 
 
 def _check(frame: pd.DataFrame, **kwargs: object) -> list:
-    kwargs.setdefault("settings", QUICK)
-    return check_fairness(None, frame, frame["y"], y_pred=frame["pred"], sensitive_features="sex",
-                          **kwargs)  # type: ignore[arg-type]
+    settings = kwargs.pop("settings", QUICK)
+    return quiet(FairnessGate, settings=settings).check(  # type: ignore[arg-type]
+        None, frame, frame["y"], y_pred=frame["pred"], sensitive_features="sex", **kwargs)  # type: ignore[arg-type]
 
 
 # --- verdicts --------------------------------------------------------------------------------------------
@@ -161,9 +163,9 @@ def test_no_group_flips_the_verdict_by_noise_across_seeds() -> None:
         sex = np.r_[np.repeat(["A", "B"], 1500), np.repeat("small", 40)]
         y = rng.integers(0, 2, sex.size)
         pred = (rng.random(sex.size) < 0.5).astype(int)
-        (result,) = check_fairness(None, None, y, y_pred=pred, sensitive_features=sex,
-                                   max_difference={"demographic_parity": 0.1}, settings=GateSettings(
-                                       n_resamples=200, seed=seed))
+        gate = quiet(FairnessGate, settings=GateSettings(n_resamples=200, seed=seed))
+        (result,) = gate.check(None, None, y, y_pred=pred, sensitive_features=sex,
+                               max_difference={"demographic_parity": 0.1})
         failures += result.status == "fail"
     assert failures <= 1
 
@@ -176,7 +178,7 @@ def test_intersectional_groups_from_a_list_of_columns_and_a_model() -> None:
     X = pd.DataFrame({"sex": rng.integers(0, 2, n), "age_band": rng.integers(0, 2, n), "x": rng.normal(size=n)})
     y = (X["x"] + 1.5 * X["sex"] + rng.normal(size=n) > 0.5).astype(int)
     model = LogisticRegression().fit(X, y)
-    (result,) = check_fairness(model, X, y, sensitive_features=["sex", "age_band"], settings=QUICK,
+    (result,) = quiet(FairnessGate, settings=QUICK).check(model, X, y, sensitive_features=["sex", "age_band"],
                                max_difference={"demographic_parity": 0.1})
     assert result.status == "fail"
     assert [row["features"] for row in result.details["groups"]] == [
@@ -191,16 +193,17 @@ def test_intersectional_groups_from_a_list_of_columns_and_a_model() -> None:
 def test_sensitive_features_as_values_dataframe_and_polars() -> None:
     frame = make(UNFAIR)
     by_name = _check(frame, max_difference={"demographic_parity": 1})[0].value
-    as_series = check_fairness(None, None, frame["y"], y_pred=frame["pred"], sensitive_features=frame["sex"],
-                               max_difference={"demographic_parity": 1}, settings=QUICK)[0]
+    gate = quiet(FairnessGate, settings=QUICK)
+    as_series = gate.check(None, None, frame["y"], y_pred=frame["pred"], sensitive_features=frame["sex"],
+                           max_difference={"demographic_parity": 1})[0]
     assert as_series.value == by_name and "sex" in as_series.message
-    as_frame = check_fairness(None, None, frame["y"], y_pred=frame["pred"], sensitive_features=frame[["sex"]],
-                              max_difference={"demographic_parity": 1}, settings=QUICK)[0]
+    as_frame = gate.check(None, None, frame["y"], y_pred=frame["pred"], sensitive_features=frame[["sex"]],
+                          max_difference={"demographic_parity": 1})[0]
     assert as_frame.value == by_name
     pl = pytest.importorskip("polars")
     polars_x = pl.DataFrame({c: frame[c].to_numpy() for c in frame.columns})
-    as_polars = check_fairness(None, polars_x, frame["y"], y_pred=frame["pred"], sensitive_features="sex",
-                               max_difference={"demographic_parity": 1}, settings=QUICK)[0]
+    as_polars = gate.check(None, polars_x, frame["y"], y_pred=frame["pred"], sensitive_features="sex",
+                           max_difference={"demographic_parity": 1})[0]
     assert as_polars.value == by_name
 
 
@@ -219,12 +222,12 @@ def test_string_labels_with_pos_label() -> None:
     y = np.where(frame["y"] == 1, "approved", "denied")
     pred = np.where(frame["pred"] == 1, "approved", "denied")
     with pytest.raises(GateError, match=r"labels are \['approved', 'denied'\].*pos_label="):  # issue 12: no guess
-        check_fairness(None, frame, y, y_pred=pred, sensitive_features="sex", settings=QUICK,
+        quiet(FairnessGate, settings=QUICK).check(None, frame, y, y_pred=pred, sensitive_features="sex",
                        max_difference={"demographic_parity": 1})
-    (result,) = check_fairness(None, frame, y, y_pred=pred, sensitive_features="sex", settings=QUICK,
+    (result,) = quiet(FairnessGate, settings=QUICK).check(None, frame, y, y_pred=pred, sensitive_features="sex",
                                max_difference={"demographic_parity": 1}, pos_label="approved")
     assert result.value == pytest.approx(0.25)
-    (flipped,) = check_fairness(None, frame, y, y_pred=pred, sensitive_features="sex", settings=QUICK,
+    (flipped,) = quiet(FairnessGate, settings=QUICK).check(None, frame, y, y_pred=pred, sensitive_features="sex",
                                 max_difference={"demographic_parity": 1}, pos_label="denied")
     assert flipped.value == pytest.approx(0.25)
     assert flipped.details["groups"][0]["selection_rate"] == pytest.approx(0.75)
@@ -235,7 +238,7 @@ def test_multiclass_accuracy_by_group() -> None:
     sex = np.repeat(["F", "M"], 500)
     y = rng.integers(0, 3, 1000)
     pred = np.where(rng.random(1000) < np.where(sex == "F", 0.9, 0.5), y, (y + 1) % 3)
-    (result,) = check_fairness(None, None, y, y_pred=pred, sensitive_features=sex, settings=QUICK,
+    (result,) = quiet(FairnessGate, settings=QUICK).check(None, None, y, y_pred=pred, sensitive_features=sex,
                                max_difference={"accuracy": 0.1})
     assert result.status == "fail"
     from fairlearn.metrics import MetricFrame
@@ -353,9 +356,9 @@ def test_a_shown_metric_undefined_in_a_group_is_a_dash_not_an_error() -> None:
 def test_labels_of_different_kinds_and_unnamed_missing_groups_are_explained() -> None:
     frame = make(UNFAIR)
     with pytest.raises(GateError, match="y and the predictions use different kinds of labels"):
-        check_fairness(None, None, np.where(frame["y"] == 1, "yes", "no"), y_pred=frame["pred"],
+        quiet(FairnessGate).check(None, None, np.where(frame["y"] == 1, "yes", "no"), y_pred=frame["pred"],
                        sensitive_features=frame["sex"], max_difference={"demographic_parity": 0.1})
     values = np.where(np.arange(len(frame)) % 7 == 0, np.nan, 1.0)
     with pytest.raises(GateError, match=r'sensitive_features=pd\.Series\(values\)\.fillna\("unknown"\)'):
-        check_fairness(None, None, frame["y"], y_pred=frame["pred"], sensitive_features=values,
+        quiet(FairnessGate).check(None, None, frame["y"], y_pred=frame["pred"], sensitive_features=values,
                        max_difference={"demographic_parity": 0.1})

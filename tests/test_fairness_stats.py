@@ -10,8 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pytest_mlgate.gates.base import GateSettings
-from pytest_mlgate.gates.fairness import check_fairness, encode_groups, factorize_unicode
+from pytest_mlgate.gates.fairness import FairnessGate, encode_groups, factorize_unicode
 from pytest_mlgate.stats import groups as gs
+
+from quiet import quiet  # isort: skip
 
 fairlearn_metrics = pytest.importorskip("fairlearn.metrics")
 skm = pytest.importorskip("sklearn.metrics")
@@ -108,9 +110,9 @@ def test_disparities_equal_fairlearn_functions(case: dict[str, object], method: 
         "false_positive_rate_difference": fm.false_positive_rate_difference,
         "accuracy_ratio": fm.accuracy_score_ratio,
     }
-    results = check_fairness(
+    results = quiet(FairnessGate, settings=GateSettings(n_resamples=20)).check(
         None, None, y, y_pred=pred, sensitive_features=sf, sample_weight=weights, method=method,  # type: ignore[arg-type]
-        agg=agg, min_group_size=0, settings=GateSettings(n_resamples=20),
+        agg=agg, min_group_size=0,
         max_difference={"demographic_parity": 1, "equalized_odds": 1, "equal_opportunity": 1,
                         "false_positive_rate": 1},
         min_ratio={"demographic_parity": 0, "equalized_odds": 0, "equal_opportunity": 0, "accuracy": 0},
@@ -131,8 +133,9 @@ def test_small_groups_are_left_out_like_fairlearn_on_the_rest() -> None:
     y = rng.integers(0, 2, groups.size)
     pred = rng.integers(0, 2, groups.size)
     pred[-10:] = 1  # the tiny group selects everyone: it alone would dominate the disparity
-    (result,) = check_fairness(None, None, y, y_pred=pred, sensitive_features=groups,
-                               max_difference={"demographic_parity": 1}, settings=GateSettings(n_resamples=50))
+    gate = quiet(FairnessGate, settings=GateSettings(n_resamples=50))
+    (result,) = gate.check(None, None, y, y_pred=pred, sensitive_features=groups,
+                           max_difference={"demographic_parity": 1})
     big = groups != "tiny"
     reference = fairlearn_metrics.demographic_parity_difference(y[big], pred[big], sensitive_features=groups[big])
     assert result.value == pytest.approx(reference, abs=TOL, rel=0)
@@ -215,9 +218,9 @@ def test_bounds_keep_their_level_when_groups_tie_at_the_extremes() -> None:
     low_misses = high_misses = 0
     for seed in range(80):
         y, pred, group = _tied_groups(np.random.default_rng(seed))
-        (result,) = check_fairness(None, None, y, y_pred=pred, sensitive_features=group,
-                                   max_difference={"demographic_parity": 0.1},
-                                   settings=GateSettings(alpha=0.05, n_resamples=300, seed=seed))
+        gate = quiet(FairnessGate, settings=GateSettings(alpha=0.05, n_resamples=300, seed=seed))
+        (result,) = gate.check(None, None, y, y_pred=pred, sensitive_features=group,
+                               max_difference={"demographic_parity": 0.1})
         assert result.interval is not None
         low_misses += result.interval[0] > 0.1
         high_misses += result.interval[1] < 0.1
@@ -228,10 +231,10 @@ def test_intervals_hold_the_point_value_for_every_kind_and_agg() -> None:
     y, pred, group = _tied_groups(np.random.default_rng(0))
     for method in ("between_groups", "to_overall"):
         for agg in ("worst", "mean"):
-            results = check_fairness(
+            results = quiet(FairnessGate, settings=GateSettings(n_resamples=300)).check(
                 None, None, y, y_pred=pred, sensitive_features=group, method=method, agg=agg,
                 max_difference={"equalized_odds": 1, "demographic_parity": 1},
-                min_ratio={"equalized_odds": 0, "demographic_parity": 0}, settings=GateSettings(n_resamples=300))
+                min_ratio={"equalized_odds": 0, "demographic_parity": 0})
             for r in results:
                 assert r.interval is not None and r.value is not None
                 assert r.interval[0] <= r.value <= r.interval[1], (method, agg, r.subject)

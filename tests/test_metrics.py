@@ -12,10 +12,12 @@ from hypothesis import strategies as st
 from sklearn import metrics as skm
 
 from pytest_mlgate.gates.base import GateSettings
-from pytest_mlgate.gates.model import ModelGate, check_metrics
+from pytest_mlgate.gates.model import ModelGate
 from pytest_mlgate.results import GateError, GateFailure
 from pytest_mlgate.stats.bootstrap import counts_from_indices, percentile_interval, resample_counts, resample_indices
-from pytest_mlgate.stats.metrics import METRICS, batch_values, estimate, get_metric, metric
+from pytest_mlgate.stats.metrics import METRICS, batch_values, estimate, metric
+
+from quiet import quiet  # isort: skip
 
 SK_BINARY_LABEL = {
     "accuracy": skm.accuracy_score,
@@ -150,7 +152,7 @@ def test_interval_coverage_of_accuracy_is_close_to_nominal() -> None:
 
 def test_unknown_metric_suggests_the_closest_name() -> None:
     with pytest.raises(GateError, match=re.escape("unknown metric 'f_1'. Did you mean 'f1'")):
-        get_metric("f_1")
+        ModelGate().metrics(y=[0, 1], y_pred=[0, 1], min={"f_1": 0.5})  # stats' own error, as the gate's
 
 
 def test_custom_metric_callable_and_direction() -> None:
@@ -189,7 +191,7 @@ def test_custom_metric_callable_and_direction() -> None:
 def test_bad_inputs_name_the_problem(kwargs: dict, message: str) -> None:  # type: ignore[type-arg]
     kwargs.setdefault("min", {"accuracy": 0.5})
     with pytest.raises(GateError, match=re.escape(message)):
-        check_metrics(None, None, **kwargs)
+        quiet(ModelGate).metrics(None, None, **kwargs)
 
 
 def test_model_problems_are_gate_errors() -> None:
@@ -198,23 +200,23 @@ def test_model_problems_are_gate_errors() -> None:
     X = np.random.default_rng(0).normal(size=(20, 2))
     y = (X[:, 0] > 0).astype(int)
     with pytest.raises(GateError, match=re.escape("LogisticRegression) is not fitted")):
-        check_metrics(LogisticRegression(), X, y, min={"accuracy": 0.5})
+        quiet(ModelGate).metrics(LogisticRegression(), X, y, min={"accuracy": 0.5})
     with pytest.raises(GateError, match="has no predict method"):
-        check_metrics(object(), X, y, min={"accuracy": 0.5})
+        quiet(ModelGate).metrics(object(), X, y, min={"accuracy": 0.5})
 
     class Broken:
         def predict(self, X):  # type: ignore[no-untyped-def]
             raise RuntimeError("feature 'age' missing")
 
     with pytest.raises(GateError, match=re.escape("model.predict(X) raised RuntimeError: feature 'age' missing")):
-        check_metrics(Broken(), X, y, min={"accuracy": 0.5})
+        quiet(ModelGate).metrics(Broken(), X, y, min={"accuracy": 0.5})
 
     class Lister:
         def predict(self, X):  # type: ignore[no-untyped-def]
             return [0] * len(X)
 
     with pytest.raises(GateError, match="returned a list, not an array"):
-        check_metrics(Lister(), X, y, min={"accuracy": 0.5})
+        quiet(ModelGate).metrics(Lister(), X, y, min={"accuracy": 0.5})
 
 
 def test_multiclass_and_regression_models() -> None:
@@ -241,10 +243,10 @@ def test_decision_rule_interval_versus_point() -> None:
     settings_ = GateSettings(n_resamples=300)
     value = METRICS["accuracy"].fn(y, pred)
     # a limit just above the point value: the interval still reaches it, so no evidence of a miss
-    [lenient] = check_metrics(None, None, y, y_pred=pred, min={"accuracy": value + 0.01}, settings=settings_)
+    [lenient] = quiet(ModelGate, settings=settings_).metrics(None, None, y, y_pred=pred, min={"accuracy": value + 0.01})
     assert lenient.status == "pass"
-    [strict] = check_metrics(None, None, y, y_pred=pred, min={"accuracy": value + 0.01}, settings=settings_,
-                             decision="point")
+    [strict] = quiet(ModelGate, settings=settings_).metrics(None, None, y, y_pred=pred, min={"accuracy": value + 0.01},
+                                                            decision="point")
     assert strict.status == "fail"
 
 
@@ -253,18 +255,16 @@ def test_a_failing_user_metric_is_a_gate_error_naming_it() -> None:
         return {"k": 1}["missing"]
 
     with pytest.raises(GateError, match="recall_at_k could not be computed: KeyError: 'missing'"):
-        check_metrics(None, None, [0, 1, 1], y_pred=[0, 1, 1], min={metric(recall_at_k): 0.5})
+        quiet(ModelGate).metrics(None, None, [0, 1, 1], y_pred=[0, 1, 1], min={metric(recall_at_k): 0.5})
 
 
 def test_slices_all_too_small_is_an_error_not_a_pass() -> None:
     import pandas as pd
 
-    from pytest_mlgate.gates.model import check_slices
-
     X = pd.DataFrame({"region": [f"r{i % 20}" for i in range(200)], "x": range(200)})
     y = np.arange(200) % 2
     with pytest.raises(GateError, match="no slice of region has at least min_size=30 rows"):
-        check_slices(None, X, y, by="region", metric="accuracy", min=0.5, y_pred=y)
+        quiet(ModelGate).slices(None, X, y, by="region", metric="accuracy", min=0.5, y_pred=y)
 
 
 @pytest.mark.parametrize("name", ["roc_auc", "roc_auc_ovr_weighted", "log_loss", "brier", "neg_log_loss"])

@@ -11,10 +11,11 @@ import polars as pl
 import pytest
 from sklearn.linear_model import LinearRegression, LogisticRegression
 
-from pytest_mlgate.gates.model import ModelGate, check_invariance, check_monotonic, check_sanity
+from pytest_mlgate.gates.model import ModelGate
 from pytest_mlgate.results import GateError, GateFailure
 
 import model_models as mm  # isort: skip
+from quiet import quiet  # isort: skip
 
 MODELS = (Path(__file__).parent / "model_models.py").read_text()
 HEADER = """
@@ -122,7 +123,7 @@ def test_not_monotonic(model_gate):
 
 def test_sanity_unit_properties(data: tuple[pd.DataFrame, np.ndarray]) -> None:
     X, y = data
-    by_name = {r.subject: r for r in check_sanity(mm.Mutating(X, y), X.copy())}
+    by_name = {r.subject: r for r in quiet(ModelGate).sanity(mm.Mutating(X, y), X.copy())}
     assert by_name["input_unchanged"].status == "fail"
     assert by_name["input_unchanged"].details["count"] == int((X["income"] != X["income"].round()).sum())
 
@@ -130,7 +131,7 @@ def test_sanity_unit_properties(data: tuple[pd.DataFrame, np.ndarray]) -> None:
         def predict(self, X: object) -> np.ndarray:
             return super().predict(X)[:-1]
 
-    by_name = {r.subject: r for r in check_sanity(Shorter(X, y), X)}
+    by_name = {r.subject: r for r in quiet(ModelGate).sanity(Shorter(X, y), X)}
     assert by_name["rows"].status == "fail" and "returned 399 rows for 400 input rows" in by_name["rows"].message
     assert "argmax" not in by_name  # predict's rows are unusable, so it is not compared
 
@@ -138,17 +139,17 @@ def test_sanity_unit_properties(data: tuple[pd.DataFrame, np.ndarray]) -> None:
         def predict(self, X: object) -> np.ndarray:
             return (self.predict_proba(X)[:, 1] > 0.3).astype(int)
 
-    by_name = {r.subject: r for r in check_sanity(Thresholded(X, y), X)}
+    by_name = {r.subject: r for r in quiet(ModelGate).sanity(Thresholded(X, y), X)}
     expected = int(((mm.Sound(X, y).predict_proba(X)[:, 1] > 0.3) & (mm.Sound(X, y).predict_proba(X)[:, 1] <= 0.5))
                    .sum())
     assert by_name["argmax"].details["count"] == expected > 0
-    assert "argmax" not in {r.subject for r in check_sanity(Thresholded(X, y), X, skip=["argmax"])}
+    assert "argmax" not in {r.subject for r in quiet(ModelGate).sanity(Thresholded(X, y), X, skip=["argmax"])}
 
     class Crashes(mm.Sound):
         def predict_proba(self, X: object) -> np.ndarray:
             raise RuntimeError("boom")
 
-    by_name = {r.subject: r for r in check_sanity(Crashes(X, y), X)}
+    by_name = {r.subject: r for r in quiet(ModelGate).sanity(Crashes(X, y), X)}
     assert by_name["runs"].status == "fail" and "RuntimeError: boom" in by_name["runs"].message
 
 
@@ -156,7 +157,7 @@ def test_sanity_regressor_and_numpy_input() -> None:
     rng = np.random.default_rng(1)
     X = rng.normal(size=(200, 3))
     model = LinearRegression().fit(X, X @ [1.0, 2.0, 0.0])
-    results = check_sanity(model, X)
+    results = quiet(ModelGate).sanity(model, X)
     assert {r.subject for r in results} == {"runs", "rows", "finite", "deterministic", "input_unchanged"}
     assert all(r.status == "pass" for r in results)
 
@@ -164,11 +165,11 @@ def test_sanity_regressor_and_numpy_input() -> None:
 def test_sanity_bad_input_is_a_gate_error(data: tuple[pd.DataFrame, np.ndarray]) -> None:
     X, y = data
     with pytest.raises(GateError, match="has no predict method"):
-        check_sanity(object(), X)
+        quiet(ModelGate).sanity(object(), X)
     with pytest.raises(GateError, match=r"LogisticRegression.*is not fitted"):
-        check_sanity(LogisticRegression(), X)
+        quiet(ModelGate).sanity(LogisticRegression(), X)
     with pytest.raises(GateError, match="unknown sanity properties"):
-        check_sanity(mm.Sound(X, y), X, skip=["argmx"])
+        quiet(ModelGate).sanity(mm.Sound(X, y), X, skip=["argmx"])
 
 
 # --- invariance ---------------------------------------------------------------------------------------
@@ -179,12 +180,12 @@ def test_invariance_counts_exactly_the_changed_rows(data: tuple[pd.DataFrame, np
     model = mm.Leaky(X, y)
     replaced = np.zeros(len(X))
     before, after = model.predict(X), model.predict(X.assign(noise=replaced))
-    [result] = check_invariance(model, X, perturb={"noise": replaced}, max_changed=0.5)
+    [result] = quiet(ModelGate).invariance(model, X, perturb={"noise": replaced}, max_changed=0.5)
     assert result.details["count"] == int((before != after).sum()) > 0
     assert result.value == pytest.approx((before != after).mean())
     assert result.status == ("pass" if (before != after).mean() <= 0.5 else "fail")
     assert X["noise"].abs().sum() > 0  # the user's frame is untouched
-    [polars_result] = check_invariance(model, pl.from_dict({c: X[c].to_numpy() for c in X.columns}),
+    [polars_result] = quiet(ModelGate).invariance(model, pl.from_dict({c: X[c].to_numpy() for c in X.columns}),
                                        perturb={"noise": replaced}, max_changed=0.5)
     assert polars_result.details["count"] == result.details["count"]
 
@@ -200,8 +201,8 @@ def test_invariance_numpy_input_by_column_position(data: tuple[pd.DataFrame, np.
         def predict(self, X: np.ndarray) -> np.ndarray:
             return model.predict(X[:, :2])
 
-    [ignored] = check_invariance(FirstTwo(), numbers, perturb={2: 0.0})
-    [used] = check_invariance(FirstTwo(), numbers, perturb={"x0": lambda col: col + 10}, max_changed=1.0)
+    [ignored] = quiet(ModelGate).invariance(FirstTwo(), numbers, perturb={2: 0.0})
+    [used] = quiet(ModelGate).invariance(FirstTwo(), numbers, perturb={"x0": lambda col: col + 10}, max_changed=1.0)
     assert ignored.status == "pass" and used.details["count"] > 0 and used.subject == "x0"
 
 
@@ -209,13 +210,13 @@ def test_invariance_bad_input(data: tuple[pd.DataFrame, np.ndarray]) -> None:
     X, y = data
     model = mm.Sound(X, y)
     with pytest.raises(GateError, match=r"perturb column 'noize' is not a column of X\. Did you mean 'noise'\?"):
-        check_invariance(model, X, perturb={"noize": 0})
+        quiet(ModelGate).invariance(model, X, perturb={"noize": 0})
     with pytest.raises(GateError, match="gave 3 values for 400 rows"):
-        check_invariance(model, X, perturb={"noise": [1, 2, 3]})
+        quiet(ModelGate).invariance(model, X, perturb={"noise": [1, 2, 3]})
     with pytest.raises(GateError, match="returned 10 rows for 400"):
-        check_invariance(model, X, perturb=lambda frame: frame.head(10))
+        quiet(ModelGate).invariance(model, X, perturb=lambda frame: frame.head(10))
     with pytest.raises(GateError, match="max_changed must be a fraction"):
-        check_invariance(model, X, perturb={"noise": 0}, max_changed=2)
+        quiet(ModelGate).invariance(model, X, perturb={"noise": 0}, max_changed=2)
 
 
 # --- monotonic ----------------------------------------------------------------------------------------
@@ -227,15 +228,15 @@ def test_monotonic_counts_and_default_step(data: tuple[pd.DataFrame, np.ndarray]
     step = 0.1 * X["income"].std(ddof=0)
     base = model.predict_proba(X)[:, 1]
     moved = model.predict_proba(X.assign(income=X["income"] + step))[:, 1]
-    [result] = check_monotonic(model, X, feature="income", max_violations=1.0)
+    [result] = quiet(ModelGate).monotonic(model, X, feature="income", max_violations=1.0)
     assert result.details["step"] == pytest.approx(step)
     assert result.details["count"] == int((moved < base - 1e-9).sum()) > 0
     assert result.status == "pass"  # every row may violate under max_violations=1
-    [age] = check_monotonic(mm.Sound(X, y), X.astype({"age": int}), feature="age", direction="decreasing")
+    [age] = quiet(ModelGate).monotonic(mm.Sound(X, y), X.astype({"age": int}), feature="age", direction="decreasing")
     assert age.status == "pass" and age.details["step"] == round(0.1 * X["age"].std(ddof=0))
     # a regressor's prediction is the score
     reg = LinearRegression().fit(X[["income", "age"]].to_numpy(), y)
-    [r] = check_monotonic(reg, X[["income", "age"]].to_numpy(), feature=0)
+    [r] = quiet(ModelGate).monotonic(reg, X[["income", "age"]].to_numpy(), feature=0)
     assert r.status == "pass" and r.details["score"] == "predict"
 
 
@@ -243,13 +244,13 @@ def test_monotonic_bad_input(data: tuple[pd.DataFrame, np.ndarray]) -> None:
     X, y = data
     model = mm.Sound(X, y)
     with pytest.raises(GateError, match="feature 'salary' is not a column of X"):
-        check_monotonic(model, X, feature="salary")
+        quiet(ModelGate).monotonic(model, X, feature="salary")
     with pytest.raises(GateError, match="feature 'region' is not numeric"):
-        check_monotonic(model, X, feature="region")
+        quiet(ModelGate).monotonic(model, X, feature="region")
     with pytest.raises(GateError, match="direction must be 'increasing' or 'decreasing'"):
-        check_monotonic(model, X, feature="income", direction="up")
+        quiet(ModelGate).monotonic(model, X, feature="income", direction="up")
     with pytest.raises(GateError, match="is constant in X"):
-        check_monotonic(model, X.assign(income=1.0), feature="income")
+        quiet(ModelGate).monotonic(model, X.assign(income=1.0), feature="income")
 
 
 def test_gate_records_error_and_failure_results(data: tuple[pd.DataFrame, np.ndarray]) -> None:

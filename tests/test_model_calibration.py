@@ -17,12 +17,13 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import brier_score_loss
 
 from pytest_mlgate.gates.base import GateSettings
-from pytest_mlgate.gates.model import check_calibration
+from pytest_mlgate.gates.model import ModelGate
 from pytest_mlgate.results import GateError
 from pytest_mlgate.stats import calibration as cal
 from pytest_mlgate.stats.bootstrap import resample_counts, resample_indices
 
 import model_models as mm  # isort: skip
+from quiet import quiet  # isort: skip
 
 MODELS = (Path(__file__).parent / "model_models.py").read_text()
 
@@ -130,7 +131,7 @@ def test_calibration_values_and_inputs() -> None:
     X, y = mm.make_data(n=600, seed=5)
     model = mm.Overconfident(*mm.make_data(n=600, seed=6))
     settings_ = GateSettings(n_resamples=200)
-    ece, brier = check_calibration(model, X, y, max_ece=0.5, max_brier=0.5, settings=settings_)
+    ece, brier = quiet(ModelGate, settings=settings_).calibration(model, X, y, max_ece=0.5, max_brier=0.5)
     p = model.predict_proba(X)[:, 1]
     prob_true, prob_pred = calibration_curve(y, p, n_bins=10)
     counts = np.bincount(cal.bin_ids(p, np.linspace(0, 1, 11)), minlength=10)
@@ -139,24 +140,24 @@ def test_calibration_values_and_inputs() -> None:
     assert ece.interval[0] <= ece.interval[1] and brier.interval[0] < brier.value < brier.interval[1]
     # a polars frame gives the same result as pandas
     X_polars = pl.DataFrame({c: X[c].to_numpy() for c in X.columns})
-    polars_ece, _ = check_calibration(model, X_polars, y, max_ece=0.5, settings=settings_)
+    polars_ece, _ = quiet(ModelGate, settings=settings_).calibration(model, X_polars, y, max_ece=0.5)
     assert polars_ece.value == ece.value and polars_ece.interval == ece.interval
     # predictions instead of a model give the same verdicts
-    from_scores = check_calibration(None, None, y, y_score=p, max_ece=0.5, settings=settings_)
+    from_scores = quiet(ModelGate, settings=settings_).calibration(None, None, y, y_score=p, max_ece=0.5)
     assert from_scores[0].value == ece.value and from_scores[0].interval == ece.interval
     # multiclass: top-label view
     iris_X, iris_y = load_iris(return_X_y=True)
     iris = LogisticRegression(max_iter=500).fit(iris_X, iris_y)
-    multi, _ = check_calibration(iris, iris_X, iris_y, max_ece=0.2, settings=settings_)
+    multi, _ = quiet(ModelGate, settings=settings_).calibration(iris, iris_X, iris_y, max_ece=0.2)
     assert multi.details["view"] == "top label" and multi.status == "pass"
     with pytest.raises(GateError, match="has no predict_proba"):
-        check_calibration(_NoProba(), X, y)
+        quiet(ModelGate).calibration(_NoProba(), X, y)
     with pytest.raises(GateError, match="mismatched lengths"):
-        check_calibration(model, X, y[:-1])
+        quiet(ModelGate).calibration(model, X, y[:-1])
     with pytest.raises(GateError, match="n_bins must be a positive integer"):
-        check_calibration(model, X, y, n_bins=0)
+        quiet(ModelGate).calibration(model, X, y, n_bins=0)
     with pytest.raises(GateError, match="probabilities in"):
-        check_calibration(None, None, y, y_score=np.linspace(-1, 2, y.size))
+        quiet(ModelGate).calibration(None, None, y, y_score=np.linspace(-1, 2, y.size))
 
 
 class _NoProba:

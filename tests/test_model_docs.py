@@ -20,10 +20,11 @@ def load_strategy_modules() -> None:
     import pandas as pd
     from sklearn.linear_model import LogisticRegression
 
-    from pytest_mlgate.gates.model import check_fuzz
+    from pytest_mlgate.gates.model import ModelGate
 
     model = LogisticRegression().fit(pd.DataFrame({"a": [0.0, 1.0]}), np.array([0, 1]))
-    check_fuzz(model, pandera.pandas.DataFrameSchema({"a": pandera.pandas.Column(float)}), max_examples=1)
+    schema = pandera.pandas.DataFrameSchema({"a": pandera.pandas.Column(float)})
+    ModelGate(raises=False).fuzz(model, schema, max_examples=1)
 
 
 def test_every_snippet_runs_and_passes(pytester: pytest.Pytester) -> None:

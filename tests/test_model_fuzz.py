@@ -14,10 +14,11 @@ import polars as pl
 import pytest
 
 from pytest_mlgate.gates.base import GateSettings
-from pytest_mlgate.gates.model import check_fuzz
+from pytest_mlgate.gates.model import ModelGate
 from pytest_mlgate.results import GateError
 
 import model_models as mm  # isort: skip
+from quiet import quiet  # isort: skip
 
 MODELS = (Path(__file__).parent / "model_models.py").read_text()
 SCHEMA = """
@@ -55,7 +56,7 @@ def load_strategy_modules(data: tuple[pd.DataFrame, np.ndarray]) -> None:
     strategies, hypothesis.extra.pandas) would later be imported a second time, and pandera's strategies then
     meet two copies of their own classes and filter out every example. One small fuzz run here loads them all
     in the outer process first."""
-    check_fuzz(mm.Sound(*data), schema(), max_examples=1)
+    quiet(ModelGate).fuzz(mm.Sound(*data), schema(), max_examples=1)
 
 
 def failure_block(stdout: str) -> str:
@@ -96,7 +97,8 @@ def test_fragile(model_gate):
 def test_fuzz_is_deterministic_for_a_seed_and_shrinks(data: tuple[pd.DataFrame, np.ndarray]) -> None:
     X, y = data
     settings = GateSettings(seed=11)
-    runs = [check_fuzz(mm.NaNForOld(X, y), schema(), max_examples=20, settings=settings, key="t") for _ in range(2)]
+    runs = [quiet(ModelGate, settings=settings, key="t").fuzz(mm.NaNForOld(X, y), schema(), max_examples=20)
+            for _ in range(2)]
     assert [r[0].status for r in runs] == ["fail", "fail"]
     assert runs[0][0].details == runs[1][0].details
     assert runs[0][0].message == runs[1][0].message
@@ -119,9 +121,9 @@ def test_fuzz_polars_model_via_convert(data: tuple[pd.DataFrame, np.ndarray]) ->
                 raise TypeError("expects a polars DataFrame")
             return super().predict_proba(X)
 
-    [result] = check_fuzz(PolarsOnly(X, y), schema(), max_examples=10, convert="polars")
+    [result] = quiet(ModelGate).fuzz(PolarsOnly(X, y), schema(), max_examples=10, convert="polars")
     assert result.status == "pass" and set(seen) == {pl.DataFrame}
-    [crash] = check_fuzz(PolarsOnly(X, y), schema(), max_examples=10)
+    [crash] = quiet(ModelGate).fuzz(PolarsOnly(X, y), schema(), max_examples=10)
     assert crash.status == "fail" and "expects a polars DataFrame" in crash.message
 
 
@@ -130,11 +132,11 @@ def test_fuzz_bad_input(data: tuple[pd.DataFrame, np.ndarray]) -> None:
     import pandera.polars as pap
 
     with pytest.raises(GateError, match="must be a pandera DataFrameSchema"):
-        check_fuzz(mm.Sound(X, y), {"income": float})
+        quiet(ModelGate).fuzz(mm.Sound(X, y), {"income": float})
     with pytest.raises(GateError, match=r"cannot generate data from this schema.*convert='polars'"):
-        check_fuzz(mm.Sound(X, y), pap.DataFrameSchema({"income": pap.Column(float)}))
+        quiet(ModelGate).fuzz(mm.Sound(X, y), pap.DataFrameSchema({"income": pap.Column(float)}))
     impossible = pa.DataFrameSchema({"age": pa.Column(int, [pa.Check.gt(10), pa.Check.lt(5)])})
     with pytest.raises(GateError, match=r"generating inputs from the schema failed: .*jointly unsatisfiable"):
-        check_fuzz(mm.Sound(X, y), impossible, max_examples=3)
+        quiet(ModelGate).fuzz(mm.Sound(X, y), impossible, max_examples=3)
     with pytest.raises(GateError, match="max_examples must be a positive integer"):
-        check_fuzz(mm.Sound(X, y), schema(), max_examples=0)
+        quiet(ModelGate).fuzz(mm.Sound(X, y), schema(), max_examples=0)

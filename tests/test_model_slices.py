@@ -11,10 +11,11 @@ import sklearn.datasets  # noqa: F401  (imported once in the outer process: pyte
 from sklearn.metrics import accuracy_score, roc_auc_score
 
 from pytest_mlgate.gates.base import GateSettings
-from pytest_mlgate.gates.model import check_slices
+from pytest_mlgate.gates.model import ModelGate
 from pytest_mlgate.results import GateError
 
 import model_models as mm  # isort: skip
+from quiet import quiet  # isort: skip
 
 MODELS = (Path(__file__).parent / "model_models.py").read_text()
 
@@ -50,8 +51,8 @@ def test_slices_values_intervals_and_small_slices() -> None:
     X, y = mm.make_data(n=600, seed=2)
     model = mm.PoorInEast(X, y)
     settings = GateSettings(n_resamples=200)
-    results = check_slices(model, X, y, by=["region", X["age"] > 60], metric="roc_auc", min=0.5, min_size=25,
-                           settings=settings, key="k")
+    results = quiet(ModelGate, settings=settings, key="k").slices(model, X, y, by=["region", X["age"] > 60],
+                                                                  metric="roc_auc", min=0.5, min_size=25)
     judged = [r for r in results if r.details.get("slice")]
     [small] = [r for r in results if r.subject == "roc_auc[too small to judge]"]
     proba = model.predict_proba(X)[:, 1]
@@ -76,27 +77,27 @@ def test_slices_values_intervals_and_small_slices() -> None:
 def test_slices_predictions_instead_of_a_model_and_bad_input() -> None:
     X, y = mm.make_data(n=300, seed=3)
     y_pred = mm.Sound(X, y).predict(X)
-    [r, *_] = check_slices(None, X, y, by="region", metric="accuracy", min=0.1, y_pred=y_pred, min_size=5)
+    [r, *_] = quiet(ModelGate).slices(None, X, y, by="region", metric="accuracy", min=0.1, y_pred=y_pred, min_size=5)
     east = (X["region"] == "east").to_numpy()
     assert r.subject == "accuracy[region='east']" and r.value == pytest.approx(accuracy_score(y[east], y_pred[east]))
     # slicing by an array that is not a column of X
     by = pl.Series("older", X["age"].to_numpy() > 50)
-    results = check_slices(None, X, y, by=by, metric="accuracy", min=0.1, y_pred=y_pred)
+    results = quiet(ModelGate).slices(None, X, y, by=by, metric="accuracy", min=0.1, y_pred=y_pred)
     assert [r.subject for r in results] == ["accuracy[older=False]", "accuracy[older=True]"]
     # a loss metric with max=: fails where the whole interval lies above it
     y_score = mm.PoorInEast(X, y).predict_proba(X)
-    results = check_slices(None, X, y, by="region", metric="log_loss", max=0.9, y_score=y_score, min_size=20)
+    results = quiet(ModelGate).slices(None, X, y, by="region", metric="log_loss", max=0.9, y_score=y_score, min_size=20)
     assert {r.subject: r.status for r in results} == {
         "log_loss[region='east']": "fail", "log_loss[region='north']": "pass", "log_loss[region='south']": "pass"}
     assert all(r.comparison == "<=" and r.limit == 0.9 for r in results)
     with pytest.raises(GateError, match=r"by column 'regoin' is not a column of X\. Did you mean 'region'\?"):
-        check_slices(None, X, y, by="regoin", metric="accuracy", min=0.5, y_pred=y_pred)
+        quiet(ModelGate).slices(None, X, y, by="regoin", metric="accuracy", min=0.5, y_pred=y_pred)
     with pytest.raises(GateError, match="no limit to check"):
-        check_slices(None, X, y, by="region", metric="accuracy", y_pred=y_pred)
+        quiet(ModelGate).slices(None, X, y, by="region", metric="accuracy", y_pred=y_pred)
     with pytest.raises(GateError, match="mismatched lengths"):
-        check_slices(None, X, y[:-1], by="region", metric="accuracy", min=0.5, y_pred=y_pred)
+        quiet(ModelGate).slices(None, X, y[:-1], by="region", metric="accuracy", min=0.5, y_pred=y_pred)
     with pytest.raises(GateError, match="unknown metric 'acuracy'"):
-        check_slices(None, X, y, by="region", metric="acuracy", min=0.5, y_pred=y_pred)
+        quiet(ModelGate).slices(None, X, y, by="region", metric="acuracy", min=0.5, y_pred=y_pred)
 
 
 def test_metrics_multiclass_and_regression_through_pytest(pytester: pytest.Pytester) -> None:

@@ -8,8 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pytest_mlgate.gates.data import check_drift
+from pytest_mlgate.gates.data import DataGate
 from pytest_mlgate.stats.paired import mcnemar_counts
+
+from quiet import quiet  # isort: skip
 
 
 @pytest.mark.parametrize("cells", [(0, 0), (8, 0), (10, 1), (1, 5), (3, 3), (12, 2), (0, 29), (59, 6)])
@@ -27,7 +29,7 @@ def test_drift_ks_options_equal_scipy(alternative: str, method: str) -> None:
 
     rng = np.random.default_rng(1)
     ref, cur = rng.normal(size=60), rng.normal(0.4, 1, size=45)
-    [*_, result] = check_drift(pd.DataFrame({"x": ref}), pd.DataFrame({"x": cur}), alternative=alternative,
+    [*_, result] = quiet(DataGate).drift(pd.DataFrame({"x": ref}), pd.DataFrame({"x": cur}), alternative=alternative,
                                method=method)
     row = result.details
     theirs = ks_2samp(ref, cur, alternative=alternative, method=method)

@@ -16,10 +16,13 @@ from scipy import stats as sps
 from pytest_mlgate.engines import table_for
 from pytest_mlgate.engines.base import summarize
 from pytest_mlgate.gates import data as gate
-from pytest_mlgate.gates.fairness import check_fairness
+from pytest_mlgate.gates.data import DataGate
+from pytest_mlgate.gates.fairness import FairnessGate
 from pytest_mlgate.results import GateError
 from pytest_mlgate.stats import binned
 from pytest_mlgate.stats import drift as exact
+
+from quiet import quiet  # isort: skip
 
 duckdb = pytest.importorskip("duckdb", reason="the DuckDB engine is an extra: pip install 'pytest-mlgate[duckdb]'")
 pl = pytest.importorskip("polars", reason="the polars engine is an extra: pip install 'pytest-mlgate[polars]'")
@@ -156,12 +159,12 @@ def test_every_engine_computes_the_same_summaries_as_numpy(engine: str) -> None:
 @pytest.mark.parametrize("engine", ENGINES)
 def test_same_drift_verdicts_on_every_engine_as_the_exact_gate(engine: str) -> None:
     reference, current = frames()
-    expected = gate.check_drift(reference, current)
+    expected = quiet(DataGate).drift(reference, current)
     assert drifted(expected) == sorted(SHIFTED)
     if engine == "pandas":  # pandas against a binned profile takes the binned path
-        results = gate.check_drift(gate.make_profile(reference, bins=1000), current)
+        results = quiet(DataGate).drift(gate.make_profile(reference, bins=1000), current)
     else:
-        results = gate.check_drift(as_engine(reference, engine), as_engine(current, engine))
+        results = quiet(DataGate).drift(as_engine(reference, engine), as_engine(current, engine))
     assert drifted(results) == drifted(expected)
     exact_rows = {r["column"]: r for r in expected[0].details["columns"]}
     for row in results[0].details["columns"]:
@@ -184,7 +187,7 @@ def test_a_profile_from_one_engine_against_a_table_in_another(engine: str, tmp_p
     assert profile["version"] == 2
     numeric = [c for c in profile["columns"] if c["kind"] == "numeric" and c["name"] != "int0"]
     assert all(len(json.dumps(c)) < 30_000 for c in numeric)
-    results = gate.check_drift(profile, str(path))
+    results = quiet(DataGate).drift(profile, str(path))
     assert drifted(results) == sorted(SHIFTED)
     assert "binned; p from the lower bound" in results[[r.subject for r in results].index("num1")].message
 
@@ -195,17 +198,17 @@ def test_integrity_checks_on_engine_tables_match_the_in_memory_ones(engine: str)
     train = pd.concat([reference, reference.iloc[:40]], ignore_index=True)
     test = pd.concat([current.iloc[:500], reference.iloc[:25]], ignore_index=True)
     for check, args, kwargs in [
-        (gate.check_missing, (train,), {"max_fraction": 0.01}),
-        (gate.check_duplicates, (train,), {}),
-        (gate.check_duplicates, (train,), {"subset": ["cat0", "int0"], "max_fraction": 0.5}),
-        (gate.check_leakage, (train, test), {}),
+        (quiet(DataGate).missing, (train,), {"max_fraction": 0.01}),
+        (quiet(DataGate).duplicates, (train,), {}),
+        (quiet(DataGate).duplicates, (train,), {"subset": ["cat0", "int0"], "max_fraction": 0.5}),
+        (quiet(DataGate).leakage, (train, test), {}),
     ]:
         expected = check(*args, **kwargs)
         got = check(*(as_engine(a, engine) for a in args), **kwargs)
         assert [(r.subject, r.status, r.value, r.n) for r in got] == [(r.subject, r.status, r.value, r.n)
                                                                       for r in expected]
-    expected = gate.check_label_balance(train["cat1"], min_fraction=0.34)
-    got = gate.check_label_balance(as_engine(train, engine), column="cat1", min_fraction=0.34)
+    expected = quiet(DataGate).label_balance(train["cat1"], min_fraction=0.34)
+    got = quiet(DataGate).label_balance(as_engine(train, engine), column="cat1", min_fraction=0.34)
     assert (got[0].status, got[0].value, got[0].details) == (expected[0].status, expected[0].value,
                                                              expected[0].details)
 
@@ -219,9 +222,9 @@ def test_fairness_from_engine_counts_equals_the_in_memory_gate_bitwise(engine: s
     frame["pred"] = np.where(rng.random(n) < np.where(frame["sex"] == "f", 0.9, 0.7), frame["label"],
                              1 - frame["label"])
     limits = {"max_difference": {"demographic_parity": 0.05, "equalized_odds": 0.1}, "min_ratio": {"accuracy": 0.9}}
-    expected = check_fairness(None, frame, frame["label"], y_pred=frame["pred"], sensitive_features=["sex", "race"],
-                              **limits)  # type: ignore[arg-type]
-    got = check_fairness(None, None, "label", y_pred="pred", sensitive_features=["sex", "race"],
+    expected = quiet(FairnessGate).check(None, frame, frame["label"], y_pred=frame["pred"],
+                                         sensitive_features=["sex", "race"], **limits)  # type: ignore[arg-type]
+    got = quiet(FairnessGate).check(None, None, "label", y_pred="pred", sensitive_features=["sex", "race"],
                          data=as_engine(frame, engine), **limits)  # type: ignore[arg-type]
     assert [r.status for r in expected] == ["pass", "fail", "fail"]
     for e, g in zip(expected, got, strict=True):
@@ -267,28 +270,28 @@ def test_bad_inputs_are_clear_errors(tmp_path: Any, monkeypatch: pytest.MonkeyPa
     reference, current = frames(1_000)
     relation = duckdb.from_df(current)
     with pytest.raises(GateError, match="missing from current: 'flag'"):
-        gate.check_drift(duckdb.from_df(reference), duckdb.from_df(current.drop(columns="flag")))
+        quiet(DataGate).drift(duckdb.from_df(reference), duckdb.from_df(current.drop(columns="flag")))
     profile = gate.make_profile(reference, bins=100)
     with pytest.raises(GateError, match=r"'num0' is numeric in reference .* categorical/text in current"):
-        gate.check_drift(profile, duckdb.from_df(current.assign(num0=current["num0"].astype(str))))
+        quiet(DataGate).drift(profile, duckdb.from_df(current.assign(num0=current["num0"].astype(str))))
     with pytest.raises(GateError, match=r"version 3 is not supported"):
         gate.load_profile({**profile, "version": 3})
     with pytest.raises(GateError, match="damaged"):
-        gate.check_drift({**profile, "columns": [{**profile["columns"][0], "counts": "AAAA"}]}, relation)
+        quiet(DataGate).drift({**profile, "columns": [{**profile["columns"][0], "counts": "AAAA"}]}, relation)
     with pytest.raises(GateError, match="current is empty"):
-        gate.check_drift(profile, duckdb.from_df(current.iloc[:0]))
+        quiet(DataGate).drift(profile, duckdb.from_df(current.iloc[:0]))
     with pytest.raises(GateError, match="no file matches"):
-        gate.check_drift(profile, str(tmp_path / "nothing-*.parquet"))
+        quiet(DataGate).drift(profile, str(tmp_path / "nothing-*.parquet"))
     with pytest.raises(GateError, match=r"exact .version-1. profile needs the current data in memory"):
-        gate.check_drift(gate.make_profile(reference), relation)
+        quiet(DataGate).drift(gate.make_profile(reference), relation)
     with pytest.raises(GateError, match="infinite"):
-        gate.check_drift(profile, duckdb.from_df(current.assign(num0=np.inf)))
+        quiet(DataGate).drift(profile, duckdb.from_df(current.assign(num0=np.inf)))
     with pytest.raises(GateError, match="train is a DuckDB table and test a polars one"):
-        gate.check_leakage(relation, pl.from_pandas(current).lazy())
+        quiet(DataGate).leakage(relation, pl.from_pandas(current).lazy())
     with pytest.raises(GateError, match="column names"):
-        check_fairness(None, None, current["cat0"], y_pred="cat1", sensitive_features="cat0", data=relation,
+        quiet(FairnessGate).check(None, None, current["cat0"], y_pred="cat1", sensitive_features="cat0", data=relation,
                        max_difference={"demographic_parity": 0.1})
     current.to_parquet(tmp_path / "current.parquet")
     monkeypatch.setitem(sys.modules, "duckdb", None)  # as if not installed
     with pytest.raises(GateError, match=r"pip install 'pytest-mlgate\[duckdb\]'"):
-        gate.check_drift(profile, str(tmp_path / "current.parquet"))
+        quiet(DataGate).drift(profile, str(tmp_path / "current.parquet"))

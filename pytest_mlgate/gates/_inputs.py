@@ -6,6 +6,7 @@ that cannot predict.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Collection
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypedDict
@@ -13,45 +14,14 @@ from typing import TYPE_CHECKING, Any, TypedDict
 import numpy as np
 import pandas as pd
 
+from pytest_mlgate._frames import is_polars as is_polars  # re-exported: the gates call _inputs.is_polars
+from pytest_mlgate._frames import to_frame as to_frame
 from pytest_mlgate.results import GateError, hide_our_frames
 
 if TYPE_CHECKING:
     from pytest_mlgate.stats.metrics import Metric
 
 __tracebackhide__ = hide_our_frames  # our failures point at the user's line; our bugs show their frames
-
-
-def is_polars(obj: Any) -> bool:
-    return type(obj).__module__.split(".")[0] == "polars"
-
-
-def to_frame(data: Any, name: str = "X") -> pd.DataFrame:
-    """A pandas DataFrame from pandas, polars, a 2-D array or a mapping of columns."""
-    if isinstance(data, pd.DataFrame):
-        frame = data
-    elif is_polars(data) and hasattr(data, "to_pandas"):
-        frame = _polars_to_pandas(data)
-    elif isinstance(data, np.ndarray):
-        if data.ndim != 2:
-            raise GateError(f"{name} must be 2-dimensional (rows x columns), got an array of shape {data.shape}")
-        frame = pd.DataFrame(data, columns=[f"x{i}" for i in range(data.shape[1])])
-    elif isinstance(data, dict):
-        frame = pd.DataFrame(data)
-    else:
-        raise GateError(f"{name} must be a pandas or polars DataFrame (or a 2-D numpy array), "
-                        f"got {type(data).__name__}")
-    if frame.columns.duplicated().any():
-        dupes = sorted({str(c) for c in frame.columns[frame.columns.duplicated()]})
-        raise GateError(f"{name} has duplicate column names: {', '.join(dupes)}; rename them so each is unique")
-    return frame
-
-
-def _polars_to_pandas(data: Any) -> pd.DataFrame:
-    """polars' own ``to_pandas`` needs pyarrow; without it, build the frame column by column from numpy."""
-    try:
-        return data.to_pandas()
-    except ImportError:
-        return pd.DataFrame({name: data.get_column(name).to_numpy() for name in data.columns})
 
 
 def n_rows(X: Any, name: str = "X") -> int:
@@ -308,3 +278,27 @@ def positive_score(score: np.ndarray, outputs: Outputs, positive: Any) -> np.nda
     if score.ndim != 1 or classes is None or len(classes) != 2 or positive is None or classes[0] != positive:
         return score
     return 1.0 - score if outputs.is_proba else -score
+
+
+def _column_key(X: Any, frame: pd.DataFrame, column: Any, *, what: str = "column") -> Any:
+    """The column of ``frame`` that ``column`` names (for a numpy X also its position), or a GateError."""
+    if column in frame.columns:
+        return column
+    if isinstance(X, np.ndarray) and isinstance(column, (int, np.integer)) and 0 <= column < frame.shape[1]:
+        return frame.columns[int(column)]
+    known = ", ".join(map(str, frame.columns[:20])) + (", ..." if frame.shape[1] > 20 else "")
+    close = difflib.get_close_matches(str(column), [str(c) for c in frame.columns], n=1)
+    hint = f" Did you mean {close[0]!r}?" if close else ""
+    raise GateError(f"{what} {column!r} is not a column of X.{hint} Columns: {known}")
+
+
+def _short(value: Any, width: int = 60) -> str:
+    if isinstance(value, np.ndarray):
+        value = np.round(value, 6).tolist() if value.dtype.kind == "f" else value.tolist()
+    elif isinstance(value, (np.floating, float)):
+        value = float(np.round(value, 6))
+    elif isinstance(value, np.generic):
+        value = value.item()
+    text = repr(value)
+    return text if len(text) <= width else text[: width - 3] + "..."
+

@@ -6,13 +6,15 @@ raises :class:`GateFailure` on a failed check), and the plugin only hands each g
 
 from __future__ import annotations
 
+import functools
+import inspect
 import math
 import warnings
 import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar, Literal, TypeVar
+from typing import Any, ClassVar, Concatenate, Literal, ParamSpec, TypeVar
 
 from pytest_mlgate.results import (
     GateError,
@@ -31,6 +33,12 @@ __tracebackhide__ = hide_our_frames  # our failures point at the user's line; ou
 Severity = Literal["fail", "warn"]
 Decision = Literal["interval", "point"]
 T = TypeVar("T")
+P = ParamSpec("P")
+G = TypeVar("G", bound="BaseGate")
+
+ALPHA = 0.01  #: the default false-alarm rate (ini key ``mlgate_alpha``); drift's default too
+MODEL_VALIDATION = "model_validation"
+DATA_QUALITY = "data_quality"
 
 
 @dataclass(frozen=True)
@@ -42,7 +50,7 @@ class GateSettings:
     entirely on the wrong side of its limit.
     """
 
-    alpha: float = 0.01
+    alpha: float = ALPHA
     n_resamples: int = 1000
     seed: int = 0
     baseline_dir: Path | None = None
@@ -73,6 +81,7 @@ class Recorder:
     settings: GateSettings = field(default_factory=GateSettings)
     results: list[GateResult] = field(default_factory=list)
     on_record: Callable[[GateResult], None] | None = None
+    raises: bool = True  # False: failed results are recorded and returned, not raised (scripts, simulations)
 
     @property
     def key(self) -> str:
@@ -103,7 +112,7 @@ class Recorder:
         if raised is not None:
             raise raised
         failed = [r for r in recorded if r.status == "fail"]
-        if failed:
+        if failed and self.raises:
             raise GateFailure(failure_message(failed), failed)
         return recorded
 
@@ -116,9 +125,12 @@ class BaseGate:
 
     family: ClassVar[str] = ""
 
-    def __init__(self, recorder: Recorder | None = None, *, settings: GateSettings | None = None) -> None:
+    def __init__(self, recorder: Recorder | None = None, *, settings: GateSettings | None = None,
+                 raises: bool = True) -> None:
+        """``ModelGate()`` works as it stands, with default settings; ``raises=False`` returns failed results
+        instead of raising :class:`GateFailure` (to count verdicts in a script or a simulation)."""
         if recorder is None:
-            recorder = Recorder(settings=settings or GateSettings())
+            recorder = Recorder(settings=settings or GateSettings(), raises=raises)
         self.recorder = recorder
 
     @property
@@ -132,11 +144,17 @@ class BaseGate:
 
     def _run(self, check: str, subject: str, compute: Callable[[], list[GateResult]]) -> list[GateResult]:
         """Run one check: record its results (raising on failure) or record and re-raise a GateError."""
+        from pytest_mlgate.stats import StatsError
+
         try:
             results = compute()
         except GateError as exc:
             self.recorder.error(self.family, check, subject, exc)
             raise
+        except StatsError as exc:  # bad input found by the statistics: the user's error, with the same message
+            error = GateError(str(exc))
+            self.recorder.error(self.family, check, subject, error)
+            raise error from None
         except Exception as exc:  # a bug of ours: an error row, and the exception keeps its frames
             self.recorder.emit([GateResult(self.family, check, subject, "error",
                                            message=f"{check}: internal error {type(exc).__name__}: {exc}")])
@@ -178,6 +196,34 @@ class BaseGate:
             ]
 
         return self._run("expect", name, compute)[0]
+
+
+def gate_check(
+    check: str, subject: str | Callable[[dict[str, Any]], str]
+) -> Callable[[Callable[Concatenate[G, P], list[GateResult]]], Callable[Concatenate[G, P], list[GateResult]]]:
+    """Make a method a check: its signature is the one public definition; the wrapper records the results it
+    returns (raising on failure) and turns bad input into an ``error`` row. ``subject`` names what the error row
+    is about: a string, or a function of the call's arguments by name (defaults filled in)."""
+
+    def wrap(method: Callable[Concatenate[G, P], list[GateResult]]) -> Callable[Concatenate[G, P], list[GateResult]]:
+        signature = inspect.signature(method)
+
+        @functools.wraps(method)
+        def run(self: G, *args: P.args, **kwargs: P.kwargs) -> list[GateResult]:
+            if isinstance(subject, str):
+                name = subject
+            else:
+                try:
+                    bound = signature.bind(self, *args, **kwargs)
+                except TypeError:
+                    return method(self, *args, **kwargs)  # Python's own message for a wrong call
+                bound.apply_defaults()
+                name = subject(bound.arguments)
+            return self._run(check, name, lambda: method(self, *args, **kwargs))
+
+        return run
+
+    return wrap
 
 
 def _as_number(name: str, value: Any) -> float:

@@ -2,10 +2,10 @@
 
 Two checks, both deciding on an interval of the *difference*, never on point values:
 
-- :func:`check_compare` measures each metric with its bootstrap interval and compares it with the test's stored
+- :meth:`BaselineGate.compare` measures each metric with its bootstrap interval and compares it with the test's stored
   baseline file (see :mod:`pytest_mlgate.baselines`). With stored predictions the difference is bootstrapped on
   the same rows (paired); without, both intervals are combined as independent estimates.
-- :func:`check_compare_models` scores a champion and a challenger on the same rows and bootstraps the difference
+- :meth:`BaselineGate.compare_models` scores a champion and a challenger on the same rows and bootstraps the difference
   with the same resampled rows for both; for accuracy, McNemar's exact test must agree.
 
 A check fails only when the whole interval of the difference lies beyond the allowed drop, so when nothing
@@ -27,7 +27,7 @@ import numpy as np
 
 from pytest_mlgate import baselines
 from pytest_mlgate.gates import _inputs
-from pytest_mlgate.gates.base import GateSettings, percent
+from pytest_mlgate.gates.base import GateSettings, gate_check, percent
 from pytest_mlgate.gates.lifecycle import SelectionCheck
 from pytest_mlgate.results import GateError, GateResult, fmt, hide_our_frames, is_number
 from pytest_mlgate.stats.metrics import Metric, estimate, get_metric, point_value
@@ -107,92 +107,6 @@ def _value_entry(value: float, interval: tuple[float, float] | None, n: int | No
 
 
 # --- compare with the stored baseline ------------------------------------------------------------------------------
-
-
-def check_compare(
-    model: Any,
-    X: Any,
-    y: Any,
-    *,
-    metrics: MetricKey | Sequence[MetricKey],
-    max_drop: float | Mapping[Any, float] = 0.0,
-    relative: bool = False,
-    y_pred: Any = None,
-    y_score: Any = None,
-    store_predictions: bool = False,
-    name: str | None = None,
-    max_total_drop: float | None = None,
-    settings: GateSettings | None = None,
-    key: str = "",
-    legacy_key: str = "",
-) -> list[GateResult]:
-    """Each metric against the test's baseline file; writes the file instead under ``update_baselines``.
-    ``key`` is the test's identity (file relative to the baseline folder, then its name with parameters);
-    ``legacy_key`` the node id under which pytest-mlgate 0.1.0 named the file. See :meth:`BaselineGate.compare`."""
-    settings = settings or GateSettings()
-    chosen = _metric_list(metrics)
-    drops = _max_drops(max_drop, chosen)
-    if max_total_drop is not None:
-        max_total_drop = _tolerance("max_total_drop", max_total_drop)
-    if settings.baseline_dir is None:
-        raise GateError("no baseline directory: run under pytest (mlgate_baseline_dir) or pass "
-                        "GateSettings(baseline_dir=...) to the gate")
-    path = baselines.baseline_path(settings.baseline_dir, key or "baseline", name)
-    legacy = baselines.legacy_baseline_path(settings.baseline_dir, legacy_key, name) if legacy_key else None
-    found = path if path.exists() or path.is_symlink() or legacy is None or not legacy.exists() else legacy
-    stored = None
-    if not settings.update_baselines and (found.exists() or found.is_symlink()):
-        stored = baselines.read_baseline(found)  # a broken file stops here, before any work, and stays as it is
-
-    y_true = _inputs.labels(y, "y")
-    needs = {m.needs for m in chosen}
-    outputs = _inputs.model_outputs(model, X, y_pred=y_pred, y_score=y_score, **_inputs.output_needs(needs))
-    for output in (outputs.pred, outputs.score):
-        if output is not None:
-            _inputs.same_length(y=y_true, predictions=output)
-    if X is not None:
-        _inputs.same_length(X=X, y=y_true)
-    data = baselines.fingerprint(X, y_true)
-    current = {}
-    for m in chosen:
-        output = _inputs.metric_output(m, outputs, y_true)
-        est = estimate(m, y_true, output, n_resamples=settings.n_resamples, confidence=settings.confidence,
-                       seed=settings.seed_for(key, "compare", name or "", m.name))
-        current[m.name] = (m, output, est)
-
-    if settings.update_baselines:
-        return _write(path, current, data, outputs, store_predictions, settings, key, replaces=legacy)
-    if stored is None:
-        return [_missing(path, chosen, current, settings)]
-    differences = baselines.fingerprint_differences(stored.data, data)
-    if differences:
-        raise GateError(f"the baseline was computed on other data: {'; '.join(differences)} (baseline file "
-                        f"{path}). Compare on the same evaluation data, or if it changed on purpose rewrite the "
-                        f"baseline with {baselines.UPDATE_FLAG} and commit it")
-    path = found
-    stored_outputs = (baselines.read_predictions(path, stored.predictions)
-                      if stored.predictions is not None else {})
-    results = []
-    for m, output, est in current.values():
-        entry = stored.metrics.get(m.name)
-        if entry is None:
-            results.append(_missing(path, [m], current, settings, known=sorted(stored.metrics)))
-            continue
-        if entry.greater_is_better != m.greater_is_better:
-            raise GateError(f"{m.name} is {'higher' if m.greater_is_better else 'lower'}-is-better now but the "
-                            f"baseline {path} stored it the other way round; fix greater_is_better or rewrite the "
-                            f"baseline with {baselines.UPDATE_FLAG}")
-        old_output = stored_outputs.get(OUTPUT_KEYS[m.needs])
-        paired = old_output is not None and old_output.shape == output.shape
-        results.append(_compare_one(
-            m, est, entry, output=output, old_output=old_output if paired else None, y_true=y_true,
-            allowed=drops[m.name] * (abs(entry.value) if relative else 1.0), max_drop=drops[m.name],
-            relative=relative, path=path, stored_confidence=stored.confidence, settings=settings,
-            seed=settings.seed_for(key, "compare-paired", name or "", m.name),
-        ))
-        if max_total_drop is not None:
-            results.append(_total_drop(m, est, stored, max_total_drop, path, settings.confidence))
-    return results
 
 
 def _total_drop(m: Metric, est: Any, stored: baselines.Baseline, max_total_drop: float, path: Path,
@@ -383,73 +297,12 @@ def _compare_one(
 # --- champion versus challenger ------------------------------------------------------------------------------------
 
 
-def check_compare_models(
-    champion: Any,
-    challenger: Any,
-    X: Any,
-    y: Any,
-    *,
-    metric: MetricKey,
-    margin: float = 0.0,
-    settings: GateSettings | None = None,
-    key: str = "",
-) -> list[GateResult]:
-    """The challenger against the champion on the same rows. See :meth:`BaselineGate.compare_models`."""
-    settings = settings or GateSettings()
-    m = get_metric(metric)
-    margin = _tolerance("margin", margin)
-    y_true = _inputs.labels(y, "y")
-    if X is None:
-        raise GateError("pass X, the rows both models should predict")
-    _inputs.same_length(X=X, y=y_true)
-    flags = _inputs.output_needs({m.needs})
-    out_a = _inputs.metric_output(m, _inputs.model_outputs(champion, X, name="champion", **flags), y_true)
-    out_b = _inputs.metric_output(m, _inputs.model_outputs(challenger, X, name="challenger", **flags), y_true)
-    value_a, value_b = _point(m, y_true, out_a, "champion"), _point(m, y_true, out_b, "challenger")
-    seed = settings.seed_for(key, "compare_models", m.name)
-    paired = paired_difference(m, y_true, out_a, out_b, value_a=value_a, value_b=value_b,
-                               n_resamples=settings.n_resamples, confidence=settings.confidence, seed=seed)
-    sign = _direction(m)
-    lo, hi = paired.interval
-    best_case = hi if sign > 0 else -lo
-    failed = math.isfinite(best_case) and best_case < -margin
-    details: dict[str, Any] = {
-        "metric": m.name,
-        "champion": _value_entry(value_a, paired.interval_a),
-        "challenger": _value_entry(value_b, paired.interval_b),
-        "margin": margin,
-        "greater_is_better": m.greater_is_better,
-        "confidence": settings.confidence,
-        "n_resamples": settings.n_resamples,
-        "seed": seed,
-    }
-    if m.name in ACCURACY_LIKE and margin == 0:
-        test = mcnemar_exact(y_true, out_a, out_b)
-        p_value, p_name = test.p_value, "McNemar exact p"
-        details.update(test="mcnemar_exact", only_champion_right=test.only_a, only_challenger_right=test.only_b)
-        failed = failed and p_value < settings.alpha  # both the interval and the exact test must agree
-    else:
-        p_value = paired.p_value(greater_is_better=m.greater_is_better, margin=margin)
-        p_name = "bootstrap p"
-        details.update(test="paired_bootstrap")
-    details["p_value"] = p_value
-    head = (f"baseline.compare_models {m.name}: challenger {fmt(value_b)} vs champion {fmt(value_a)}, difference "
-            f"{fmt(paired.difference)} ({_ci(paired.interval, settings.confidence)}, paired bootstrap on the same "
-            f"{paired.n} rows, {p_name}={fmt(p_value)})")
-    if failed:
-        message = (f"{head}: the challenger is worse than the champion by more than the margin of {fmt(margin)} "
-                   "(the whole interval lies beyond it).\n  What to do: keep the champion; if the challenger must "
-                   "ship anyway, make the trade-off explicit with a larger margin= in the test.")
-    else:
-        message = f"{head}: ok, no evidence the challenger is worse by more than {fmt(margin)}."
-    return [GateResult(
-        FAMILY, "compare_models", m.name, "fail" if failed else "pass",
-        value=paired.difference, limit=-margin if sign > 0 else margin, comparison=">=" if sign > 0 else "<=",
-        interval=paired.interval, n=paired.n, message=message, details=details,
-    )]
-
-
 # --- the fixture's class -------------------------------------------------------------------------------------------
+
+
+def _compare_subject(args: dict[str, Any]) -> str:
+    metrics = args["metrics"]
+    return ",".join(_label(k) for k in (metrics if isinstance(metrics, (list, tuple)) else [metrics]))
 
 
 class BaselineGate(SelectionCheck):
@@ -461,6 +314,7 @@ class BaselineGate(SelectionCheck):
         super().__init__(*args, **kwargs)
         self._baseline_names: set[str | None] = set()
 
+    @gate_check("compare", _compare_subject)
     def compare(
         self,
         model: Any = None,
@@ -487,21 +341,76 @@ class BaselineGate(SelectionCheck):
         Each accepted update appends to the file's bounded history; ``max_total_drop`` fails when the model has
         fallen by more than that from the best accepted value in the history (slow decay in small steps).
         """
-        def compute() -> list[GateResult]:
-            if name in self._baseline_names:
-                raise GateError("compare was already called in this test for the same baseline file; pass "
-                                "name='...' to keep a second baseline for this test")
-            self._baseline_names.add(name)
-            return check_compare(
-                model, X, y, metrics=metrics, max_drop=max_drop, relative=relative, y_pred=y_pred,
-                y_score=y_score, store_predictions=store_predictions, name=name, max_total_drop=max_total_drop,
-                settings=self.settings,
-                key=self.recorder.key, legacy_key=self.recorder.node_id,
-            )
+        if name in self._baseline_names:
+            raise GateError("compare was already called in this test for the same baseline file; pass "
+                            "name='...' to keep a second baseline for this test")
+        self._baseline_names.add(name)
+        settings, key, legacy_key = self.settings, self.recorder.key, self.recorder.node_id
+        chosen = _metric_list(metrics)
+        drops = _max_drops(max_drop, chosen)
+        if max_total_drop is not None:
+            max_total_drop = _tolerance("max_total_drop", max_total_drop)
+        if settings.baseline_dir is None:
+            raise GateError("no baseline directory: run under pytest (mlgate_baseline_dir) or pass "
+                            "GateSettings(baseline_dir=...) to the gate")
+        path = baselines.baseline_path(settings.baseline_dir, key or "baseline", name)
+        legacy = baselines.legacy_baseline_path(settings.baseline_dir, legacy_key, name) if legacy_key else None
+        found = path if path.exists() or path.is_symlink() or legacy is None or not legacy.exists() else legacy
+        stored = None
+        if not settings.update_baselines and (found.exists() or found.is_symlink()):
+            stored = baselines.read_baseline(found)  # a broken file stops here, before any work, and stays as it is
 
-        keys = metrics if isinstance(metrics, (list, tuple)) else [metrics]
-        return self._run("compare", ",".join(_label(k) for k in keys), compute)
+        y_true = _inputs.labels(y, "y")
+        needs = {m.needs for m in chosen}
+        outputs = _inputs.model_outputs(model, X, y_pred=y_pred, y_score=y_score, **_inputs.output_needs(needs))
+        for output in (outputs.pred, outputs.score):
+            if output is not None:
+                _inputs.same_length(y=y_true, predictions=output)
+        if X is not None:
+            _inputs.same_length(X=X, y=y_true)
+        data = baselines.fingerprint(X, y_true)
+        current = {}
+        for m in chosen:
+            output = _inputs.metric_output(m, outputs, y_true)
+            est = estimate(m, y_true, output, n_resamples=settings.n_resamples, confidence=settings.confidence,
+                           seed=settings.seed_for(key, "compare", name or "", m.name))
+            current[m.name] = (m, output, est)
 
+        if settings.update_baselines:
+            return _write(path, current, data, outputs, store_predictions, settings, key, replaces=legacy)
+        if stored is None:
+            return [_missing(path, chosen, current, settings)]
+        differences = baselines.fingerprint_differences(stored.data, data)
+        if differences:
+            raise GateError(f"the baseline was computed on other data: {'; '.join(differences)} (baseline file "
+                            f"{path}). Compare on the same evaluation data, or if it changed on purpose rewrite the "
+                            f"baseline with {baselines.UPDATE_FLAG} and commit it")
+        path = found
+        stored_outputs = (baselines.read_predictions(path, stored.predictions)
+                          if stored.predictions is not None else {})
+        results = []
+        for m, output, est in current.values():
+            entry = stored.metrics.get(m.name)
+            if entry is None:
+                results.append(_missing(path, [m], current, settings, known=sorted(stored.metrics)))
+                continue
+            if entry.greater_is_better != m.greater_is_better:
+                raise GateError(f"{m.name} is {'higher' if m.greater_is_better else 'lower'}-is-better now but the "
+                                f"baseline {path} stored it the other way round; fix greater_is_better or rewrite the "
+                                f"baseline with {baselines.UPDATE_FLAG}")
+            old_output = stored_outputs.get(OUTPUT_KEYS[m.needs])
+            paired = old_output is not None and old_output.shape == output.shape
+            results.append(_compare_one(
+                m, est, entry, output=output, old_output=old_output if paired else None, y_true=y_true,
+                allowed=drops[m.name] * (abs(entry.value) if relative else 1.0), max_drop=drops[m.name],
+                relative=relative, path=path, stored_confidence=stored.confidence, settings=settings,
+                seed=settings.seed_for(key, "compare-paired", name or "", m.name),
+            ))
+            if max_total_drop is not None:
+                results.append(_total_drop(m, est, stored, max_total_drop, path, settings.confidence))
+        return results
+
+    @gate_check("compare_models", lambda a: _label(a["metric"]))
     def compare_models(
         self,
         champion: Any,
@@ -518,7 +427,55 @@ class BaselineGate(SelectionCheck):
         same resampled rows for both, and the check fails when its whole interval lies beyond ``-margin``. For
         accuracy with ``margin=0``, McNemar's exact test on the rows where only one model is right must agree.
         """
-        return self._run("compare_models", _label(metric), lambda: check_compare_models(
-            champion, challenger, X, y, metric=metric, margin=margin, settings=self.settings,
-            key=self.recorder.key,
-        ))
+        settings, key = self.settings, self.recorder.key
+        m = get_metric(metric)
+        margin = _tolerance("margin", margin)
+        y_true = _inputs.labels(y, "y")
+        if X is None:
+            raise GateError("pass X, the rows both models should predict")
+        _inputs.same_length(X=X, y=y_true)
+        flags = _inputs.output_needs({m.needs})
+        out_a = _inputs.metric_output(m, _inputs.model_outputs(champion, X, name="champion", **flags), y_true)
+        out_b = _inputs.metric_output(m, _inputs.model_outputs(challenger, X, name="challenger", **flags), y_true)
+        value_a, value_b = _point(m, y_true, out_a, "champion"), _point(m, y_true, out_b, "challenger")
+        seed = settings.seed_for(key, "compare_models", m.name)
+        paired = paired_difference(m, y_true, out_a, out_b, value_a=value_a, value_b=value_b,
+                                   n_resamples=settings.n_resamples, confidence=settings.confidence, seed=seed)
+        sign = _direction(m)
+        lo, hi = paired.interval
+        best_case = hi if sign > 0 else -lo
+        failed = math.isfinite(best_case) and best_case < -margin
+        details: dict[str, Any] = {
+            "metric": m.name,
+            "champion": _value_entry(value_a, paired.interval_a),
+            "challenger": _value_entry(value_b, paired.interval_b),
+            "margin": margin,
+            "greater_is_better": m.greater_is_better,
+            "confidence": settings.confidence,
+            "n_resamples": settings.n_resamples,
+            "seed": seed,
+        }
+        if m.name in ACCURACY_LIKE and margin == 0:
+            test = mcnemar_exact(y_true, out_a, out_b)
+            p_value, p_name = test.p_value, "McNemar exact p"
+            details.update(test="mcnemar_exact", only_champion_right=test.only_a, only_challenger_right=test.only_b)
+            failed = failed and p_value < settings.alpha  # both the interval and the exact test must agree
+        else:
+            p_value = paired.p_value(greater_is_better=m.greater_is_better, margin=margin)
+            p_name = "bootstrap p"
+            details.update(test="paired_bootstrap")
+        details["p_value"] = p_value
+        head = (f"baseline.compare_models {m.name}: challenger {fmt(value_b)} vs champion {fmt(value_a)}, difference "
+                f"{fmt(paired.difference)} ({_ci(paired.interval, settings.confidence)}, paired bootstrap on the same "
+                f"{paired.n} rows, {p_name}={fmt(p_value)})")
+        if failed:
+            message = (f"{head}: the challenger is worse than the champion by more than the margin of {fmt(margin)} "
+                       "(the whole interval lies beyond it).\n  What to do: keep the champion; if the challenger must "
+                       "ship anyway, make the trade-off explicit with a larger margin= in the test.")
+        else:
+            message = f"{head}: ok, no evidence the challenger is worse by more than {fmt(margin)}."
+        return [GateResult(
+            FAMILY, "compare_models", m.name, "fail" if failed else "pass",
+            value=paired.difference, limit=-margin if sign > 0 else margin, comparison=">=" if sign > 0 else "<=",
+            interval=paired.interval, n=paired.n, message=message, details=details,
+        )]

@@ -1,9 +1,10 @@
 """Fairness gate: per-group metrics and disparities with fairlearn's definitions, bootstrap intervals, and small
 groups handled openly.
 
-:func:`check_fairness` is pure (inputs in, :class:`GateResult` list out); :class:`FairnessGate` binds it to a
-recorder (the pytest fixture ``fairness_gate``). The numbers come from :mod:`pytest_mlgate.stats.groups`: one
-``np.bincount`` over ``(group, y_true, y_pred)`` cells and a bootstrap stratified by group. See docs/fairness.md.
+:meth:`FairnessGate.check` is the one definition of the check (inputs in, :class:`GateResult` list out, recorded
+by the gate's recorder: the pytest fixture ``fairness_gate``). The numbers come from
+:mod:`pytest_mlgate.stats.groups`: one ``np.bincount`` over ``(group, y_true, y_pred)`` cells and a bootstrap
+stratified by group. See docs/fairness.md.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import pandas as pd
 
 from pytest_mlgate import engines
 from pytest_mlgate.gates import _inputs
-from pytest_mlgate.gates.base import BaseGate, Decision, GateSettings, percent, threshold_result
+from pytest_mlgate.gates.base import BaseGate, Decision, GateSettings, gate_check, percent, threshold_result
 from pytest_mlgate.results import GateError, GateResult, fmt, hide_our_frames, is_number
 from pytest_mlgate.stats import groups as gs
 from pytest_mlgate.stats.bootstrap import percentile_interval
@@ -296,123 +297,6 @@ def _requests(max_difference: Any, min_ratio: Any) -> list[tuple[str, gs.Kind, f
 # --- the check ---------------------------------------------------------------------------------------
 
 
-def check_fairness(
-    model: Any,
-    X: Any,
-    y: Any = None,
-    *,
-    sensitive_features: Any,
-    max_difference: Mapping[str, float] | None = None,
-    min_ratio: Mapping[str, float] | None = None,
-    metrics: list[str] | tuple[str, ...] | None = None,
-    method: gs.Method = "between_groups",
-    min_group_size: int = 30,
-    sample_weight: Any = None,
-    y_pred: Any = None,
-    agg: str = "worst",
-    pos_label: Any = None,
-    decision: Decision = "interval",
-    data: Any = None,
-    settings: GateSettings | None = None,
-    key: str = "",
-    y_true: Any = None,
-) -> list[GateResult]:
-    """One result per requested disparity, each with the per-group table. See :meth:`FairnessGate.check`."""
-    settings = settings or GateSettings()
-    requests = _requests(max_difference, min_ratio)
-    if method not in ("between_groups", "to_overall"):
-        raise GateError(f"method must be 'between_groups' or 'to_overall' (fairlearn's), got {method!r}")
-    agg = {"worst_case": "worst"}.get(agg, agg)
-    if agg not in ("worst", "mean"):
-        raise GateError(f"agg must be 'worst' (fairlearn's 'worst_case') or 'mean', got {agg!r}")
-    if decision not in ("interval", "point"):
-        raise GateError(f"decision must be 'interval' or 'point', got {decision!r}")
-    if isinstance(min_group_size, bool) or not isinstance(min_group_size, int) or min_group_size < 0:
-        raise GateError(f"min_group_size must be a non-negative integer, got {min_group_size!r}")
-    if metrics is not None and (isinstance(metrics, str) or not isinstance(metrics, (list, tuple))):
-        raise GateError(f"metrics must be a list of metric names, got {metrics!r}")
-    extra = [_resolve_metric(m, "metric") for m in (metrics or [])]
-
-    if y is None and y_true is None:
-        raise GateError("y (the true labels) is required: fairness metrics compare errors and selections by group")
-    weights = None
-    if data is not None or engines.is_engine_table(X):
-        if model is not None or sample_weight is not None:
-            raise GateError("with data= (an engine table) pass column names: y=\"label\", y_pred=\"pred\", "
-                            "sensitive_features=\"sex\"; no model and no sample_weight")
-        groups, cells, y_true, pred = _engine_cells(X if data is None else data, y if y is not None else y_true,
-                                                     y_pred, sensitive_features)
-        encoded = encode_labels(y_true, pred, pos_label)
-        n_groups = len(groups.keys)
-        counts = np.bincount(groups.codes, weights=cells, minlength=n_groups).astype(np.int64)
-        # the cells' counts summed as weights: the same (exact integer) floats as counting rows one by one
-        conf = gs.group_confusion(groups.codes, n_groups, encoded.y, encoded.pred, encoded.k, cells.astype(float))
-    else:
-        y_true = _inputs.true_labels(y, y_true)
-        outputs = _inputs.model_outputs(model, X, y_pred=y_pred, need_pred=True)
-        assert outputs.pred is not None
-        pred = outputs.pred
-        columns = sensitive_columns(sensitive_features, X, y_true.size)
-        weights = _weights(sample_weight)
-        _inputs.same_length(y=y_true, predictions=pred, sample_weight=weights,
-                            sensitive_features=next(iter(columns.values())))
-        groups = encode_groups(columns)
-        encoded = encode_labels(y_true, pred, pos_label)
-        n_groups = len(groups.keys)
-        counts = np.bincount(groups.codes, minlength=n_groups)
-        conf = gs.group_confusion(groups.codes, n_groups, encoded.y, encoded.pred, encoded.k, weights)
-
-    requested = list(dict.fromkeys(m for _, _, _, ms in requests for m in ms))
-    table = list(dict.fromkeys([*(BINARY_TABLE if encoded.k == 2 else MULTICLASS_TABLE), *requested, *extra]))
-    _require_binary([*requested, *extra], encoded, pred, y_true)
-    included = counts >= min_group_size
-    too_small = [(groups.label(int(g)), int(counts[g])) for g in np.flatnonzero(~included)]
-    if included.sum() < 2:
-        listed = ", ".join(f"{groups.label(g)!r} ({int(counts[g])} rows)" for g in range(min(n_groups, 20)))
-        listed += f" and {n_groups - 20} more" if n_groups > 20 else ""
-        raise GateError(f"fewer than two groups have at least min_group_size={min_group_size} rows, so no "
-                        f"disparity can be judged; groups: {listed}. Collect more data, merge small groups, "
-                        "or lower min_group_size if you accept noisier estimates")
-    _require_defined(requested, conf, included, groups, encoded)  # metrics= only shown: "-" where undefined
-
-    point = gs.metric_values(conf, table)
-    overall_point = gs.metric_values(conf.sum(axis=0), table)
-    seed = settings.seed_for(key, "fairness.check", *groups.features, *(f"{n}_{k}" for n, k, _, _ in requests))
-    if weights is None:
-        reps_conf = gs.resample_confusion(conf, settings.n_resamples, seed)
-    else:
-        reps_conf = gs.resample_confusion_weighted(
-            groups.codes, n_groups, encoded.y * encoded.k + encoded.pred, encoded.k ** 2, weights,
-            settings.n_resamples, seed).reshape(settings.n_resamples, n_groups, encoded.k, encoded.k)
-    reps = gs.metric_values(reps_conf, table)
-    overall_reps = gs.metric_values(reps_conf.sum(axis=1), table)
-
-    rows = _group_rows(groups, counts, conf, point, reps, table, included, settings.confidence, weights is not None)
-    context = _Context(groups, rows, table, too_small, min_group_size, settings, method, agg)  # type: ignore[arg-type]
-    results = []
-    for name, kind, limit, metric_names in requests:
-        parts = [gs.disparity_of(point[m], overall_point[m], kind=kind, method=method, included=included)
-                 for m in metric_names]
-        value = float(gs.combine(parts, kind=kind, agg=agg))  # type: ignore[arg-type]
-        replicates = gs.combine([gs.disparity_of(reps[m], overall_reps[m], kind=kind, method=method,
-                                                 included=included) for m in metric_names],
-                                kind=kind, agg=agg)  # type: ignore[arg-type]
-
-        def interval(names: tuple[str, ...], kind: gs.Kind = kind) -> tuple[float, float]:
-            return gs.disparity_interval(
-                [point[m][included] for m in names], [overall_point[m] for m in names],
-                [reps[m][:, included] for m in names], [overall_reps[m] for m in names],
-                kind=kind, method=method, agg=agg, alpha=settings.alpha)  # type: ignore[arg-type]
-
-        each = [interval((m,)) for m in metric_names]
-        components = [{"metric": m, "value": float(p), "interval": list(b)}
-                      for m, p, b in zip(metric_names, parts, each, strict=True)]
-        bounds = each[0] if len(each) == 1 else interval(metric_names)
-        results.append(_result(context, name, kind, limit, value, bounds, replicates, components, point,
-                               overall_point, included, int(counts[included].sum()), decision))
-    return results
-
-
 def _engine_cells(data: Any, y: Any, y_pred: Any,
                   sensitive_features: Any) -> tuple[Groups, np.ndarray, np.ndarray, np.ndarray]:
     """``GROUP BY sensitive features, y, y_pred`` in the engine: the groups of the cells, the cells' row counts,
@@ -617,11 +501,17 @@ def _table_lines(ctx: _Context) -> list[str]:
     return lines
 
 
+def _fairness_subject(args: dict[str, Any]) -> str:
+    keys = [k for limits in (args["max_difference"], args["min_ratio"]) if isinstance(limits, Mapping) for k in limits]
+    return ",".join(str(k) for k in keys)  # limits that are not mappings are a GateError in the check
+
+
 class FairnessGate(BaseGate):
     """The ``fairness_gate`` fixture: group metrics and disparities of a classifier's predictions."""
 
     family = FAMILY
 
+    @gate_check("check", _fairness_subject)
     def check(
         self,
         model: Any = None,
@@ -657,11 +547,96 @@ class FairnessGate(BaseGate):
         Table), ``y``, ``y_pred`` and ``sensitive_features`` name its columns: the engine counts the confusion
         cells per group (``GROUP BY``) and the result equals the in-memory gate's on the same rows.
         """
-        keys = [k for limits in (max_difference, min_ratio) if isinstance(limits, Mapping) for k in limits]
-        subject = ",".join(str(k) for k in keys)  # limits that are not mappings are a GateError in the check
-        return self._run("check", subject, lambda: check_fairness(
-            model, X, y, sensitive_features=sensitive_features, max_difference=max_difference,
-            min_ratio=min_ratio, metrics=metrics, method=method, min_group_size=min_group_size,
-            sample_weight=sample_weight, y_pred=y_pred, agg=agg, pos_label=pos_label, decision=decision,
-            data=data, settings=self.settings, key=self.recorder.key, y_true=y_true,
-        ))
+        settings, key = self.settings, self.recorder.key
+        requests = _requests(max_difference, min_ratio)
+        if method not in ("between_groups", "to_overall"):
+            raise GateError(f"method must be 'between_groups' or 'to_overall' (fairlearn's), got {method!r}")
+        agg = {"worst_case": "worst"}.get(agg, agg)
+        if agg not in ("worst", "mean"):
+            raise GateError(f"agg must be 'worst' (fairlearn's 'worst_case') or 'mean', got {agg!r}")
+        if decision not in ("interval", "point"):
+            raise GateError(f"decision must be 'interval' or 'point', got {decision!r}")
+        if isinstance(min_group_size, bool) or not isinstance(min_group_size, int) or min_group_size < 0:
+            raise GateError(f"min_group_size must be a non-negative integer, got {min_group_size!r}")
+        if metrics is not None and (isinstance(metrics, str) or not isinstance(metrics, (list, tuple))):
+            raise GateError(f"metrics must be a list of metric names, got {metrics!r}")
+        extra = [_resolve_metric(m, "metric") for m in (metrics or [])]
+
+        if y is None and y_true is None:
+            raise GateError("y (the true labels) is required: fairness metrics compare errors and selections by group")
+        weights = None
+        if data is not None or engines.is_engine_table(X):
+            if model is not None or sample_weight is not None:
+                raise GateError("with data= (an engine table) pass column names: y=\"label\", y_pred=\"pred\", "
+                                "sensitive_features=\"sex\"; no model and no sample_weight")
+            groups, cells, y_true, pred = _engine_cells(X if data is None else data, y if y is not None else y_true,
+                                                         y_pred, sensitive_features)
+            encoded = encode_labels(y_true, pred, pos_label)
+            n_groups = len(groups.keys)
+            counts = np.bincount(groups.codes, weights=cells, minlength=n_groups).astype(np.int64)
+            # the cells' counts summed as weights: the same (exact integer) floats as counting rows one by one
+            conf = gs.group_confusion(groups.codes, n_groups, encoded.y, encoded.pred, encoded.k, cells.astype(float))
+        else:
+            y_true = _inputs.true_labels(y, y_true)
+            outputs = _inputs.model_outputs(model, X, y_pred=y_pred, need_pred=True)
+            assert outputs.pred is not None
+            pred = outputs.pred
+            columns = sensitive_columns(sensitive_features, X, y_true.size)
+            weights = _weights(sample_weight)
+            _inputs.same_length(y=y_true, predictions=pred, sample_weight=weights,
+                                sensitive_features=next(iter(columns.values())))
+            groups = encode_groups(columns)
+            encoded = encode_labels(y_true, pred, pos_label)
+            n_groups = len(groups.keys)
+            counts = np.bincount(groups.codes, minlength=n_groups)
+            conf = gs.group_confusion(groups.codes, n_groups, encoded.y, encoded.pred, encoded.k, weights)
+
+        requested = list(dict.fromkeys(m for _, _, _, ms in requests for m in ms))
+        table = list(dict.fromkeys([*(BINARY_TABLE if encoded.k == 2 else MULTICLASS_TABLE), *requested, *extra]))
+        _require_binary([*requested, *extra], encoded, pred, y_true)
+        included = counts >= min_group_size
+        too_small = [(groups.label(int(g)), int(counts[g])) for g in np.flatnonzero(~included)]
+        if included.sum() < 2:
+            listed = ", ".join(f"{groups.label(g)!r} ({int(counts[g])} rows)" for g in range(min(n_groups, 20)))
+            listed += f" and {n_groups - 20} more" if n_groups > 20 else ""
+            raise GateError(f"fewer than two groups have at least min_group_size={min_group_size} rows, so no "
+                            f"disparity can be judged; groups: {listed}. Collect more data, merge small groups, "
+                            "or lower min_group_size if you accept noisier estimates")
+        _require_defined(requested, conf, included, groups, encoded)  # metrics= only shown: "-" where undefined
+
+        point = gs.metric_values(conf, table)
+        overall_point = gs.metric_values(conf.sum(axis=0), table)
+        seed = settings.seed_for(key, "fairness.check", *groups.features, *(f"{n}_{k}" for n, k, _, _ in requests))
+        if weights is None:
+            reps_conf = gs.resample_confusion(conf, settings.n_resamples, seed)
+        else:
+            reps_conf = gs.resample_confusion_weighted(
+                groups.codes, n_groups, encoded.y * encoded.k + encoded.pred, encoded.k ** 2, weights,
+                settings.n_resamples, seed).reshape(settings.n_resamples, n_groups, encoded.k, encoded.k)
+        reps = gs.metric_values(reps_conf, table)
+        overall_reps = gs.metric_values(reps_conf.sum(axis=1), table)
+
+        rows = _group_rows(groups, counts, conf, point, reps, table, included, settings.confidence, weights is not None)
+        context = _Context(groups, rows, table, too_small, min_group_size, settings, method, agg)  # type: ignore[arg-type]
+        results = []
+        for name, kind, limit, metric_names in requests:
+            parts = [gs.disparity_of(point[m], overall_point[m], kind=kind, method=method, included=included)
+                     for m in metric_names]
+            value = float(gs.combine(parts, kind=kind, agg=agg))  # type: ignore[arg-type]
+            replicates = gs.combine([gs.disparity_of(reps[m], overall_reps[m], kind=kind, method=method,
+                                                     included=included) for m in metric_names],
+                                    kind=kind, agg=agg)  # type: ignore[arg-type]
+
+            def interval(names: tuple[str, ...], kind: gs.Kind = kind) -> tuple[float, float]:
+                return gs.disparity_interval(
+                    [point[m][included] for m in names], [overall_point[m] for m in names],
+                    [reps[m][:, included] for m in names], [overall_reps[m] for m in names],
+                    kind=kind, method=method, agg=agg, alpha=settings.alpha)  # type: ignore[arg-type]
+
+            each = [interval((m,)) for m in metric_names]
+            components = [{"metric": m, "value": float(p), "interval": list(b)}
+                          for m, p, b in zip(metric_names, parts, each, strict=True)]
+            bounds = each[0] if len(each) == 1 else interval(metric_names)
+            results.append(_result(context, name, kind, limit, value, bounds, replicates, components, point,
+                                   overall_point, included, int(counts[included].sum()), decision))
+        return results

@@ -118,20 +118,8 @@ def check_binned_drift(reference: Any, current: Any, *, columns: Any, alpha: flo
     ref_table = None if profile is not None else engine_table(reference, "reference")
     ref_kinds = ({c: (k, d) for c, (k, d, _) in profile.columns.items()} if profile is not None
                  else ref_table.kinds() if ref_table is not None else {})
-    if columns is None:
-        only_ref = [c for c in ref_kinds if c not in cur_kinds]
-        only_cur = [c for c in cur_kinds if c not in ref_kinds]
-        if only_ref or only_cur:
-            parts = [f"missing from current: {gate._names(only_ref)}" if only_ref else "",
-                     f"missing from reference: {gate._names(only_cur)}" if only_cur else ""]
-            raise GateError(f"the tables have different columns ({'; '.join(p for p in parts if p)}); fix the data, "
-                            "or compare the shared ones with columns=[...]")
-        selected = list(ref_kinds)
-    else:
-        selected = _selected(list(cur_kinds), columns, "current")
-        absent = [c for c in selected if c not in ref_kinds]
-        if absent:
-            raise GateError(f"columns missing from reference: {gate._names(absent)}")
+    selected = gate.drift_columns(ref_kinds, cur_kinds, columns, lambda names: _selected(list(cur_kinds), names,
+                                                                                      "current"), what="tables")
     for column in selected:
         (ref_kind, ref_dtype), (cur_kind, cur_dtype) = ref_kinds[column], cur_kinds[column]
         if ref_kind != cur_kind:

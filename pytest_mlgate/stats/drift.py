@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pytest_mlgate.results import GateError
+from pytest_mlgate.stats import StatsError
 
 #: scipy's ks_2samp(method="auto") is exact when both samples have at most this many values
 KS_EXACT_MAX_N = 10_000
@@ -360,9 +360,9 @@ def ks_test(
     "asymp". The p-value is None where the two-sided asymptotic one is left for :func:`ks_pvalues`, vectorized
     over columns."""
     if alternative not in KS_ALTERNATIVES:
-        raise GateError(f"alternative must be one of {', '.join(KS_ALTERNATIVES)}, got {alternative!r}")
+        raise StatsError(f"alternative must be one of {', '.join(KS_ALTERNATIVES)}, got {alternative!r}")
     if method not in KS_METHODS:
-        raise GateError(f"method must be one of {', '.join(KS_METHODS)}, got {method!r}")
+        raise StatsError(f"method must be one of {', '.join(KS_METHODS)}, got {method!r}")
     statistic = {"two-sided": comparison.statistic, "greater": comparison.d_plus,
                  "less": comparison.d_minus}[alternative]
     if method == "exact" or (method == "auto" and uses_exact(ref.n, cur.n)) or alternative != "two-sided":

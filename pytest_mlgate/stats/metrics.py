@@ -16,7 +16,8 @@ from typing import Any, Literal
 
 import numpy as np
 
-from pytest_mlgate.results import GateError, hide_our_frames
+from pytest_mlgate.results import hide_our_frames
+from pytest_mlgate.stats import StatsError
 
 __tracebackhide__ = hide_our_frames  # our failures point at the user's line; our bugs show their frames
 
@@ -53,7 +54,7 @@ def metric(
     """Wrap your own ``fn(y_true, output)`` as a metric, saying what it needs and which direction is better.
     If ``fn`` takes ``sample_weight=``, weighted checks pass the weights to it; otherwise they refuse it."""
     if needs not in ("label", "score", "proba", "regression"):
-        raise GateError(f"needs must be 'label', 'score', 'proba' or 'regression', got {needs!r}")
+        raise StatsError(f"needs must be 'label', 'score', 'proba' or 'regression', got {needs!r}")
     import inspect
 
     try:
@@ -77,18 +78,18 @@ DEFAULT_POSITIVE_SETS = ({0, 1}, {-1, 1})
 def positive_class(classes: Any, pos_label: Any = None) -> Any:
     """The positive class of binary labels, by scikit-learn's rule: ``pos_label`` when given (it must be one of
     the labels), else 1 / True for labels within {0, 1}, {-1, 1} or {False, True}; any other labels are a
-    GateError naming them and the keyword (a silent guess is how a gate passes on the wrong number)."""
+    StatsError naming them and the keyword (a silent guess is how a gate passes on the wrong number)."""
     values = np.unique(np.asarray(classes))
     listed = [v.item() if isinstance(v, np.generic) else v for v in values]
     if pos_label is not None:
         if not any(_same(pos_label, v) for v in listed):
-            raise GateError(f"pos_label={pos_label!r} is not one of the labels {listed}")
+            raise StatsError(f"pos_label={pos_label!r} is not one of the labels {listed}")
         return pos_label
     if values.dtype.kind == "b":
         return True
     if values.dtype.kind in "iuf" and any(set(listed) <= allowed for allowed in DEFAULT_POSITIVE_SETS):
         return 1
-    raise GateError(f"the labels are {listed}: which one is the positive class is ambiguous. Pass "
+    raise StatsError(f"the labels are {listed}: which one is the positive class is ambiguous. Pass "
                     f"pos_label= (e.g. pos_label={listed[-1]!r}); only labels within {{0, 1}}, {{-1, 1}} or "
                     "{False, True} take 1 / True as positive without it, as in scikit-learn")
 
@@ -208,7 +209,7 @@ def _groups_by_score(score: np.ndarray, descending: bool) -> tuple[np.ndarray, n
 def _positive(y: np.ndarray) -> np.ndarray:
     classes = np.unique(y)
     if classes.size > 2:
-        raise GateError(f"this metric needs binary labels, got {classes.size} classes")
+        raise StatsError(f"this metric needs binary labels, got {classes.size} classes")
     return (y == positive_class(classes)).astype(float)
 
 
@@ -294,7 +295,7 @@ def _brier_b(y: np.ndarray, p: np.ndarray, c: np.ndarray) -> np.ndarray:
 def _onehot(y: np.ndarray, k: int) -> np.ndarray:
     classes = np.unique(y)
     if classes.size != k:
-        raise GateError(f"y has {classes.size} classes but the probabilities have {k} columns")
+        raise StatsError(f"y has {classes.size} classes but the probabilities have {k} columns")
     return np.searchsorted(classes, y)[:, None] == np.arange(k)[None, :]
 
 
@@ -481,7 +482,7 @@ def get_metric(key: str | Metric | Callable[..., float]) -> Metric:
         name = getattr(key, "__name__", "")
         if str(getattr(key, "__module__", "")).startswith("sklearn.metrics") and name in SKLEARN_FUNCTIONS:
             return METRICS[SKLEARN_FUNCTIONS[name]]
-        raise GateError(f"the metric {name or key!r} is a callable that does not say what it needs: wrap it as "
+        raise StatsError(f"the metric {name or key!r} is a callable that does not say what it needs: wrap it as "
                         f"pytest_mlgate.metric({name or 'fn'}, needs='label' | 'score' | 'proba' | 'regression', "
                         "greater_is_better=...), or use a metric name")
     if isinstance(key, str):
@@ -491,15 +492,15 @@ def get_metric(key: str | Metric | Callable[..., float]) -> Metric:
         if name in METRICS:
             return METRICS[name]
         if key.startswith("neg_"):
-            raise GateError(f"scikit-learn's scorer {key!r} is not supported here; gate the plain metric "
+            raise StatsError(f"scikit-learn's scorer {key!r} is not supported here; gate the plain metric "
                             f"({key[4:]!r}) with max= instead. Supported negated scorers: {', '.join(NEGATED)}")
         import difflib
 
         close = difflib.get_close_matches(key, list(METRICS), n=1)
         hint = f" Did you mean {close[0]!r}?" if close else ""
-        raise GateError(f"unknown metric {key!r}.{hint} Known metrics: {', '.join(sorted(METRICS))}; "
+        raise StatsError(f"unknown metric {key!r}.{hint} Known metrics: {', '.join(sorted(METRICS))}; "
                         "or pass a callable (pytest_mlgate.metric(fn, needs=..., greater_is_better=...))")
-    raise GateError(f"a metric must be a name or a callable, got {type(key).__name__}")
+    raise StatsError(f"a metric must be a name or a callable, got {type(key).__name__}")
 
 
 def batch_values(
@@ -526,21 +527,21 @@ def batch_values(
 def point_value(
     m: Metric, y: np.ndarray, output: np.ndarray, who: str = "", sample_weight: np.ndarray | None = None
 ) -> float:
-    """The metric's value on all rows, or a GateError saying why it is undefined (any error in a user's metric
+    """The metric's value on all rows, or a StatsError saying why it is undefined (any error in a user's metric
     included: it names the metric rather than escaping as a traceback from inside the gate)."""
     of = f" of the {who}" if who else ""
     if sample_weight is not None and not m.takes_weight:
-        raise GateError(f"{m.name} does not take sample_weight: give the function a sample_weight= parameter")
+        raise StatsError(f"{m.name} does not take sample_weight: give the function a sample_weight= parameter")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             value = float(m.fn(y, output, sample_weight))
-    except GateError:
+    except StatsError:
         raise
     except Exception as exc:
-        raise GateError(f"{m.name}{of} could not be computed: {type(exc).__name__}: {exc}") from None
+        raise StatsError(f"{m.name}{of} could not be computed: {type(exc).__name__}: {exc}") from None
     if not np.isfinite(value):
-        raise GateError(f"{m.name}{of} is {value} on these rows: it is undefined here (check the labels' classes)")
+        raise StatsError(f"{m.name}{of} is {value} on these rows: it is undefined here (check the labels' classes)")
     return value
 
 

@@ -19,7 +19,7 @@ from typing import Literal
 
 import numpy as np
 
-from pytest_mlgate.results import GateError
+from pytest_mlgate.stats import StatsError
 from pytest_mlgate.stats.bootstrap import percentile_interval, resample_counts
 from pytest_mlgate.stats.metrics import Metric, batch_values
 
@@ -48,7 +48,7 @@ def mcnemar_counts(only_a: int, only_b: int, alternative: Alternative = "less") 
     from scipy.stats import binom
 
     if alternative not in ("less", "greater", "two-sided"):
-        raise GateError(f"alternative must be 'less', 'greater' or 'two-sided', got {alternative!r}")
+        raise StatsError(f"alternative must be 'less', 'greater' or 'two-sided', got {alternative!r}")
     discordant = only_a + only_b
     if discordant == 0:
         return McNemar(only_a, only_b, 1.0, alternative)

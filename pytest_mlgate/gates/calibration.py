@@ -1,0 +1,121 @@
+"""Calibration of a classifier's probabilities: expected calibration error with a bias-corrected interval, and
+the Brier score: ``model_gate.calibration``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from pytest_mlgate.gates import _inputs
+from pytest_mlgate.gates.base import MODEL_VALIDATION, BaseGate, check_limits, gate_check, threshold_result
+from pytest_mlgate.results import GateError, GateResult, fmt, hide_our_frames
+
+__tracebackhide__ = hide_our_frames  # our failures point at the user's line; our bugs show their frames
+
+FAMILY = MODEL_VALIDATION
+
+
+def _probabilities(model: Any, X: Any, y: np.ndarray, y_score: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Class probabilities (1-D positive class for binary, rows x classes otherwise) and the class labels in the
+    order of the columns, checked against ``y``."""
+    outputs = _inputs.model_outputs(model, X, y_score=y_score, need_pred=False, need_proba=True)
+    proba = outputs.score
+    assert proba is not None
+    _inputs.same_length(y=y, probabilities=proba)
+    if np.any((proba < 0) | (proba > 1)):
+        raise GateError("calibration needs probabilities in [0, 1]; the scores given lie outside it "
+                        "(pass predict_proba's output, not decision_function's)")
+    classes = outputs.classes if outputs.classes is not None else np.unique(y)
+    if proba.ndim == 1:
+        if classes.size > 2:
+            raise GateError(f"y has {classes.size} classes but the probabilities are one column; pass the "
+                            "(rows x classes) probabilities")
+        if classes.size < 2 and outputs.classes is None:
+            raise GateError(f"y has a single class ({classes[0]!r}): pass a model (whose classes_ say which class "
+                            "the probability is for) or labels of both classes")
+    elif proba.shape[1] != classes.size:
+        raise GateError(f"the probabilities have {proba.shape[1]} columns but there are {classes.size} classes "
+                        f"({', '.join(map(str, classes[:10]))})")
+    unknown = ~pd.Series(y).isin(classes).to_numpy()
+    if unknown.any():
+        raise GateError(f"y holds labels the model does not know (first {y[unknown][0]!r} at row "
+                        f"{int(np.flatnonzero(unknown)[0])}); classes are {list(classes[:10])}")
+    return proba, classes
+
+
+class CalibrationChecks(BaseGate):
+    """``calibration``: ECE and Brier score of a classifier's probabilities."""
+
+    @gate_check("calibration", "ece")
+    def calibration(
+        self,
+        model: Any = None,
+        X: Any = None,
+        y: Any = None,
+        *,
+        max_ece: float = 0.05,
+        n_bins: int = 10,
+        strategy: str = "uniform",
+        max_brier: float | None = None,
+        y_score: Any = None,
+    ) -> list[GateResult]:
+        """Expected calibration error (fails when its whole interval lies above ``max_ece``) and the Brier
+        score (gated only with ``max_brier``). Binary models use the positive class's probability, multiclass
+        ones the top-label confidence. Details hold the reliability table (bin, mean predicted, observed rate,
+        count). Pass ``y_score=`` (probabilities) instead of a model to gate predictions made elsewhere.
+        """
+        from pytest_mlgate.stats import calibration as cal
+        from pytest_mlgate.stats.bootstrap import percentile_interval, replicates
+
+        settings, key = self.settings, self.recorder.key
+        _inputs.positive_int("n_bins", n_bins)
+        if strategy not in ("uniform", "quantile"):
+            raise GateError(f"strategy must be 'uniform' or 'quantile', got {strategy!r}")
+        check_limits("ece", None, max_ece)
+        check_limits("brier", None, max_brier)
+        y_true = _inputs.labels(y, "y")
+        proba, classes = _probabilities(model, X, y_true, y_score)
+        data = cal.calibration_data(y_true, proba, classes)
+        edges = cal.bin_edges(data.prob, n_bins, strategy)  # type: ignore[arg-type]
+        ids = cal.bin_ids(data.prob, edges)
+        ece = cal.expected_calibration_error(data.prob, data.outcome, ids, n_bins)
+        brier = float(data.brier_loss.mean())
+        brier_parts: list[np.ndarray] = []
+
+        def statistic(counts: np.ndarray) -> np.ndarray:
+            brier_parts.append(cal.mean_batch(data.brier_loss, counts))
+            return cal.ece_batch(data.prob, data.outcome, ids, n_bins, counts)
+
+        reps = replicates(statistic, y_true.size, settings.n_resamples, settings.seed_for(key, "calibration"))
+        # The plug-in ECE is biased upward (noise in small bins only adds), and its bootstrap replicates more so:
+        # the basic bootstrap interval (2 * ECE - upper, 2 * ECE - lower) cancels that bias, the percentile one
+        # does not (see docs/model_validation.md for the simulation).
+        q_lo, q_hi = percentile_interval(reps, settings.confidence)
+        ece_interval = (min(max(2 * ece - q_hi, 0.0), 1.0), min(max(2 * ece - q_lo, 0.0), 1.0))
+        brier_interval = percentile_interval(np.concatenate(brier_parts), settings.confidence)
+        table = cal.reliability_table(data.prob, data.outcome, ids, edges)
+        worst = sorted(table, key=lambda row: -row["count"] * abs(row["observed_rate"] - row["mean_predicted"]))[:3]
+        worst_text = "; ".join(
+            f"[{fmt(r['lower'], 2)}, {fmt(r['upper'], 2)}]: predicted {fmt(r['mean_predicted'], 3)}, observed "
+            f"{fmt(r['observed_rate'], 3)} (n={r['count']})" for r in worst)
+        details = {"reliability": table, "n_bins": n_bins, "strategy": strategy, "view": data.view,
+                   "brier": brier, "n_resamples": settings.n_resamples, "interval": "basic bootstrap (bias-corrected)"}
+        ece_result = threshold_result(
+            FAMILY, "calibration", "ece", ece, maximum=max_ece, interval=ece_interval, n=int(y_true.size),
+            confidence=settings.confidence,
+            hint=f"recalibrate the model (sklearn.calibration.CalibratedClassifierCV with method='isotonic' or "
+                 f"'sigmoid', fitted on held-out data). Worst bins: {worst_text}.",
+            details=details,
+        )
+        if not ece_interval[0] <= ece <= ece_interval[1]:
+            ece_result.message += ("\n  Note: the plug-in ECE is biased upward when bins hold few rows; the interval "
+                                   "is bias-corrected, so it can lie below the plug-in value.")
+        brier_result = threshold_result(
+            FAMILY, "calibration", "brier", brier, maximum=max_brier, interval=brier_interval, n=int(y_true.size),
+            confidence=settings.confidence,
+            hint="the probabilities are far from the outcomes: improve the model or recalibrate it.",
+            details={"view": data.view, "n_resamples": settings.n_resamples},
+        )
+        return [ece_result, brier_result]

@@ -1,0 +1,116 @@
+"""Model metrics with bootstrap confidence intervals, against their limits: ``model_gate.metrics``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from pytest_mlgate.gates import _inputs
+from pytest_mlgate.gates.base import MODEL_VALIDATION, BaseGate, Decision, gate_check, threshold_result
+from pytest_mlgate.results import GateError, GateResult, hide_our_frames, json_safe
+from pytest_mlgate.stats.metrics import Metric, estimate, get_metric, positive_class
+
+__tracebackhide__ = hide_our_frames  # our failures point at the user's line; our bugs show their frames
+
+FAMILY = MODEL_VALIDATION
+MetricKey = str | Metric | Callable[..., float]
+
+
+def _limits(min: Mapping[Any, float] | None, max: Mapping[Any, float] | None) -> dict[str, tuple[Metric, Any, Any]]:
+    """name -> (metric, min, max), validating names before any prediction is made."""
+    table: dict[str, tuple[Metric, Any, Any]] = {}
+    for label, limits in (("min", min), ("max", max)):
+        if limits is None:
+            continue
+        if not isinstance(limits, Mapping):
+            raise GateError(f"{label} must be a mapping of metric -> limit, e.g. {label}={{'roc_auc': 0.8}}")
+        for key, limit in limits.items():
+            m = get_metric(key)
+            _, lo, hi = table.get(m.name, (m, None, None))
+            table[m.name] = (m, limit if label == "min" else lo, limit if label == "max" else hi)
+    if not table:
+        raise GateError("no metric to check: pass min={'metric': limit} and/or max={'metric': limit}")
+    return table
+
+
+def _missing_outputs(table: dict[str, tuple[Metric, Any, Any]], *, y_pred: Any, y_score: Any) -> None:
+    """Name the metrics whose input is missing when predictions are passed instead of a model."""
+    for given, kinds, argument, what in ((y_pred, ("label", "regression"), "y_pred", "predicted labels or values"),
+                                         (y_score, ("score", "proba"), "y_score", "scores or probabilities")):
+        names = [name for name, (m, _, _) in table.items() if m.needs in kinds]
+        if given is None and names and (y_pred is not None or y_score is not None):
+            raise GateError(f"{', '.join(names)} need(s) {what}: pass {argument}= (or a model)")
+
+
+def _metrics_subject(args: dict[str, Any]) -> str:
+    keys = [k for limits in (args["min"], args["max"]) if isinstance(limits, Mapping) for k in limits]
+    return ",".join(str(getattr(k, "__name__", k)) for k in keys)  # not a mapping: a GateError in the check
+
+
+class MetricChecks(BaseGate):
+    """``metrics``: each metric with its bootstrap interval against its ``min``/``max``."""
+
+    @gate_check("metrics", _metrics_subject)
+    def metrics(
+        self,
+        model: Any = None,
+        X: Any = None,
+        y: Any = None,
+        *,
+        min: Mapping[Any, float] | None = None,
+        max: Mapping[Any, float] | None = None,
+        y_pred: Any = None,
+        y_score: Any = None,
+        decision: Decision = "interval",
+        y_true: Any = None,
+        sample_weight: Any = None,
+        pos_label: Any = None,
+    ) -> list[GateResult]:
+        """Gate metrics by name (``accuracy``, ``roc_auc``, ``f1``, ``log_loss``, ``brier``, ``rmse``, ``r2``, ...)
+        or callables, each with a bootstrap confidence interval.
+
+        A metric fails when its whole interval lies beyond its limit (``decision="interval"``, the default,
+        which keeps false alarms at ``mlgate_alpha`` when the model sits exactly at the limit) or, with
+        ``decision="point"``, when the point value does. Pass ``y_pred=``/``y_score=`` instead of a model to
+        gate predictions made elsewhere.
+        """
+        settings, key = self.settings, self.recorder.key
+        table = _limits(min, max)
+        if decision not in ("interval", "point"):
+            raise GateError(f"decision must be 'interval' or 'point', got {decision!r}")
+        labels = _inputs.true_labels(y, y_true)
+        weights = _inputs.sample_weights(sample_weight, labels.size)
+        y_true = labels
+        needs = {m.needs for m, _, _ in table.values()}
+        if model is None:
+            _missing_outputs(table, y_pred=y_pred, y_score=y_score)
+        outputs = _inputs.model_outputs(model, X, y_pred=y_pred, y_score=y_score, **_inputs.output_needs(needs))
+        _inputs.same_length(y=y_true, **{"predictions": outputs.pred if outputs.pred is not None else outputs.score})
+        if outputs.score is not None:
+            _inputs.same_length(y=y_true, y_score=outputs.score)
+        results = []
+        for name, (m, lo, hi) in table.items():
+            output = _inputs.metric_output(m, outputs, y_true)
+            if m.needs in ("score", "proba") and output.ndim == 1 and model is not None and y_score is None:
+                output = _inputs.positive_score(output, outputs, positive_class(y_true, pos_label))
+            est = estimate(m, y_true, output, n_resamples=settings.n_resamples, confidence=settings.confidence,
+                           seed=settings.seed_for(key, "metrics", name), sample_weight=weights, pos_label=pos_label)
+            notes = [m.note] if m.note else []
+            if est.positive is not None:
+                notes.append(f"positive class {est.positive!r}")
+            if weights is not None:
+                notes.append("weighted by sample_weight")
+            details: dict[str, Any] = {"greater_is_better": m.greater_is_better, "n_resamples": settings.n_resamples,
+                                       "weighted": weights is not None}
+            if est.positive is not None:
+                details["positive_class"] = json_safe(est.positive)
+            results.append(threshold_result(
+                FAMILY, "metrics", name, est.value,
+                minimum=lo, maximum=hi, interval=est.interval, n=est.n, confidence=settings.confidence,
+                decision=decision,
+                hint=("improve the model, or if the limit is wrong change it in the test "
+                      f"({'min' if lo is not None else 'max'}={{{name!r}: ...}})."
+                      + (f" Computed with {'; '.join(notes)}." if notes else "")),
+                details=details,
+            ))
+        return results
