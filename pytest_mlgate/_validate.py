@@ -10,7 +10,9 @@ import numbers
 from collections.abc import Iterable
 from typing import Any
 
-from pytest_mlgate.results import GateError, fmt, is_number
+from pytest_mlgate.results import GateError, fmt, hide_our_frames, is_number
+
+__tracebackhide__ = hide_our_frames  # our failures point at the user's line; our bugs show their frames
 
 
 def did_you_mean(name: Any, choices: Iterable[Any]) -> str:

@@ -8,22 +8,26 @@ of raising. The names below are re-exported for the modules and tests that impor
 
 from __future__ import annotations
 
-from pytest_mlgate._frames import _aligned, _floats, _frame, _member, _names, _row_hashes, column_kind
+from pytest_mlgate._frames import EXAMPLES, _aligned, _floats, _frame, _member, _names, _row_hashes, column_kind
 from pytest_mlgate.gates.base import DATA_QUALITY
 from pytest_mlgate.gates.drift import (
     DRIFT_ALPHA,
+    MAX_THREADS,
     MIN_JENSEN_SHANNON,
     MIN_MISSING_CHANGE,
     MIN_WASSERSTEIN,
     DriftChecks,
+    KsChi2Options,
     _categorical_row,
     _kind_text,
+    check_drift_settings,
     drift_columns,
     drift_verdicts,
     missing_rate_fields,
 )
 from pytest_mlgate.gates.integrity import (
     FAILURE_TABLE_CAP,
+    MIN_LABEL_FRACTION,
     IntegrityChecks,
     duplicates_result,
     leakage_result,
@@ -31,8 +35,10 @@ from pytest_mlgate.gates.integrity import (
 )
 from pytest_mlgate.gates.profiles import (
     PROFILE_FORMAT,
+    PROFILE_VERSION,
     ProfileChecks,
     ReferenceProfile,
+    Summary,
     is_profile,
     load_profile,
     make_profile,
@@ -50,10 +56,11 @@ class DataGate(IntegrityChecks, DriftChecks, ProfileChecks):
     family = FAMILY
 
 
-__all__ = [  # what the engines, the binned checks (scale), tests and benchmarks import from here
-    "DRIFT_ALPHA", "FAILURE_TABLE_CAP", "FAMILY", "MIN_JENSEN_SHANNON", "MIN_MISSING_CHANGE", "MIN_WASSERSTEIN",
-    "PROFILE_FORMAT", "DataGate", "ReferenceProfile", "_aligned", "_categorical_row", "_floats", "_frame",
-    "_kind_text", "_member", "_names", "_row_hashes", "column_kind", "drift_columns", "drift_verdicts",
+__all__ = [  # the public names of the module before the split, and what the engines, scale and tests import
+    "DRIFT_ALPHA", "EXAMPLES", "FAILURE_TABLE_CAP", "FAMILY", "MAX_THREADS", "MIN_JENSEN_SHANNON",
+    "MIN_LABEL_FRACTION", "MIN_MISSING_CHANGE", "MIN_WASSERSTEIN", "PROFILE_FORMAT", "PROFILE_VERSION", "DataGate",
+    "KsChi2Options", "ReferenceProfile", "Summary", "_aligned", "_categorical_row", "_floats", "_frame", "_kind_text",
+    "_member", "_names", "_row_hashes", "check_drift_settings", "column_kind", "drift_columns", "drift_verdicts",
     "duplicates_result", "is_profile", "leakage_result", "load_profile", "make_profile", "missing_rate_fields",
     "missing_result",
 ]
