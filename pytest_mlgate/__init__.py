@@ -14,8 +14,8 @@ if TYPE_CHECKING:
     from pytest_mlgate.gates.baseline import BaselineGate
     from pytest_mlgate.gates.data import DataGate
     from pytest_mlgate.gates.fairness import FairnessGate
+    from pytest_mlgate.gates.metrics import metric
     from pytest_mlgate.gates.model import ModelGate
-    from pytest_mlgate.stats.metrics import metric
 
 __version__ = "0.1.0"
 
@@ -25,7 +25,7 @@ _LAZY = {
     "BaselineGate": "pytest_mlgate.gates.baseline",
     "FairnessGate": "pytest_mlgate.gates.fairness",
     "GateSettings": "pytest_mlgate.gates.base",
-    "metric": "pytest_mlgate.stats.metrics",
+    "metric": "pytest_mlgate.gates.metrics",
 }
 
 

@@ -1,12 +1,15 @@
-"""Any table a user passes (pandas, polars, a 2-D array, a mapping of columns) as a pandas DataFrame.
+"""Any table a user passes (pandas, polars, a 2-D array, a mapping of columns) as a pandas DataFrame, and what the
+data checks and the pandas engine share about frames: column selection, names in messages, column kinds, floats,
+row hashes.
 
-Low in the import graph on purpose: the gates and ``baselines`` (fingerprints of evaluation data) both need it, and
-``baselines`` must not import ``gates``. numpy and pandas load when this module does, so import it inside functions
-from anything the plugin imports at start-up.
+Low in the import graph on purpose: the gates, the engines and ``baselines`` (fingerprints of evaluation data) all
+need it, and neither ``baselines`` nor the engines may import ``gates``. numpy and pandas load when this module
+does, so import it inside functions from anything the plugin imports at start-up.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -50,4 +53,95 @@ def _polars_to_pandas(data: Any) -> pd.DataFrame:
         return pd.DataFrame({name: data.get_column(name).to_numpy() for name in data.columns})
 
 
-__all__ = ["is_polars", "to_frame"]
+EXAMPLES = 5
+
+
+def _frame(data: Any, name: str) -> pd.DataFrame:
+    frame = to_frame(data, name)
+    if frame.shape[1] == 0:
+        raise GateError(f"{name} has no columns: there is nothing to check")
+    if frame.shape[0] == 0:
+        raise GateError(f"{name} is empty (0 rows): a data gate needs at least one row")
+    return frame
+
+
+def _columns(frame: pd.DataFrame, columns: Any, name: str, what: str = "columns") -> list[Any]:
+    if columns is None:
+        return list(frame.columns)
+    if isinstance(columns, (str, int)):
+        columns = [columns]
+    columns = list(columns)
+    if not columns:
+        raise GateError(f"{what} is empty: name at least one column, or pass None for all of them")
+    absent = [c for c in columns if c not in frame.columns]
+    if absent:
+        raise GateError(f"{what} not in {name}: {_names(absent)} ({name} has {_names(list(frame.columns))})")
+    return columns
+
+
+def _names(columns: Sequence[Any], limit: int = 10) -> str:
+    shown = ", ".join(repr(c) for c in columns[:limit])
+    return shown + (f", ... ({len(columns)} in all)" if len(columns) > limit else "")
+
+
+def _rows(positions: np.ndarray, limit: int = EXAMPLES) -> str:
+    shown = ", ".join(str(int(p)) for p in positions[:limit])
+    return shown + (", ..." if len(positions) > limit else "")
+
+
+def column_kind(series: pd.Series, name: str) -> str:
+    """"numeric" (integers, floats) or "categorical" (object, string, category, bool); anything else is an error."""
+    dtype = series.dtype
+    if pd.api.types.is_bool_dtype(dtype):
+        return "categorical"
+    if pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_complex_dtype(dtype):
+        return "numeric"
+    if isinstance(dtype, pd.CategoricalDtype) or pd.api.types.is_object_dtype(dtype) \
+            or pd.api.types.is_string_dtype(dtype):
+        return "categorical"
+    raise GateError(f"column {series.name!r} of {name} has dtype {dtype}, which drift does not support; convert it "
+                    "to a number (e.g. timestamps with .astype('int64')) or to text (.astype(str))")
+
+
+def _row_hashes(frame: pd.DataFrame) -> np.ndarray:
+    """One 64-bit hash per row (vectorized; collisions have probability ~n^2 / 2^65, negligible)."""
+    try:
+        return pd.util.hash_pandas_object(frame, index=False).to_numpy()
+    except TypeError as exc:
+        raise GateError(f"rows could not be hashed ({exc}); columns holding lists or dicts cannot be compared, "
+                        "convert them to text first") from None
+
+
+def _member(values: np.ndarray, pool: np.ndarray) -> np.ndarray:
+    """``np.isin`` for 64-bit hashes through pandas' hash table (numpy 2's hash-based isin is ten times slower)."""
+    return pd.Series(values).isin(pool).to_numpy()
+
+
+def _floats(series: pd.Series) -> np.ndarray:
+    """The column as float64 with NaN for missing; no copy for a numpy float64 column (NaN is already missing)."""
+    if series.dtype == np.float64:
+        return series.to_numpy()
+    if isinstance(series.dtype, np.dtype) and series.dtype.kind in "iuf":
+        return series.to_numpy().astype(np.float64)
+    return series.to_numpy(dtype=np.float64, na_value=np.nan)  # nullable and arrow dtypes
+
+
+def _aligned(train: pd.DataFrame, test: pd.DataFrame, columns: list[Any]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Both frames on the same columns with hash-compatible dtypes (numbers compared as numbers)."""
+    left, right = train[columns].copy(), test[columns].copy()
+    for column in columns:
+        kinds = column_kind(left[column], "train"), column_kind(right[column], "test")
+        if kinds[0] != kinds[1]:
+            raise GateError(f"column {column!r} is {kinds[0]} in train ({left[column].dtype}) but {kinds[1]} in "
+                            f"test ({right[column].dtype}); make the types agree before comparing rows")
+        if left[column].dtype != right[column].dtype:
+            if kinds[0] == "numeric":
+                left[column] = left[column].astype(float)
+                right[column] = right[column].astype(float)
+            else:
+                left[column] = left[column].astype(object)
+                right[column] = right[column].astype(object)
+    return left, right
+
+
+__all__ = ["column_kind", "is_polars", "to_frame"]

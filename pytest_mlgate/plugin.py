@@ -7,19 +7,22 @@ gate pays nothing for this plugin being installed.
 from __future__ import annotations
 
 import importlib
-import os
 import re
 import warnings
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import pytest
 
+from pytest_mlgate.location import DEFAULT_BASELINE_DIR, _baseline_dir, test_identity
 from pytest_mlgate.markers import MARKERS_KEY, MarkerNames, closest_markers, marker_arguments, validate_marker
 from pytest_mlgate.results import FAMILIES, GateResult, MLGateWarning
 
 if TYPE_CHECKING:
     from pytest_mlgate.gates.base import GateSettings, Recorder
+    from pytest_mlgate.gates.baseline import BaselineGate
+    from pytest_mlgate.gates.data import DataGate
+    from pytest_mlgate.gates.fairness import FairnessGate
+    from pytest_mlgate.gates.model import ModelGate
 
 #: fixture name -> (family, module, class)
 GATE_FIXTURES: dict[str, tuple[str, str, str]] = {
@@ -28,12 +31,12 @@ GATE_FIXTURES: dict[str, tuple[str, str, str]] = {
     "baseline_gate": ("baseline", "pytest_mlgate.gates.baseline", "BaselineGate"),
     "fairness_gate": ("fairness", "pytest_mlgate.gates.fairness", "FairnessGate"),
 }
-DEFAULT_BASELINE_DIR = "mlgate_baselines"
 #: pytest >= 8.4 types ini keys as int / float (so --help shows them as such); older ones read strings.
 TYPED_INI = tuple(int(part) for part in pytest.__version__.split(".")[:2]) >= (8, 4)
 
 
 SESSION_KEY = pytest.StashKey[Any]()  # the GateSession, on the controller only
+SETTINGS_KEY = pytest.StashKey["GateSettings"]()  # parsed once, in pytest_configure
 ROWS_KEY = pytest.StashKey[list[GateResult]]()  # every result of the test, gate or not
 ATTACHED_KEY = pytest.StashKey[int]()
 MARKED_KEY = pytest.StashKey[bool]()  # set at collection on tests that carry one of our markers
@@ -90,7 +93,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 @pytest.hookimpl(trylast=True)  # after the project's own pytest_configure has registered its markers
 def pytest_configure(config: pytest.Config) -> None:
-    _settings_from_config(config)  # fail early on bad ini values
+    config.stash[SETTINGS_KEY] = _settings_from_config(config)  # once, and bad ini values fail early
     config.stash[MARKERS_KEY] = MarkerNames(config)
     if config.getoption("mlgate_warn_only"):
         _let_advisory_warnings_through(config)
@@ -137,16 +140,25 @@ def _settings_from_config(config: pytest.Config) -> GateSettings:
 
 
 def _report_settings(config: pytest.Config) -> dict[str, Any]:
-    settings = _settings_from_config(config)
+    settings = config.stash[SETTINGS_KEY]
     return {"alpha": settings.alpha, "n_resamples": settings.n_resamples, "seed": settings.seed}
 
 
-# --- collection: markers ---------------------------------------------------------------------------
-
-
-def pytest_report_header(config: pytest.Config) -> str | None:
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    """How the run's verdicts are reached, so a CI log says it: seed, alpha, resamples and the baseline folder."""
+    settings = config.stash[SETTINGS_KEY]
+    configured = config.getini("mlgate_baseline_dir")
+    baselines = f"{configured.rstrip('/')}/" if configured else f"{DEFAULT_BASELINE_DIR}/"
+    update = " (updating)" if settings.update_baselines else ""
+    lines = [f"mlgate: seed={settings.seed} alpha={settings.alpha:g} resamples={settings.n_resamples} "
+             f"baselines={baselines}{update}"]
     names = config.stash[MARKERS_KEY]
-    return f"mlgate: {names.note(names.projects)}" if names.projects else None
+    if names.projects:
+        lines.append(f"mlgate: {names.note(names.projects)}")
+    return lines
+
+
+# --- collection: markers ---------------------------------------------------------------------------
 
 
 @pytest.hookimpl(tryfirst=True)  # before -m deselects
@@ -224,7 +236,7 @@ def _recorder(request: pytest.FixtureRequest, family: str) -> Recorder:
     from pytest_mlgate.gates.base import Recorder
 
     item = request.node
-    settings = replace(_settings_from_config(request.config), baseline_dir=_baseline_dir(item))
+    settings = replace(request.config.stash[SETTINGS_KEY], baseline_dir=_baseline_dir(item))
     return Recorder(
         node_id=item.nodeid,
         identity=test_identity(item),
@@ -235,38 +247,6 @@ def _recorder(request: pytest.FixtureRequest, family: str) -> Recorder:
     )
 
 
-def _baseline_dir(item: pytest.Item) -> Path:
-    """``mlgate_baseline_dir`` is relative to the ini file that sets it (the rootdir when there is none), so
-    ``--rootdir`` does not move it; by default ``mlgate_baselines/`` beside each test file."""
-    configured = item.config.getini("mlgate_baseline_dir")
-    if configured:
-        return Path(_ini_folder(item.config), configured)
-    return Path(item.path).parent / DEFAULT_BASELINE_DIR
-
-
-def baseline_dir_of(item: pytest.Item) -> tuple[Path, str]:
-    """The test's baseline folder, and its file's path as baseline names begin with it."""
-    return _baseline_dir(item).resolve(), test_identity(item).split("::", 1)[0]
-
-
-def _ini_folder(config: pytest.Config) -> Path:
-    return Path(config.inipath).parent if config.inipath is not None else Path(config.rootpath)
-
-
-def test_identity(item: pytest.Item) -> str:
-    """``file::Class::test[params]`` with the file relative to the folder holding ``mlgate_baselines/`` (the test
-    file's own folder; with ``mlgate_baseline_dir``, the ini file's folder): the same however pytest was started
-    (from a subfolder, with ``--rootdir``)."""
-    names = [node.name for node in item.listchain() if isinstance(node, (pytest.Class, pytest.Function))]
-    configured = item.config.getini("mlgate_baseline_dir")
-    anchor = _ini_folder(item.config) if configured else Path(item.path).parent
-    try:
-        file = Path(os.path.relpath(item.path, anchor)).as_posix()
-    except ValueError:  # another drive on Windows
-        file = Path(item.path).name
-    return "::".join([file, *names])
-
-
 def _gate(request: pytest.FixtureRequest, fixture: str) -> Any:
     family, module_name, class_name = GATE_FIXTURES[fixture]
     recorder = _recorder(request, family)
@@ -275,27 +255,27 @@ def _gate(request: pytest.FixtureRequest, fixture: str) -> Any:
 
 
 @pytest.fixture
-def data_gate(request: pytest.FixtureRequest) -> Any:
+def data_gate(request: pytest.FixtureRequest) -> DataGate:
     """Data-quality checks (schema, integrity, leakage, drift) bound to this test."""
-    return _gate(request, "data_gate")
+    return cast("DataGate", _gate(request, "data_gate"))
 
 
 @pytest.fixture
-def model_gate(request: pytest.FixtureRequest) -> Any:
+def model_gate(request: pytest.FixtureRequest) -> ModelGate:
     """Model-validation checks (metrics, sanity, behaviour, calibration, slices) bound to this test."""
-    return _gate(request, "model_gate")
+    return cast("ModelGate", _gate(request, "model_gate"))
 
 
 @pytest.fixture
-def baseline_gate(request: pytest.FixtureRequest) -> Any:
+def baseline_gate(request: pytest.FixtureRequest) -> BaselineGate:
     """Regression-versus-baseline checks (stored baselines, champion versus challenger) bound to this test."""
-    return _gate(request, "baseline_gate")
+    return cast("BaselineGate", _gate(request, "baseline_gate"))
 
 
 @pytest.fixture
-def fairness_gate(request: pytest.FixtureRequest) -> Any:
+def fairness_gate(request: pytest.FixtureRequest) -> FairnessGate:
     """Fairness checks (group metrics and disparities) bound to this test."""
-    return _gate(request, "fairness_gate")
+    return cast("FairnessGate", _gate(request, "fairness_gate"))
 
 
 # --- running: severity for plain assertions, results onto reports -------------------------------

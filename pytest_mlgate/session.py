@@ -56,7 +56,7 @@ class GateSession:
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         from pytest_mlgate.baselines import baseline_path
-        from pytest_mlgate.plugin import baseline_dir_of, test_identity
+        from pytest_mlgate.location import baseline_dir_of, test_identity
 
         for item in session.items:
             if "baseline_gate" in getattr(item, "fixturenames", ()):

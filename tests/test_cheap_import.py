@@ -53,3 +53,48 @@ def test_importing_the_plugin_imports_nothing_heavy() -> None:
     code = f"import sys, pytest_mlgate.plugin, pytest_mlgate; print(sorted(m for m in {HEAVY!r} if m in sys.modules))"
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
     assert proc.stdout.strip() == "[]"
+
+
+SCRIPT = textwrap.dedent(
+    """
+    import sys
+
+    import pytest_mlgate
+    from pytest_mlgate import BaselineGate, DataGate, FairnessGate, GateFailure, ModelGate, metric
+
+    import numpy as np
+    import pandas as pd
+
+    y = np.arange(200) % 2
+    [passed] = ModelGate().metrics(y=y, y_pred=y, min={"accuracy": 0.9})
+    assert passed.status == "pass" and passed.details["n_resamples"] == 1000, passed
+    try:
+        ModelGate().metrics(y=y, y_pred=1 - y, min={"accuracy": 0.9})
+    except GateFailure as failure:
+        assert "accuracy = 0" in str(failure)
+    else:
+        raise SystemExit("a failed metric did not raise GateFailure")
+    hits = metric(lambda t, p: float((t == p).mean()), needs="label", name="hits")
+    [failed] = ModelGate(raises=False).metrics(y=y, y_pred=1 - y, min={hits: 0.9})
+    assert failed.status == "fail", failed
+    try:
+        metric(len, needs="labels")
+    except pytest_mlgate.GateError as error:  # bad input is a GateError, the statistics' own error turned into one
+        assert "needs must be 'label'" in str(error)
+    else:
+        raise SystemExit("metric(needs='labels') was accepted")
+    assert DataGate().missing(pd.DataFrame({"a": [1.0, 2.0]}))[0].status == "pass"
+    assert FairnessGate.family == "fairness" and BaselineGate.family == "baseline"
+    print("pytest" in sys.modules)
+    """
+)
+
+
+def test_the_gates_run_in_a_script_without_pytest() -> None:
+    """``from pytest_mlgate import ModelGate`` and a check, with default settings and no pytest anywhere."""
+    code = f"import sys, pytest_mlgate; print(sorted(m for m in {HEAVY!r} if m in sys.modules))"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    assert proc.stdout.strip() == "[]"  # the top-level names load lazily
+    proc = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stdout.strip() == "False"  # pytest was never imported

@@ -32,6 +32,35 @@ def test_model(model_gate):
     result.stdout.no_fnmatch_line("*pytest_mlgate/gates/base.py*")
 
 
+def test_the_header_says_how_verdicts_are_reached(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_suite="def test_nothing():\n    pass\n")
+    result = pytester.runpytest()
+    result.stdout.fnmatch_lines(["mlgate: seed=0 alpha=0.01 resamples=1000 baselines=mlgate_baselines/"])
+    pytester.makeini("[pytest]\nmlgate_alpha = 0.05\nmlgate_n_resamples = 200\nmlgate_baseline_dir = gates/base\n")
+    result = pytester.runpytest("--mlgate-seed=7", "--mlgate-update-baselines")
+    result.stdout.fnmatch_lines(["mlgate: seed=7 alpha=0.05 resamples=200 baselines=gates/base/ (updating)"])
+    assert sum(line.startswith("mlgate: seed=") for line in result.outlines) == 1
+
+
+def test_fixtures_get_the_settings_parsed_once_at_configure(pytester: pytest.Pytester) -> None:
+    pytester.makeini("[pytest]\nmlgate_alpha = 0.05\nmlgate_n_resamples = 123\n")
+    pytester.makepyfile(test_suite="""
+from pytest_mlgate.gates.data import DataGate
+from pytest_mlgate.gates.model import ModelGate
+from pytest_mlgate.plugin import SETTINGS_KEY
+
+
+def test_settings(model_gate, data_gate, pytestconfig):
+    assert isinstance(model_gate, ModelGate) and isinstance(data_gate, DataGate)
+    parsed = pytestconfig.stash[SETTINGS_KEY]
+    assert (parsed.alpha, parsed.n_resamples, parsed.seed) == (0.05, 123, 4)
+    for gate in (model_gate, data_gate):
+        assert (gate.settings.alpha, gate.settings.n_resamples, gate.settings.seed) == (0.05, 123, 4)
+        assert gate.settings.baseline_dir is not None
+""")
+    pytester.runpytest("--mlgate-seed=4").assert_outcomes(passed=1)
+
+
 def test_warn_severity_passes_with_a_warning_and_a_warn_row(pytester: pytest.Pytester) -> None:
     make_suite(pytester, """
 @pytest.mark.model_validation(severity="warn")

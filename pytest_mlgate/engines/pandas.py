@@ -16,13 +16,13 @@ class PandasTable(Table):
     engine = "pandas"
 
     def __init__(self, data: Any, name: str) -> None:
-        from pytest_mlgate.gates import data as gate
+        from pytest_mlgate._frames import _frame
 
         super().__init__(name)
-        self.frame = gate._frame(data, name)
+        self.frame = _frame(data, name)
 
     def kinds(self) -> dict[str, tuple[str, str]]:
-        from pytest_mlgate.gates.data import column_kind
+        from pytest_mlgate._frames import column_kind
 
         return {str(c): (column_kind(self.frame[c], self.name), str(self.frame[c].dtype)) for c in self.frame.columns}
 
@@ -33,7 +33,7 @@ class PandasTable(Table):
         return next(c for c in self.frame.columns if str(c) == column)
 
     def _floats(self, column: str) -> np.ndarray:
-        from pytest_mlgate.gates.data import _floats
+        from pytest_mlgate._frames import _floats
 
         return _floats(self._column(column))
 
@@ -82,7 +82,7 @@ class PandasTable(Table):
         return int(self.frame[[self._label(c) for c in columns]].duplicated().sum())
 
     def rows_also_in(self, other: Table, columns: Sequence[str]) -> int:
-        from pytest_mlgate.gates.data import _aligned, _member, _row_hashes
+        from pytest_mlgate._frames import _aligned, _member, _row_hashes
 
         assert isinstance(other, PandasTable)
         labels = [self._label(c) for c in columns]

@@ -6,7 +6,6 @@ that cannot predict.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Collection
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypedDict
@@ -16,6 +15,8 @@ import pandas as pd
 
 from pytest_mlgate._frames import is_polars as is_polars  # re-exported: the gates call _inputs.is_polars
 from pytest_mlgate._frames import to_frame as to_frame
+from pytest_mlgate._validate import did_you_mean
+from pytest_mlgate._validate import positive_int as positive_int  # re-exported: the gates call _inputs.positive_int
 from pytest_mlgate.results import GateError, hide_our_frames
 
 if TYPE_CHECKING:
@@ -91,13 +92,6 @@ def scores(values: Any, name: str = "y_score") -> np.ndarray:
         raise GateError(f"{name} contains NaN or infinite values in {rows.size} row(s) "
                         f"(first at row {int(rows[0])}); the model's output is not usable")
     return array
-
-
-def positive_int(name: str, value: Any) -> int:
-    """A count argument (``n_bins``, ``max_examples``, ...): a positive integer, or a GateError naming it."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise GateError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
 
 
 def same_length(**arrays: Any) -> int:
@@ -287,9 +281,7 @@ def _column_key(X: Any, frame: pd.DataFrame, column: Any, *, what: str = "column
     if isinstance(X, np.ndarray) and isinstance(column, (int, np.integer)) and 0 <= column < frame.shape[1]:
         return frame.columns[int(column)]
     known = ", ".join(map(str, frame.columns[:20])) + (", ..." if frame.shape[1] > 20 else "")
-    close = difflib.get_close_matches(str(column), [str(c) for c in frame.columns], n=1)
-    hint = f" Did you mean {close[0]!r}?" if close else ""
-    raise GateError(f"{what} {column!r} is not a column of X.{hint} Columns: {known}")
+    raise GateError(f"{what} {column!r} is not a column of X.{did_you_mean(column, frame.columns)} Columns: {known}")
 
 
 def _short(value: Any, width: int = 60) -> str:

@@ -11,11 +11,13 @@ import inspect
 import math
 import warnings
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, Concatenate, Literal, ParamSpec, TypeVar
 
+from pytest_mlgate._validate import percent as percent  # re-exported: the gates import it from here
+from pytest_mlgate._validate import positive_int
 from pytest_mlgate.results import (
     GateError,
     GateFailure,
@@ -226,6 +228,22 @@ def gate_check(
     return wrap
 
 
+def gate_errors(function: Callable[P, T]) -> Callable[P, T]:
+    """``function`` with the statistics' own error turned into a :class:`GateError` (same message), for the
+    helpers of ``stats`` that users call directly (``pytest_mlgate.metric``)."""
+
+    @functools.wraps(function)
+    def call(*args: P.args, **kwargs: P.kwargs) -> T:
+        from pytest_mlgate.stats import StatsError
+
+        try:
+            return function(*args, **kwargs)
+        except StatsError as exc:
+            raise GateError(str(exc)) from None
+
+    return call
+
+
 def _as_number(name: str, value: Any) -> float:
     try:
         number = float(value)
@@ -253,9 +271,18 @@ def _as_count(name: str, n: Any) -> int | None:
     """``n=`` of ``expect``: a positive integer (a row count)."""
     if n is None:
         return None
-    if isinstance(n, bool) or not hasattr(n, "__index__") or int(n) < 1:
-        raise GateError(f"n for {name!r} must be a positive integer (the number of rows), got {n!r}")
-    return int(n)
+    return positive_int(f"n for {name!r}", n, note=" (the number of rows)")
+
+
+def limit_entries(minimum: Any, maximum: Any, *, what: str, example: str) -> Iterator[tuple[str, Any, Any]]:
+    """``("min" | "max", key, limit)`` for every entry of ``min=`` and ``max=``, mappings of ``what`` -> limit
+    (``example`` shows one in the message when an argument is not a mapping)."""
+    for label, given in (("min", minimum), ("max", maximum)):
+        if given is None:
+            continue
+        if not isinstance(given, Mapping):
+            raise GateError(f"{label} must be a mapping of {what} -> limit, e.g. {label}={{{example}}}")
+        yield from ((label, key, limit) for key, limit in given.items())
 
 
 def check_limits(name: str, minimum: float | None, maximum: float | None) -> None:
@@ -358,9 +385,3 @@ def _interval_text(interval: tuple[float, float] | None, n: int | None, confiden
     if n is not None:
         parts.append(f"n={n}")
     return f" ({', '.join(parts)})" if parts else ""
-
-
-def percent(level: float) -> str:
-    """98% stays "98%"; a corrected level such as 0.99667 reads "99.67%", not a misleading "100%"."""
-    whole = f"{level:.0%}"
-    return whole if abs(level * 100 - round(level * 100)) < 1e-9 else f"{level:.2%}"

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from pytest_mlgate._validate import fraction
 from pytest_mlgate.gates import _inputs
 from pytest_mlgate.gates._inputs import _column_key, _short
 from pytest_mlgate.gates.base import MODEL_VALIDATION, BaseGate, gate_check
@@ -178,11 +179,6 @@ def _rate_result(
         extra["examples"] = examples
     return GateResult(FAMILY, check, subject, status, value=value, limit=limit, comparison="<=", n=n,
                       message=message, details=json_safe(extra))
-
-
-def _check_fraction(name: str, value: float) -> None:
-    if not is_number(value) or not 0 <= value <= 1:
-        raise GateError(f"{name} must be a fraction of rows between 0 and 1, got {value!r}")
 
 
 # --- sanity -------------------------------------------------------------------------------------------
@@ -527,7 +523,7 @@ class BehaviourChecks(BaseGate):
         value, one per row, or a function of the column). Fails when more than ``max_changed`` (a fraction) of
         the rows change their ``output`` (numeric outputs by more than ``tolerance``).
         """
-        _check_fraction("max_changed", max_changed)
+        fraction("max_changed", max_changed, of="rows")
         if output not in ("predict", "predict_proba", "decision_function"):
             raise GateError(f"output must be 'predict', 'predict_proba' or 'decision_function', got {output!r}")
         if not (is_number(tolerance) and tolerance >= 0):
@@ -584,7 +580,7 @@ class BehaviourChecks(BaseGate):
         """
         if direction not in ("increasing", "decreasing"):
             raise GateError(f"direction must be 'increasing' or 'decreasing', got {direction!r}")
-        _check_fraction("max_violations", max_violations)
+        fraction("max_violations", max_violations, of="rows")
         _inputs.check_fitted(model)
         frame = _inputs.to_frame(X)
         if len(frame) == 0:

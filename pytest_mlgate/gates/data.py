@@ -8,18 +8,7 @@ of raising. The names below are re-exported for the modules and tests that impor
 
 from __future__ import annotations
 
-from pytest_mlgate.gates._tables import (
-    EXAMPLES,
-    _columns,
-    _fraction,
-    _frame,
-    _member,
-    _names,
-    _pct,
-    _row_hashes,
-    _rows,
-    column_kind,
-)
+from pytest_mlgate._frames import EXAMPLES, _aligned, _floats, _frame, _member, _names, _row_hashes, column_kind
 from pytest_mlgate.gates.base import DATA_QUALITY
 from pytest_mlgate.gates.drift import (
     DRIFT_ALPHA,
@@ -40,7 +29,6 @@ from pytest_mlgate.gates.integrity import (
     FAILURE_TABLE_CAP,
     MIN_LABEL_FRACTION,
     IntegrityChecks,
-    _aligned,
     duplicates_result,
     leakage_result,
     missing_result,
@@ -51,9 +39,6 @@ from pytest_mlgate.gates.profiles import (
     ProfileChecks,
     ReferenceProfile,
     Summary,
-    _floats,
-    _numeric_summary,
-    _summarize,
     is_profile,
     load_profile,
     make_profile,
@@ -71,11 +56,11 @@ class DataGate(IntegrityChecks, DriftChecks, ProfileChecks):
     family = FAMILY
 
 
-__all__ = [
+__all__ = [  # the public names of the module before the split, and what the engines, scale and tests import
     "DRIFT_ALPHA", "EXAMPLES", "FAILURE_TABLE_CAP", "FAMILY", "MAX_THREADS", "MIN_JENSEN_SHANNON",
     "MIN_LABEL_FRACTION", "MIN_MISSING_CHANGE", "MIN_WASSERSTEIN", "PROFILE_FORMAT", "PROFILE_VERSION", "DataGate",
-    "KsChi2Options", "ReferenceProfile", "Summary", "_aligned", "_categorical_row", "_columns", "_floats",
-    "_fraction", "_frame", "_kind_text", "_member", "_names", "_numeric_summary", "_pct", "_row_hashes", "_rows",
-    "_summarize", "check_drift_settings", "column_kind", "drift_columns", "drift_verdicts", "duplicates_result",
-    "is_profile", "leakage_result", "load_profile", "make_profile", "missing_rate_fields", "missing_result",
+    "KsChi2Options", "ReferenceProfile", "Summary", "_aligned", "_categorical_row", "_floats", "_frame", "_kind_text",
+    "_member", "_names", "_row_hashes", "check_drift_settings", "column_kind", "drift_columns", "drift_verdicts",
+    "duplicates_result", "is_profile", "leakage_result", "load_profile", "make_profile", "missing_rate_fields",
+    "missing_result",
 ]

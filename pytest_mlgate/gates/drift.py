@@ -13,7 +13,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pytest_mlgate.gates._tables import _columns, _frame, _names, _pct, column_kind
+from pytest_mlgate._frames import _columns, _frame, _names, column_kind
+from pytest_mlgate._validate import pct as _pct
+from pytest_mlgate._validate import positive_int
 from pytest_mlgate.gates.base import ALPHA, DATA_QUALITY, BaseGate, gate_check
 from pytest_mlgate.gates.profiles import Summary, _summarize, is_profile, load_profile
 from pytest_mlgate.results import GateError, GateResult, fmt, hide_our_frames, is_number, json_safe
@@ -55,8 +57,8 @@ def check_drift_settings(alpha: Any, correction: Any, threads: Any, min_wasserst
                          min_missing_change: Any) -> None:
     if not (is_number(alpha) and 0 < alpha < 1):
         raise GateError(f"alpha must be between 0 and 1, got {alpha!r}")
-    if threads is not None and (isinstance(threads, bool) or not isinstance(threads, int) or threads < 1):
-        raise GateError(f"threads must be a positive integer (or None for one per CPU core), got {threads!r}")
+    if threads is not None:
+        positive_int("threads", threads, note=" (or None for one per CPU core)")
     if correction not in CORRECTIONS:
         raise GateError(f"correction must be one of {', '.join(map(repr, CORRECTIONS))}, got {correction!r}")
     for label, value in (("min_wasserstein", min_wasserstein), ("min_jensen_shannon", min_jensen_shannon),

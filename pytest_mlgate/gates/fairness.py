@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from pytest_mlgate import engines
+from pytest_mlgate._validate import did_you_mean
 from pytest_mlgate.gates import _inputs
 from pytest_mlgate.gates.base import BaseGate, Decision, GateSettings, gate_check, percent, threshold_result
 from pytest_mlgate.results import GateError, GateResult, fmt, hide_our_frames, is_number
@@ -255,12 +256,8 @@ def _resolve_metric(name: Any, what: str) -> str:
         raise GateError(f"{what} must be a metric name, got {type(name).__name__}: {name!r}")
     resolved = gs.GROUP_METRIC_ALIASES.get(name, name)
     if resolved not in gs.GROUP_METRICS:
-        import difflib
-
         known = sorted([*gs.DISPARITIES, *gs.GROUP_METRICS])
-        close = difflib.get_close_matches(name, known, n=1)
-        hint = f" Did you mean {close[0]!r}?" if close else ""
-        raise GateError(f"unknown {what} {name!r}.{hint} Known: {', '.join(known)}")
+        raise GateError(f"unknown {what} {name!r}.{did_you_mean(name, known)} Known: {', '.join(known)}")
     return resolved
 
 

@@ -12,19 +12,19 @@ import numpy as np
 import pandas as pd
 
 from pytest_mlgate import engines
-from pytest_mlgate.gates import _inputs
-from pytest_mlgate.gates._tables import (
+from pytest_mlgate._frames import (
     EXAMPLES,
+    _aligned,
     _columns,
-    _fraction,
     _frame,
     _member,
     _names,
-    _pct,
     _row_hashes,
     _rows,
-    column_kind,
 )
+from pytest_mlgate._validate import fraction as _fraction
+from pytest_mlgate._validate import pct as _pct
+from pytest_mlgate.gates import _inputs
 from pytest_mlgate.gates.base import DATA_QUALITY, BaseGate, gate_check
 from pytest_mlgate.results import GateError, GateResult, fmt, hide_our_frames, json_safe
 
@@ -100,24 +100,6 @@ def duplicates_result(count: int, n: int, limit: float, columns: list[Any], all_
     return GateResult(FAMILY, "duplicates", "rows", "fail" if failed else "pass", value=fraction, limit=limit,
                       comparison="<=", n=n, message=message,
                       details={"duplicates": count, "columns": [str(c) for c in columns], "examples": examples})
-
-
-def _aligned(train: pd.DataFrame, test: pd.DataFrame, columns: list[Any]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Both frames on the same columns with hash-compatible dtypes (numbers compared as numbers)."""
-    left, right = train[columns].copy(), test[columns].copy()
-    for column in columns:
-        kinds = column_kind(left[column], "train"), column_kind(right[column], "test")
-        if kinds[0] != kinds[1]:
-            raise GateError(f"column {column!r} is {kinds[0]} in train ({left[column].dtype}) but {kinds[1]} in "
-                            f"test ({right[column].dtype}); make the types agree before comparing rows")
-        if left[column].dtype != right[column].dtype:
-            if kinds[0] == "numeric":
-                left[column] = left[column].astype(float)
-                right[column] = right[column].astype(float)
-            else:
-                left[column] = left[column].astype(object)
-                right[column] = right[column].astype(object)
-    return left, right
 
 
 def leakage_result(count: int, n: int, n_train: int, limit: float, columns: list[Any], all_columns: bool,

@@ -8,15 +8,15 @@ Each check is defined once, as the gate method users call: :class:`ModelLifecycl
 
 from __future__ import annotations
 
-import difflib
 import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
 
+from pytest_mlgate._validate import did_you_mean
 from pytest_mlgate.gates import _inputs
-from pytest_mlgate.gates.base import BaseGate, percent, threshold_result
+from pytest_mlgate.gates.base import BaseGate, limit_entries, percent, threshold_result
 from pytest_mlgate.results import GateError, GateResult, fmt, hide_our_frames
 from pytest_mlgate.stats.metrics import Metric, batch_values, get_metric, point_value
 
@@ -37,8 +37,7 @@ def _fitted_fallback(fallback: Any, fit_data: tuple[Any, Any] | None, seed: int)
     """The fallback as something with ``predict``, and the name to show for it."""
     if isinstance(fallback, str):
         if fallback not in CLASSIFIER_STRATEGIES + REGRESSOR_STRATEGIES:
-            close = difflib.get_close_matches(fallback, CLASSIFIER_STRATEGIES + REGRESSOR_STRATEGIES, n=1)
-            hint = f" Did you mean {close[0]!r}?" if close and close[0] != fallback else ""
+            hint = did_you_mean(fallback, CLASSIFIER_STRATEGIES + REGRESSOR_STRATEGIES)
             raise GateError(f"unknown fallback {fallback!r}.{hint} Name one of scikit-learn's dummy strategies "
                             f"{CLASSIFIER_STRATEGIES + REGRESSOR_STRATEGIES}, or pass an estimator or a rule")
         if fit_data is None:
@@ -263,18 +262,12 @@ def _importance_limits(features: list[Any], minimum: Mapping[Any, float] | None,
                        ) -> dict[int, tuple[float | None, float | None]]:
     index = {f: j for j, f in enumerate(features)} | {str(f): j for j, f in enumerate(features)}
     limits: dict[int, tuple[float | None, float | None]] = {}
-    for label, given in (("min", minimum), ("max", maximum)):
-        if given is None:
-            continue
-        if not isinstance(given, Mapping):
-            raise GateError(f"{label} must be a mapping of feature -> limit, e.g. {label}={{'income': 0.01}}")
-        for feature, limit in given.items():
-            if feature not in index:
-                close = difflib.get_close_matches(str(feature), [str(f) for f in features], n=1)
-                hint = f" Did you mean {close[0]!r}?" if close and close[0] != str(feature) else ""
-                raise GateError(f"{label} names the feature {feature!r}, which X does not have.{hint}")
-            lo, hi = limits.get(index[feature], (None, None))
-            limits[index[feature]] = (limit, hi) if label == "min" else (lo, limit)
+    for label, feature, limit in limit_entries(minimum, maximum, what="feature", example="'income': 0.01"):
+        if feature not in index:
+            raise GateError(f"{label} names the feature {feature!r}, which X does not have."
+                            f"{did_you_mean(feature, features)}")
+        lo, hi = limits.get(index[feature], (None, None))
+        limits[index[feature]] = (limit, hi) if label == "min" else (lo, limit)
     return limits
 
 
@@ -384,9 +377,7 @@ def _select(gate: BaseGate, candidates: Mapping[str, Any], X: Any, y: Any, *, me
                         f"challenger; got {count} entr{'y' if count == 1 else 'ies'}")
     names = [str(k) for k in candidates]
     if champion not in names:
-        close = difflib.get_close_matches(str(champion), names, n=1)
-        hint = f" Did you mean {close[0]!r}?" if close and close[0] != champion else ""
-        raise GateError(f"champion {champion!r} is not one of the candidates {names}.{hint}")
+        raise GateError(f"champion {champion!r} is not one of the candidates {names}.{did_you_mean(champion, names)}")
     if isinstance(margin, bool) or not isinstance(margin, (int, float, np.number)) or not math.isfinite(margin) \
             or margin < 0:
         raise GateError(f"margin must be a finite number >= 0, got {margin!r}")

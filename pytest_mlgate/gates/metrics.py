@@ -6,28 +6,34 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from pytest_mlgate.gates import _inputs
-from pytest_mlgate.gates.base import MODEL_VALIDATION, BaseGate, Decision, gate_check, threshold_result
+from pytest_mlgate.gates.base import (
+    MODEL_VALIDATION,
+    BaseGate,
+    Decision,
+    gate_check,
+    gate_errors,
+    limit_entries,
+    threshold_result,
+)
 from pytest_mlgate.results import GateError, GateResult, hide_our_frames, json_safe
+from pytest_mlgate.stats import metrics as stats
 from pytest_mlgate.stats.metrics import Metric, estimate, get_metric, positive_class
 
 __tracebackhide__ = hide_our_frames  # our failures point at the user's line; our bugs show their frames
 
 FAMILY = MODEL_VALIDATION
 MetricKey = str | Metric | Callable[..., float]
+#: ``pytest_mlgate.metric``: wrap your own function as a metric (bad arguments are a GateError)
+metric = gate_errors(stats.metric)
 
 
 def _limits(min: Mapping[Any, float] | None, max: Mapping[Any, float] | None) -> dict[str, tuple[Metric, Any, Any]]:
     """name -> (metric, min, max), validating names before any prediction is made."""
     table: dict[str, tuple[Metric, Any, Any]] = {}
-    for label, limits in (("min", min), ("max", max)):
-        if limits is None:
-            continue
-        if not isinstance(limits, Mapping):
-            raise GateError(f"{label} must be a mapping of metric -> limit, e.g. {label}={{'roc_auc': 0.8}}")
-        for key, limit in limits.items():
-            m = get_metric(key)
-            _, lo, hi = table.get(m.name, (m, None, None))
-            table[m.name] = (m, limit if label == "min" else lo, limit if label == "max" else hi)
+    for label, key, limit in limit_entries(min, max, what="metric", example="'roc_auc': 0.8"):
+        m = get_metric(key)
+        _, lo, hi = table.get(m.name, (m, None, None))
+        table[m.name] = (m, limit if label == "min" else lo, limit if label == "max" else hi)
     if not table:
         raise GateError("no metric to check: pass min={'metric': limit} and/or max={'metric': limit}")
     return table

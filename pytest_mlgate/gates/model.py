@@ -9,8 +9,12 @@ from __future__ import annotations
 
 from pytest_mlgate.gates.base import MODEL_VALIDATION
 from pytest_mlgate.gates.behaviour import (
+    N_EXAMPLES,
     PROBA_TOLERANCE,
+    REPEAT_ATOL,
+    REPEAT_RTOL,
     SANITY_PROPERTIES,
+    SCORE_TOLERANCE,
     BehaviourChecks,
     Finding,
     Perturbation,
@@ -33,5 +37,5 @@ class ModelGate(MetricChecks, BehaviourChecks, CalibrationChecks, SliceChecks, M
     family = FAMILY
 
 
-__all__ = ["FAMILY", "PROBA_TOLERANCE", "SANITY_PROPERTIES", "Finding", "MetricKey", "ModelGate", "Perturbation",
-           "sanity_findings"]
+__all__ = ["FAMILY", "N_EXAMPLES", "PROBA_TOLERANCE", "REPEAT_ATOL", "REPEAT_RTOL", "SANITY_PROPERTIES",
+           "SCORE_TOLERANCE", "Finding", "MetricKey", "ModelGate", "Perturbation", "sanity_findings"]

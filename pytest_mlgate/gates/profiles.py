@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from pytest_mlgate import engines
-from pytest_mlgate.gates._tables import _columns, _frame, column_kind
+from pytest_mlgate._frames import _columns, _floats, _frame, column_kind
 from pytest_mlgate.gates.base import BaseGate
 from pytest_mlgate.results import GateError, hide_our_frames, json_safe
 from pytest_mlgate.stats import drift as stats
@@ -20,15 +20,6 @@ __tracebackhide__ = hide_our_frames  # our failures point at the user's line; ou
 
 PROFILE_FORMAT = "pytest-mlgate/reference-profile"
 PROFILE_VERSION = 1
-
-
-def _floats(series: pd.Series) -> np.ndarray:
-    """The column as float64 with NaN for missing; no copy for a numpy float64 column (NaN is already missing)."""
-    if series.dtype == np.float64:
-        return series.to_numpy()
-    if isinstance(series.dtype, np.dtype) and series.dtype.kind in "iuf":
-        return series.to_numpy().astype(np.float64)
-    return series.to_numpy(dtype=np.float64, na_value=np.nan)  # nullable and arrow dtypes
 
 
 def _numeric_summary(series: pd.Series, name: str) -> stats.NumericSummary:

@@ -90,8 +90,8 @@ def positive_class(classes: Any, pos_label: Any = None) -> Any:
     if values.dtype.kind in "iuf" and any(set(listed) <= allowed for allowed in DEFAULT_POSITIVE_SETS):
         return 1
     raise StatsError(f"the labels are {listed}: which one is the positive class is ambiguous. Pass "
-                    f"pos_label= (e.g. pos_label={listed[-1]!r}); only labels within {{0, 1}}, {{-1, 1}} or "
-                    "{False, True} take 1 / True as positive without it, as in scikit-learn")
+                     f"pos_label= (e.g. pos_label={listed[-1]!r}); only labels within {{0, 1}}, {{-1, 1}} or "
+                     "{False, True} take 1 / True as positive without it, as in scikit-learn")
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -483,8 +483,8 @@ def get_metric(key: str | Metric | Callable[..., float]) -> Metric:
         if str(getattr(key, "__module__", "")).startswith("sklearn.metrics") and name in SKLEARN_FUNCTIONS:
             return METRICS[SKLEARN_FUNCTIONS[name]]
         raise StatsError(f"the metric {name or key!r} is a callable that does not say what it needs: wrap it as "
-                        f"pytest_mlgate.metric({name or 'fn'}, needs='label' | 'score' | 'proba' | 'regression', "
-                        "greater_is_better=...), or use a metric name")
+                         f"pytest_mlgate.metric({name or 'fn'}, needs='label' | 'score' | 'proba' | 'regression', "
+                         "greater_is_better=...), or use a metric name")
     if isinstance(key, str):
         if key in NEGATED:
             return _negated(key)
@@ -493,13 +493,12 @@ def get_metric(key: str | Metric | Callable[..., float]) -> Metric:
             return METRICS[name]
         if key.startswith("neg_"):
             raise StatsError(f"scikit-learn's scorer {key!r} is not supported here; gate the plain metric "
-                            f"({key[4:]!r}) with max= instead. Supported negated scorers: {', '.join(NEGATED)}")
-        import difflib
+                             f"({key[4:]!r}) with max= instead. Supported negated scorers: {', '.join(NEGATED)}")
+        from pytest_mlgate._validate import did_you_mean
 
-        close = difflib.get_close_matches(key, list(METRICS), n=1)
-        hint = f" Did you mean {close[0]!r}?" if close else ""
-        raise StatsError(f"unknown metric {key!r}.{hint} Known metrics: {', '.join(sorted(METRICS))}; "
-                        "or pass a callable (pytest_mlgate.metric(fn, needs=..., greater_is_better=...))")
+        raise StatsError(f"unknown metric {key!r}.{did_you_mean(key, METRICS)} Known metrics: "
+                         f"{', '.join(sorted(METRICS))}; "
+                         "or pass a callable (pytest_mlgate.metric(fn, needs=..., greater_is_better=...))")
     raise StatsError(f"a metric must be a name or a callable, got {type(key).__name__}")
 
 

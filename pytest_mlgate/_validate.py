@@ -1,0 +1,53 @@
+"""Helpers every layer repeats, written once: the "did you mean" hint, argument validators and percentages.
+
+Standard library only, so the statistics and the plugin can use them as cheaply as the gates.
+"""
+
+from __future__ import annotations
+
+import difflib
+import numbers
+from collections.abc import Iterable
+from typing import Any
+
+from pytest_mlgate.results import GateError, fmt, hide_our_frames, is_number
+
+__tracebackhide__ = hide_our_frames  # our failures point at the user's line; our bugs show their frames
+
+
+def did_you_mean(name: Any, choices: Iterable[Any]) -> str:
+    """`` Did you mean 'x'?`` for the choice closest to ``name`` (compared as text), or "" when none is close or
+    the closest is ``name`` itself."""
+    close = difflib.get_close_matches(str(name), [str(c) for c in choices], n=1)
+    return f" Did you mean {close[0]!r}?" if close and close[0] != name else ""
+
+
+def fraction(name: str, value: Any, *, of: str = "") -> float:
+    """``value`` as a float in [0, 1], or a GateError naming the argument (``of="rows"``: "a fraction of rows")."""
+    if not is_number(value) or not 0 <= value <= 1:
+        raise GateError(f"{name} must be a fraction{f' of {of}' if of else ''} between 0 and 1, got {value!r}")
+    return float(value)
+
+
+def positive_int(name: str, value: Any, *, note: str = "") -> int:
+    """A count argument (``n_bins``, ``max_examples``, ...): a positive integer (numpy's too, never a bool), or a
+    GateError naming it; ``note`` adds what else it may be."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+        raise GateError(f"{name} must be a positive integer{note}, got {value!r}")
+    return int(value)
+
+
+def percent(level: float) -> str:
+    """98% stays "98%"; a corrected level such as 0.99667 reads "99.67%", not a misleading "100%"."""
+    whole = f"{level:.0%}"
+    return whole if abs(level * 100 - round(level * 100)) < 1e-9 else f"{level:.2%}"
+
+
+def pct(fraction: float) -> str:
+    """A fraction as a percentage with 3 significant digits: 0.0123 -> "1.23%"."""
+    if fraction == 0:
+        return "0%"
+    return f"{fmt(100 * fraction, 3)}%"
+
+
+__all__ = ["did_you_mean", "fraction", "pct", "percent", "positive_int"]
