@@ -14,8 +14,9 @@ from sklearn import metrics as skm
 from pytest_mlgate.gates.base import GateSettings
 from pytest_mlgate.gates.model import ModelGate
 from pytest_mlgate.results import GateError, GateFailure
+from pytest_mlgate.stats import StatsError
 from pytest_mlgate.stats.bootstrap import counts_from_indices, percentile_interval, resample_counts, resample_indices
-from pytest_mlgate.stats.metrics import METRICS, batch_values, estimate, metric
+from pytest_mlgate.stats.metrics import METRICS, batch_values, estimate, get_metric, metric
 
 from quiet import quiet  # isort: skip
 
@@ -153,6 +154,9 @@ def test_interval_coverage_of_accuracy_is_close_to_nominal() -> None:
 def test_unknown_metric_suggests_the_closest_name() -> None:
     with pytest.raises(GateError, match=re.escape("unknown metric 'f_1'. Did you mean 'f1'")):
         ModelGate().metrics(y=[0, 1], y_pred=[0, 1], min={"f_1": 0.5})  # stats' own error, as the gate's
+    with pytest.raises(StatsError, match=re.escape("unknown metric 'f_1'. Did you mean 'f1'")) as raised:
+        get_metric("f_1")  # the statistics raise their own error (a ValueError), never the gates' GateError
+    assert not isinstance(raised.value, GateError) and isinstance(raised.value, ValueError)
 
 
 def test_custom_metric_callable_and_direction() -> None:

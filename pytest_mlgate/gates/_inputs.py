@@ -16,7 +16,6 @@ import pandas as pd
 from pytest_mlgate._frames import is_polars as is_polars  # re-exported: the gates call _inputs.is_polars
 from pytest_mlgate._frames import to_frame as to_frame
 from pytest_mlgate._validate import did_you_mean
-from pytest_mlgate._validate import positive_int as positive_int  # re-exported: the gates call _inputs.positive_int
 from pytest_mlgate.results import GateError, hide_our_frames
 
 if TYPE_CHECKING:

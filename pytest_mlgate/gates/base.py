@@ -16,8 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, Concatenate, Literal, ParamSpec, TypeVar
 
-from pytest_mlgate._validate import percent as percent  # re-exported: the gates import it from here
-from pytest_mlgate._validate import positive_int
+from pytest_mlgate._validate import percent, positive_int
 from pytest_mlgate.results import (
     GateError,
     GateFailure,

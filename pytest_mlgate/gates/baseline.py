@@ -26,8 +26,9 @@ from typing import Any
 import numpy as np
 
 from pytest_mlgate import baselines
+from pytest_mlgate._validate import percent
 from pytest_mlgate.gates import _inputs
-from pytest_mlgate.gates.base import GateSettings, gate_check, percent
+from pytest_mlgate.gates.base import GateSettings, gate_check
 from pytest_mlgate.gates.lifecycle import SelectionCheck
 from pytest_mlgate.results import GateError, GateResult, fmt, hide_our_frames, is_number
 from pytest_mlgate.stats.metrics import Metric, estimate, get_metric, point_value

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pytest_mlgate._validate import fraction
+from pytest_mlgate._validate import fraction, positive_int
 from pytest_mlgate.gates import _inputs
 from pytest_mlgate.gates._inputs import _column_key, _short
 from pytest_mlgate.gates.base import MODEL_VALIDATION, BaseGate, gate_check
@@ -656,8 +656,8 @@ class BehaviourChecks(BaseGate):
         from hypothesis import HealthCheck, Phase, Verbosity, given
 
         settings, key = self.settings, self.recorder.key
-        _inputs.positive_int("max_examples", max_examples)
-        _inputs.positive_int("max_rows", max_rows)
+        positive_int("max_examples", max_examples)
+        positive_int("max_rows", max_rows)
         if convert is not None and convert != "polars" and not callable(convert):
             raise GateError(f"convert must be 'polars' or a function of a pandas DataFrame, got {convert!r}")
         to_model: Callable[[pd.DataFrame], Any] | None = _to_polars if convert == "polars" else convert  # type: ignore[assignment]

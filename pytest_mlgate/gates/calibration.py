@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from pytest_mlgate._validate import positive_int
 from pytest_mlgate.gates import _inputs
 from pytest_mlgate.gates.base import MODEL_VALIDATION, BaseGate, check_limits, gate_check, threshold_result
 from pytest_mlgate.results import GateError, GateResult, fmt, hide_our_frames
@@ -70,7 +71,7 @@ class CalibrationChecks(BaseGate):
         from pytest_mlgate.stats.bootstrap import percentile_interval, replicates
 
         settings, key = self.settings, self.recorder.key
-        _inputs.positive_int("n_bins", n_bins)
+        positive_int("n_bins", n_bins)
         if strategy not in ("uniform", "quantile"):
             raise GateError(f"strategy must be 'uniform' or 'quantile', got {strategy!r}")
         check_limits("ece", None, max_ece)

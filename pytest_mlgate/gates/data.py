@@ -3,12 +3,12 @@
 Integrity (schema, missing values, duplicates, leakage, label balance, conflicting labels: :mod:`.integrity`),
 drift (:mod:`.drift`) and reference profiles (:mod:`.profiles`); tables an engine holds go to :mod:`.scale`.
 Each check is defined once, as the method users call; ``DataGate(raises=False)`` returns failed results instead
-of raising. The names below are re-exported for the modules and tests that import them from here.
+of raising. The public names of the module before the split are re-exported below.
 """
 
 from __future__ import annotations
 
-from pytest_mlgate._frames import EXAMPLES, _aligned, _floats, _frame, _member, _names, _row_hashes, column_kind
+from pytest_mlgate._frames import EXAMPLES, column_kind
 from pytest_mlgate.gates.base import DATA_QUALITY
 from pytest_mlgate.gates.drift import (
     DRIFT_ALPHA,
@@ -18,8 +18,6 @@ from pytest_mlgate.gates.drift import (
     MIN_WASSERSTEIN,
     DriftChecks,
     KsChi2Options,
-    _categorical_row,
-    _kind_text,
     check_drift_settings,
     drift_columns,
     drift_verdicts,
@@ -56,11 +54,10 @@ class DataGate(IntegrityChecks, DriftChecks, ProfileChecks):
     family = FAMILY
 
 
-__all__ = [  # the public names of the module before the split, and what the engines, scale and tests import
+__all__ = [  # the public names of the module before the split
     "DRIFT_ALPHA", "EXAMPLES", "FAILURE_TABLE_CAP", "FAMILY", "MAX_THREADS", "MIN_JENSEN_SHANNON",
     "MIN_LABEL_FRACTION", "MIN_MISSING_CHANGE", "MIN_WASSERSTEIN", "PROFILE_FORMAT", "PROFILE_VERSION", "DataGate",
-    "KsChi2Options", "ReferenceProfile", "Summary", "_aligned", "_categorical_row", "_floats", "_frame", "_kind_text",
-    "_member", "_names", "_row_hashes", "check_drift_settings", "column_kind", "drift_columns", "drift_verdicts",
-    "duplicates_result", "is_profile", "leakage_result", "load_profile", "make_profile", "missing_rate_fields",
-    "missing_result",
+    "KsChi2Options", "ReferenceProfile", "Summary", "check_drift_settings", "column_kind", "drift_columns",
+    "drift_verdicts", "duplicates_result", "is_profile", "leakage_result", "load_profile", "make_profile",
+    "missing_rate_fields", "missing_result",
 ]

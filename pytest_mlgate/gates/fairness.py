@@ -17,9 +17,9 @@ import numpy as np
 import pandas as pd
 
 from pytest_mlgate import engines
-from pytest_mlgate._validate import did_you_mean
+from pytest_mlgate._validate import did_you_mean, percent
 from pytest_mlgate.gates import _inputs
-from pytest_mlgate.gates.base import BaseGate, Decision, GateSettings, gate_check, percent, threshold_result
+from pytest_mlgate.gates.base import BaseGate, Decision, GateSettings, gate_check, threshold_result
 from pytest_mlgate.results import GateError, GateResult, fmt, hide_our_frames, is_number
 from pytest_mlgate.stats import groups as gs
 from pytest_mlgate.stats.bootstrap import percentile_interval

@@ -14,9 +14,9 @@ from typing import Any
 
 import numpy as np
 
-from pytest_mlgate._validate import did_you_mean
+from pytest_mlgate._validate import did_you_mean, percent, positive_int
 from pytest_mlgate.gates import _inputs
-from pytest_mlgate.gates.base import BaseGate, limit_entries, percent, threshold_result
+from pytest_mlgate.gates.base import BaseGate, limit_entries, threshold_result
 from pytest_mlgate.results import GateError, GateResult, fmt, hide_our_frames
 from pytest_mlgate.stats.metrics import Metric, batch_values, get_metric, point_value
 
@@ -279,13 +279,13 @@ def importance_table(gate: BaseGate, model: Any, X: Any, y: Any, *, metric: Metr
     from pytest_mlgate.stats.importance import permutation_importance, sklearn_permutations
 
     m = get_metric(metric)
-    n_repeats = _inputs.positive_int("n_repeats", n_repeats)
+    n_repeats = positive_int("n_repeats", n_repeats)
     y_true = _inputs.labels(y, "y")
     if X is None:
         raise GateError("pass X, the rows whose columns are permuted")
     n = _inputs.same_length(X=X, y=y_true)
     if max_rows is not None:
-        max_rows = _inputs.positive_int("max_rows", max_rows)
+        max_rows = positive_int("max_rows", max_rows)
     frame = X if isinstance(X, pd.DataFrame) else None
     if frame is None:
         X = np.asarray(X)

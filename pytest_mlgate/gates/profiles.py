@@ -3,9 +3,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -65,6 +65,7 @@ def is_profile(obj: Any) -> bool:
 
 
 Summary = stats.NumericSummary | stats.CategoricalSummary
+N = TypeVar("N")  #: the numeric summary a profile holds: exact (version 1) or binned (version 2)
 
 @dataclass(frozen=True)
 class ReferenceProfile:
@@ -104,12 +105,19 @@ def _load_profile(profile: Mapping[str, Any]) -> tuple[int, dict[Any, tuple[str,
         raise GateError(f"reference profile version {profile.get('version')!r} is not supported "
                         f"(this pytest-mlgate reads versions {PROFILE_VERSION}, exact, and 2, binned); rebuild it "
                         "with data_gate.profile(df)")
-    out: dict[Any, tuple[str, str, Summary]] = {}
+    return decode_columns(profile, stats.NumericSummary.from_profile, rebuild="df")
+
+
+def decode_columns(profile: Mapping[str, Any], numeric: Callable[[Any], N], *,
+                   rebuild: str) -> tuple[int, dict[Any, tuple[str, str, N | stats.CategoricalSummary]]]:
+    """A profile's row count and column -> (kind, dtype, summary), numeric columns decoded by ``numeric`` (exact
+    or binned); a damaged profile is a GateError saying to rebuild it with ``data_gate.profile(<rebuild>)``."""
+    out: dict[Any, tuple[str, str, N | stats.CategoricalSummary]] = {}
     try:
         for entry in profile["columns"]:
-            summary: Summary
+            summary: N | stats.CategoricalSummary
             if entry["kind"] == "numeric":
-                summary = stats.NumericSummary.from_profile(entry)
+                summary = numeric(entry)
             elif entry["kind"] == "categorical":
                 summary = stats.CategoricalSummary.from_profile(entry)
             else:
@@ -118,7 +126,7 @@ def _load_profile(profile: Mapping[str, Any]) -> tuple[int, dict[Any, tuple[str,
         n_rows = int(profile["n_rows"])
     except (KeyError, TypeError, ValueError) as exc:
         raise GateError(f"the reference profile is damaged ({type(exc).__name__}: {exc}); rebuild it with "
-                        "data_gate.profile(df)") from None
+                        f"data_gate.profile({rebuild})") from None
     return n_rows, out
 
 

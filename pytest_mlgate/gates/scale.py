@@ -14,8 +14,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from pytest_mlgate import engines
+from pytest_mlgate._frames import _names
+from pytest_mlgate._validate import positive_int
 from pytest_mlgate.engines.base import Summary, Table, summarize
-from pytest_mlgate.gates import data as gate
+from pytest_mlgate.gates.drift import _categorical_row, _kind_text, drift_columns, drift_verdicts, missing_rate_fields
+from pytest_mlgate.gates.integrity import duplicates_result, leakage_result, missing_result
+from pytest_mlgate.gates.profiles import PROFILE_FORMAT, decode_columns, is_profile
 from pytest_mlgate.results import GateError, GateResult, hide_our_frames, json_safe
 from pytest_mlgate.stats import binned
 from pytest_mlgate.stats.drift import CategoricalSummary
@@ -35,7 +39,7 @@ class BinnedProfile:
 
 
 def is_binned_profile(obj: Any) -> bool:
-    return isinstance(obj, BinnedProfile) or (isinstance(obj, Mapping) and obj.get("format") == gate.PROFILE_FORMAT
+    return isinstance(obj, BinnedProfile) or (isinstance(obj, Mapping) and obj.get("format") == PROFILE_FORMAT
                                               and obj.get("version") == BINNED_VERSION)
 
 
@@ -59,7 +63,7 @@ def _selected(available: Sequence[str], columns: Any, name: str, what: str = "co
         raise GateError(f"{what} is empty: name at least one column, or pass None for all of them")
     absent = [c for c in columns if c not in available]
     if absent:
-        raise GateError(f"{what} not in {name}: {gate._names(absent)} ({name} has {gate._names(list(available))})")
+        raise GateError(f"{what} not in {name}: {_names(absent)} ({name} has {_names(list(available))})")
     return [str(c) for c in columns]
 
 
@@ -69,36 +73,23 @@ def _selected(available: Sequence[str], columns: Any, name: str, what: str = "co
 def make_binned_profile(data: Any, *, columns: Any = None, bins: int = binned.BINS) -> dict[str, Any]:
     """A JSON-safe binned profile of any table (pandas too): per numeric column ``bins`` quantile-edged counts with
     moments (about 24 KB of JSON at 1,000 bins, whatever the row count), per categorical column its counts."""
-    from pytest_mlgate.gates._inputs import positive_int
-
     bins = positive_int("bins", bins)
     table = engine_table(data, "data")
     kinds = table.kinds()
     selected = _selected(list(kinds), columns, "data")
     summaries = summarize(table, selected, bins=bins)
     entries = [{"name": c, "dtype": kinds[c][1], **summaries[c].to_profile()} for c in selected]
-    return {"format": gate.PROFILE_FORMAT, "version": BINNED_VERSION, "bins": bins, "n_rows": table.n_rows(),
+    return {"format": PROFILE_FORMAT, "version": BINNED_VERSION, "bins": bins, "n_rows": table.n_rows(),
             "columns": entries}
 
 
 def load_binned_profile(profile: Mapping[str, Any] | BinnedProfile) -> BinnedProfile:
     if isinstance(profile, BinnedProfile):
         return profile
-    out: dict[str, tuple[str, str, Summary]] = {}
-    try:
-        for entry in profile["columns"]:
-            summary: Summary
-            if entry["kind"] == "numeric":
-                summary = binned.BinnedNumeric.from_profile(entry)
-            elif entry["kind"] == "categorical":
-                summary = CategoricalSummary.from_profile(entry)
-            else:
-                raise ValueError(f"unknown column kind {entry['kind']!r}")
-            out[str(entry["name"])] = (entry["kind"], str(entry.get("dtype", "")), summary)
-        return BinnedProfile(int(profile["n_rows"]), int(profile["bins"]), out)
-    except (KeyError, TypeError, ValueError) as exc:
-        raise GateError(f"the reference profile is damaged ({type(exc).__name__}: {exc}); rebuild it with "
-                        "data_gate.profile(table)") from None
+    n_rows, columns = decode_columns(profile, binned.BinnedNumeric.from_profile, rebuild="table")
+    bins = positive_int("bins of the reference profile", profile.get("bins"),
+                        note=" (the profile is damaged; rebuild it with data_gate.profile(table))")
+    return BinnedProfile(n_rows, bins, {str(name): column for name, column in columns.items()})
 
 
 # --- drift ----------------------------------------------------------------------------------------
@@ -109,7 +100,7 @@ def check_binned_drift(reference: Any, current: Any, *, columns: Any, alpha: flo
                        bins: int = binned.BINS) -> list[GateResult]:
     """Drift from binned summaries: the reference's (a version-2 profile, or computed now from its table) and the
     current table's in the reference's edges."""
-    if gate.is_profile(reference) and not is_binned_profile(reference):
+    if is_profile(reference) and not is_binned_profile(reference):
         raise GateError("an exact (version-1) profile needs the current data in memory; against an engine table, "
                         "build a binned profile with data_gate.profile(reference_table) (or bins=1000 from pandas)")
     current_table = engine_table(current, "current")
@@ -118,13 +109,13 @@ def check_binned_drift(reference: Any, current: Any, *, columns: Any, alpha: flo
     ref_table = None if profile is not None else engine_table(reference, "reference")
     ref_kinds = ({c: (k, d) for c, (k, d, _) in profile.columns.items()} if profile is not None
                  else ref_table.kinds() if ref_table is not None else {})
-    selected = gate.drift_columns(ref_kinds, cur_kinds, columns, lambda names: _selected(list(cur_kinds), names,
+    selected = drift_columns(ref_kinds, cur_kinds, columns, lambda names: _selected(list(cur_kinds), names,
                                                                                       "current"), what="tables")
     for column in selected:
         (ref_kind, ref_dtype), (cur_kind, cur_dtype) = ref_kinds[column], cur_kinds[column]
         if ref_kind != cur_kind:
-            raise GateError(f"column {column!r} is {gate._kind_text(ref_kind)} in reference ({ref_dtype}) but "
-                            f"{gate._kind_text(cur_kind)} in current ({cur_dtype}); make the types agree (CAST in the "
+            raise GateError(f"column {column!r} is {_kind_text(ref_kind)} in reference ({ref_dtype}) but "
+                            f"{_kind_text(cur_kind)} in current ({cur_dtype}); make the types agree (CAST in the "
                             "query, or pd.to_numeric / .astype(str)) before comparing")
     if profile is not None:
         ref_summaries = {c: profile.columns[c][2] for c in selected}
@@ -139,7 +130,7 @@ def check_binned_drift(reference: Any, current: Any, *, columns: Any, alpha: flo
     config = {"alpha": alpha, "correction": correction, "min_wasserstein": min_wasserstein,
               "min_jensen_shannon": min_jensen_shannon, "min_missing_change": min_missing_change,
               "binned": True, "engine": current_table.engine}
-    return gate.drift_verdicts(rows, n_ref_rows, current_table.n_rows(), config, from_profile=profile is not None)
+    return drift_verdicts(rows, n_ref_rows, current_table.n_rows(), config, from_profile=profile is not None)
 
 
 def _row(column: str, ref: Summary, cur: Summary, min_wasserstein: float, min_jensen_shannon: float) -> dict[str, Any]:
@@ -163,8 +154,8 @@ def _row(column: str, ref: Summary, cur: Summary, min_wasserstein: float, min_je
                                  "current": comparison.cur_counts.tolist()})
     else:
         assert isinstance(ref, CategoricalSummary) and isinstance(cur, CategoricalSummary)
-        gate._categorical_row(row, ref, cur, min_jensen_shannon)
-    gate.missing_rate_fields(row, ref.n_missing, ref.n + ref.n_missing, cur.n_missing, cur.n + cur.n_missing)
+        _categorical_row(row, ref, cur, min_jensen_shannon)
+    missing_rate_fields(row, ref.n_missing, ref.n + ref.n_missing, cur.n_missing, cur.n + cur.n_missing)
     return row
 
 
@@ -176,13 +167,13 @@ def check_missing_table(data: Any, *, limit: float, columns: Any) -> list[GateRe
     selected = _selected(list(table.kinds()), columns, "data")
     n = table.n_rows()
     counts = table.missing_counts(selected)
-    return [gate.missing_result(c, counts[c], n, limit, None) for c in selected]
+    return [missing_result(c, counts[c], n, limit, None) for c in selected]
 
 
 def check_duplicates_table(data: Any, *, limit: float, subset: Any) -> list[GateResult]:
     table = engine_table(data, "data")
     selected = _selected(list(table.kinds()), subset, "data", "subset")
-    return [gate.duplicates_result(table.duplicate_rows(selected), table.n_rows(), limit, selected, subset is None,
+    return [duplicates_result(table.duplicate_rows(selected), table.n_rows(), limit, selected, subset is None,
                                    [])]
 
 
@@ -195,7 +186,7 @@ def check_leakage_table(train: Any, test: Any, *, limit: float, on: Any) -> list
     selected = _selected(list(test_kinds), on, "test", "on")
     absent = [c for c in selected if c not in train_kinds]
     if absent:
-        raise GateError(f"columns missing from train: {gate._names(absent)}; pass on=[...] with columns both tables "
+        raise GateError(f"columns missing from train: {_names(absent)}; pass on=[...] with columns both tables "
                         "have")
     for column in selected:
         if test_kinds[column][0] != train_kinds[column][0]:
@@ -203,7 +194,7 @@ def check_leakage_table(train: Any, test: Any, *, limit: float, on: Any) -> list
                             f"{test_kinds[column][0]} in test ({test_kinds[column][1]}); make the types agree before "
                             "comparing rows")
     count = test_table.rows_also_in(train_table, selected)
-    return [gate.leakage_result(count, test_table.n_rows(), train_table.n_rows(), limit, selected, on is None, [])]
+    return [leakage_result(count, test_table.n_rows(), train_table.n_rows(), limit, selected, on is None, [])]
 
 
 def label_counts_table(data: Any, column: str | None) -> dict[str, int]:

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from pytest_mlgate._validate import positive_int
 from pytest_mlgate.gates import _inputs
 from pytest_mlgate.gates._inputs import _column_key, _short
 from pytest_mlgate.gates.base import MODEL_VALIDATION, BaseGate, check_limits, gate_check, threshold_result
@@ -93,7 +94,7 @@ class SliceChecks(BaseGate):
         if min is None and max is None:
             raise GateError(f"no limit to check: pass min= (or max=) for {m.name} on every slice")
         check_limits(m.name, min, max)
-        _inputs.positive_int("min_size", min_size)
+        positive_int("min_size", min_size)
         y_true = _inputs.labels(y, "y")
         outputs = _inputs.model_outputs(model, X, y_pred=y_pred, y_score=y_score, **_inputs.output_needs({m.needs}))
         output = _inputs.metric_output(m, outputs, y_true)
