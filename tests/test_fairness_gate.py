@@ -190,6 +190,38 @@ def test_intersectional_groups_from_a_list_of_columns_and_a_model() -> None:
         y, model.predict(X), sensitive_features=X[["sex", "age_band"]]), abs=1e-12)
 
 
+def test_intersectional_groups_of_many_columns_keep_every_label(pytester: pytest.Pytester) -> None:
+    """8 columns x 300 values: the combined code would overflow int64 if multiplied out (300**8 > 2**63); each
+    group's labels are still exactly its rows' values, in sorted order, and the numbers equal fairlearn's."""
+    pytester.makepyfile(textwrap.dedent(
+        """
+        import numpy as np
+        import pandas as pd
+
+        def test_many_columns(fairness_gate):
+            rng = np.random.default_rng(0)
+            group = np.repeat(np.arange(300), 40)
+            X = pd.DataFrame({f"c{j}": rng.permutation(300)[group] * 7 + j for j in range(8)})
+            y = rng.integers(0, 2, group.size)
+            pred = rng.integers(0, 2, group.size)
+            (result,) = fairness_gate.check(None, X, y, y_pred=pred, sensitive_features=list(X.columns),
+                                            max_difference={"demographic_parity": 1.0})
+            rows = result.details["groups"]
+            assert len(rows) == 300
+            expected = X.drop_duplicates().sort_values(list(X.columns)).to_dict("records")
+            assert [row["features"] for row in rows] == expected
+            # fairlearn's MetricFrame refuses this many columns ("Product space too large"); pandas groups them
+            theirs = pd.Series(pred).groupby([X[c] for c in X.columns]).mean()
+            for row in rows:
+                assert row["selection_rate"] == theirs.loc[tuple(row["features"].values())]
+            assert result.value == theirs.max() - theirs.min()
+        """
+    ))
+    pytester.makeini("[pytest]\nmlgate_n_resamples = 50\n")
+    result = pytester.runpytest()
+    result.assert_outcomes(passed=1)
+
+
 def test_sensitive_features_as_values_dataframe_and_polars() -> None:
     frame = make(UNFAIR)
     by_name = _check(frame, max_difference={"demographic_parity": 1})[0].value
@@ -256,6 +288,22 @@ BAD_INPUTS = {
         'fairness_gate.check(None, None, frame["y"], y_pred=frame["pred"], sensitive_features=frame["sex"][:-5],\n'
         '                    max_difference={"demographic_parity": 0.1})',
         "*inputs have mismatched lengths: y has 2000, predictions has 2000, sensitive_features has 1995 rows*",
+    ),
+    "wrong_length_list_of_strings": (
+        'fairness_gate.check(None, frame, frame["y"], y_pred=frame["pred"], sensitive_features=["F", "M", "F"],\n'
+        '                    max_difference={"demographic_parity": 0.1})',
+        "*sensitive_features is a list of 3 strings but y has 2000 rows, and none of them is a column of X "
+        "(columns: 'sex', 'y', 'pred'): pass one value per row (2000), or names of X's columns*",
+    ),
+    "wrong_length_values_without_x": (
+        'fairness_gate.check(None, None, frame["y"], y_pred=frame["pred"], sensitive_features=list(frame["sex"][1:]),\n'
+        '                    max_difference={"demographic_parity": 0.1})',
+        "*sensitive_features is a list of 1999 strings but y has 2000 rows, and X was not given*",
+    ),
+    "wrong_length_frame": (
+        'fairness_gate.check(None, None, frame["y"], y_pred=frame["pred"], sensitive_features=frame[["sex"]][:7],\n'
+        '                    max_difference={"demographic_parity": 0.1})',
+        "*inputs have mismatched lengths: y has 2000, predictions has 2000, sensitive_features has 7 rows*",
     ),
     "missing_column": (
         'fairness_gate.check(None, frame, frame["y"], y_pred=frame["pred"], sensitive_features="gender",\n'

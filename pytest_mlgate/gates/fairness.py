@@ -76,6 +76,10 @@ def sensitive_columns(sensitive_features: Any, X: Any, n: int) -> dict[str, Any]
     if sf is None:
         raise GateError("sensitive_features is required: a column name of X, the values (Series or array), "
                         "or several columns (a list of names or a DataFrame) for intersectional groups")
+    if _is_names(sf) and len(sf) != n and not _any_column(sf, X):
+        where = "X was not given" if X is None else f"none of them is a column of X (columns: {_columns_text(X)})"
+        raise GateError(f"sensitive_features is a list of {len(sf)} strings but y has {n} rows, and {where}: "
+                        f"pass one value per row ({n}), or names of X's columns")
     as_names = isinstance(sf, str) or (_is_names(sf) and (len(sf) != n or _all_columns(sf, X)))
     if as_names:
         names = [sf] if isinstance(sf, str) else list(sf)
@@ -85,10 +89,8 @@ def sensitive_columns(sensitive_features: Any, X: Any, n: int) -> dict[str, Any]
         frame = _inputs.to_frame(X)
         missing = [name for name in names if name not in frame.columns]
         if missing:
-            shown = ", ".join(map(repr, list(frame.columns)[:20]))
-            more = f" (and {frame.shape[1] - 20} more)" if frame.shape[1] > 20 else ""
             raise GateError(f"sensitive feature column(s) {', '.join(map(repr, missing))} not found in X; "
-                            f"X has columns {shown}{more}")
+                            f"X has columns {_columns_text(X)}")
         return {str(name): frame[name] for name in names}
     if isinstance(sf, (pd.DataFrame, dict)) or (_inputs.is_polars(sf) and hasattr(sf, "columns")):
         frame = _inputs.to_frame(sf, "sensitive_features")
@@ -102,6 +104,24 @@ def sensitive_columns(sensitive_features: Any, X: Any, n: int) -> dict[str, Any]
     return {str(name) if name is not None else "sensitive_feature": array}
 
 
+def _columns_text(X: Any) -> str:
+    try:
+        columns = list(_inputs.to_frame(X).columns)
+    except GateError:
+        return f"X is a {type(X).__name__}, without named columns"
+    return ", ".join(map(repr, columns[:20])) + (f" and {len(columns) - 20} more" if len(columns) > 20 else "")
+
+
+def _any_column(names: list[str], X: Any) -> bool:
+    if X is None:
+        return False
+    try:
+        columns = set(_inputs.to_frame(X).columns)
+    except GateError:
+        return False
+    return any(name in columns for name in names)
+
+
 def _all_columns(names: list[str], X: Any) -> bool:
     if X is None:
         return False
@@ -113,30 +133,34 @@ def _all_columns(names: list[str], X: Any) -> bool:
 
 
 def encode_groups(columns: Mapping[str, Any] | pd.DataFrame) -> Groups:
-    """Dense group codes (sorted by feature values where they sort), refusing missing values."""
+    """Dense group codes (sorted by feature values where they sort), refusing missing values.
+
+    Several columns are combined one at a time: the combined code so far (dense, so below the number of rows)
+    times the next column's number of values plus its code, made dense again before the next column. Every
+    intermediate code is below rows x values, so nothing overflows whatever the number of columns."""
     items = list(columns.items())
     codes = np.zeros(_inputs.n_rows(items[0][1]), dtype=np.int64)
+    keys_index = np.zeros((1, 0), dtype=np.int64)  # row g: each column's value index of combined group g
     uniques = []
-    for i, (name, column) in enumerate(items):
+    for name, column in items:
         col_codes, col_uniques = _encode_column(str(name), column)
-        codes = col_codes if i == 0 else codes * len(col_uniques) + col_codes
+        width = max(len(col_uniques), 1)
+        combined = codes * width + col_codes if keys_index.shape[0] > 1 else col_codes
+        present, codes = _dense(combined, keys_index.shape[0] * width)
+        keys_index = np.column_stack([keys_index[present // width], present % width])
         uniques.append(col_uniques)
-    combinations = int(np.prod([len(u) for u in uniques], dtype=float))
-    if combinations <= 10 * codes.size + 1000:  # O(n) relabelling of the observed combinations, no sort
-        seen = np.bincount(codes, minlength=combinations) > 0
+    keys = [tuple(values[i] for values, i in zip(uniques, row, strict=True)) for row in keys_index.tolist()]
+    return Groups(codes.astype(np.int64, copy=False), keys, [str(name) for name, _ in items])
+
+
+def _dense(codes: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct values of ``codes`` (in ``[0, size)``), sorted, and each row's rank among them."""
+    if size <= 10 * codes.size + 1000:  # O(n) relabelling of the observed codes, no sort
+        seen = np.bincount(codes, minlength=size) > 0
         present = np.flatnonzero(seen)
-        dense = codes if seen.all() else (np.cumsum(seen) - 1)[codes]
-    else:
-        present, dense = np.unique(codes, return_inverse=True)
-    keys = []
-    for code in present.tolist():
-        key = []
-        rest = int(code)
-        for values in reversed(uniques):
-            rest, index = divmod(rest, len(values))
-            key.append(values[index])
-        keys.append(tuple(reversed(key)))
-    return Groups(dense.astype(np.int64, copy=False), keys, [str(name) for name, _ in items])
+        return present, (codes if seen.all() else (np.cumsum(seen) - 1)[codes])
+    present, dense = np.unique(codes, return_inverse=True)
+    return present, dense.reshape(-1)
 
 
 def _encode_column(name: str, column: Any) -> tuple[np.ndarray, list[Any]]:
