@@ -295,3 +295,70 @@ def test_bad_inputs_are_clear_errors(tmp_path: Any, monkeypatch: pytest.MonkeyPa
     monkeypatch.setitem(sys.modules, "duckdb", None)  # as if not installed
     with pytest.raises(GateError, match=r"pip install 'pytest-mlgate\[duckdb\]'"):
         quiet(DataGate).drift(profile, str(tmp_path / "current.parquet"))
+
+
+# --- validate -------------------------------------------------------------------------------------
+
+
+def dirty(rows: int = 400, seed: int = 6) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    age = rng.integers(0, 120, rows)
+    income = rng.normal(50, 20, rows)
+    city = rng.choice(["paris", "lyon", "nice"], rows).astype(object)
+    city[rng.random(rows) < 0.05] = None
+    return pd.DataFrame({"age": age, "income": income, "city": city})
+
+
+def failures(result: Any) -> dict[tuple[Any, str], int]:
+    return {(g["column"], g["check"]): g["count"] for g in result.details["groups"]}
+
+
+@pytest.mark.parametrize("engine", ["duckdb", "parquet", "polars", "pyarrow"])
+def test_validate_on_engine_tables_finds_the_failures_pandas_finds(engine: str, tmp_path: Any) -> None:
+    import pandera.ibis as pai
+    import pandera.pandas as pap
+    import pandera.polars as papl
+
+    frame = dirty()
+
+    def schema(api: Any) -> Any:
+        return api.DataFrameSchema({"age": api.Column(int, api.Check.le(99)),
+                                    "income": api.Column(float, api.Check.ge(0)),
+                                    "city": api.Column(str, nullable=False)}, name="customers")
+
+    expected = quiet(DataGate).validate(frame, schema(pap))[0]
+    if engine in ("duckdb", "parquet"):
+        data: Any = duckdb.from_df(frame)
+        if engine == "parquet":
+            frame.to_parquet(tmp_path / "customers.parquet")
+            data = str(tmp_path / "customers.parquet")
+        got = quiet(DataGate).validate(data, schema(pai))[0]
+    else:  # a LazyFrame: pandera checks only its schema unless asked for the data too
+        data = pl.from_pandas(frame).lazy() if engine == "polars" else pa.Table.from_pandas(frame)
+        got = quiet(DataGate).validate(data, schema(papl))[0]
+    assert expected.status == got.status == "fail"
+    assert failures(got) == failures(expected) and got.value == expected.value and got.n == len(frame)
+    assert failures(expected)[("city", "not_nullable")] == int(frame["city"].isna().sum()) > 1
+    if engine != "parquet":  # scan order is the frame's order: the same rows as pandas names
+        known = [(c["column"], c["row"]) for c in got.details["failure_cases"] if c["row"] is not None]
+        assert set(known) <= {(c["column"], c["row"]) for c in expected.details["failure_cases"]}
+    clean = frame.dropna().query("age <= 99 and income >= 0")
+    for data, api in [(duckdb.from_df(clean), pai), (pl.from_pandas(clean).lazy(), papl)]:
+        assert quiet(DataGate).validate(data, schema(api))[0].status == "pass"
+    assert duckdb.sql("SELECT count(*) FROM duckdb_views() WHERE view_name LIKE 'mlgate%'").fetchall() == [(0,)]
+
+
+def test_validate_on_engine_tables_refuses_a_schema_of_another_backend() -> None:
+    import pandera.ibis as pai
+    import pandera.pandas as pap
+    import pandera.polars as papl
+
+    frame = dirty(20)
+    with pytest.raises(GateError, match=r"DuckDB relation .* build it with pandera.ibis"):
+        quiet(DataGate).validate(duckdb.from_df(frame), pap.DataFrameSchema({"age": pap.Column(int)}))
+    with pytest.raises(GateError, match=r"polars LazyFrame .* build it with pandera.polars"):
+        quiet(DataGate).validate(pl.from_pandas(frame).lazy(), pai.DataFrameSchema({"age": pai.Column(int)}))
+    with pytest.raises(GateError, match="data is empty"):
+        quiet(DataGate).validate(duckdb.from_df(frame.iloc[:0]), pai.DataFrameSchema({"age": pai.Column(int)}))
+    with pytest.raises(GateError, match="data is empty"):
+        quiet(DataGate).validate(pl.from_pandas(frame.iloc[:0]).lazy(), papl.DataFrameSchema({"age": papl.Column(int)}))

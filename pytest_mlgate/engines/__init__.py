@@ -16,7 +16,7 @@ from pytest_mlgate.results import GateError, hide_our_frames
 
 __tracebackhide__ = hide_our_frames  # our failures point at the user's line; our bugs show their frames
 
-EXTRAS = {"duckdb": "duckdb", "polars": "polars", "pyarrow": "polars"}
+EXTRAS = {"duckdb": "duckdb", "ibis": "duckdb", "polars": "polars", "pyarrow": "polars"}
 
 
 def _module(obj: Any) -> str:

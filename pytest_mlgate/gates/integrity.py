@@ -4,8 +4,10 @@ conflicting labels. pandas and polars DataFrames are accepted (polars is convert
 
 from __future__ import annotations
 
+import contextlib
 import math
-from collections.abc import Sequence
+import warnings
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -122,6 +124,80 @@ def leakage_result(count: int, n: int, n_train: int, limit: float, columns: list
                                "examples": examples})
 
 
+@contextlib.contextmanager
+def _quiet_ibis() -> Iterator[None]:
+    """ibis' own deprecation warnings (of its DuckDB and pandas calls) are not the user's to see."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", module=r"ibis(\.|$)")
+        yield
+
+
+def _failure_cases(schema: Any, data: Any) -> pd.DataFrame:
+    """pandera's failure table (pandas) for ``data``, validated lazily, data checks included on a polars
+    LazyFrame (pandera checks only its schema there unless its validation depth asks for data)."""
+    import pandera.errors
+    from pandera.config import ValidationDepth, config_context
+
+    try:
+        with config_context(validation_depth=ValidationDepth.SCHEMA_AND_DATA), _quiet_ibis():
+            schema.validate(data, lazy=True)
+        return pd.DataFrame(columns=["schema_context", "column", "check", "failure_case", "index"])
+    except pandera.errors.SchemaErrors as exc:
+        cases = exc.failure_cases
+        return _inputs.to_frame(cases, "failure cases") if _inputs.is_polars(cases) else cases
+    except (pandera.errors.SchemaError, pandera.errors.SchemaDefinitionError, pandera.errors.BackendNotFoundError,
+            TypeError, ValueError) as exc:
+        raise GateError(f"pandera could not validate the data with this schema: {type(exc).__name__}: {exc}"
+                        ) from None
+
+
+def _validate_result(subject: str, cases: Any, n: int) -> GateResult:
+    """The verdict from pandera's failure table with a ``row`` column (row positions, where known) and, from an
+    engine, a ``count`` column (a row standing for that many failures whose rows the engine did not list)."""
+    counted = "count" in cases.columns
+    if not counted:
+        cases = cases.assign(count=1)
+    groups: list[dict[str, Any]] = []
+    frame_level = cases["schema_context"].astype(str).str.contains("DataFrame")
+    cases = cases.assign(column=cases["column"].where(~frame_level, None))
+    for (column, check), group in cases.groupby(["column", "check"], dropna=False, sort=False):
+        rows = group["row"].dropna()
+        groups.append({
+            "column": None if pd.isna(column) else str(column), "check": str(check), "count": int(group["count"].sum()),
+            "rows_failing": int(rows.nunique()),
+            "examples": [{"value": json_safe(v), "row": None if pd.isna(r) else int(r)}
+                         for v, r in zip(group["failure_case"][:EXAMPLES], group["row"][:EXAMPLES], strict=True)],
+        })
+    n_cases = int(cases["count"].sum())
+    table = [
+        {"column": None if pd.isna(c) else str(c), "check": str(k), "failure_case": json_safe(v),
+         "row": None if pd.isna(r) else int(r)}
+        for c, k, v, r in zip(cases["column"][:FAILURE_TABLE_CAP], cases["check"][:FAILURE_TABLE_CAP],
+                              cases["failure_case"][:FAILURE_TABLE_CAP], cases["row"][:FAILURE_TABLE_CAP],
+                              strict=True)
+    ]
+    details = {"n_failure_cases": n_cases, "failure_cases": table, "truncated": len(cases) > FAILURE_TABLE_CAP,
+               "groups": groups}
+    failing_rows = int(cases["row"].dropna().nunique())
+    some = "at least " if counted and bool(cases["row"].isna().any()) else ""
+    if n_cases == 0:
+        message = f"{FAMILY}.validate {subject}: all {n} rows pass every check of the schema: ok."
+    else:
+        lines = [f"{FAMILY}.validate {subject}: {n_cases} failure case(s) in {len(groups)} column/check pair(s); "
+                 f"{some}{failing_rows} of {n} rows fail at least one check:"]
+        for g in groups:
+            where = f"column {g['column']!r}" if g["column"] is not None else "dataframe"
+            shown = ", ".join(f"{_value_text(e['value'])} (row {e['row']})" if e["row"] is not None
+                              else _value_text(e["value"]) for e in g["examples"])
+            more = ", ..." if g["count"] > EXAMPLES else ""
+            lines.append(f"  {where}, check {g['check']}: {g['count']} failure(s): {shown}{more}")
+        lines.append("  What to do: fix the data upstream, or if the rule is wrong change the schema. "
+                     "The full table (up to 1000 rows) is in the result's details.")
+        message = "\n".join(lines)
+    return GateResult(FAMILY, "validate", subject, "fail" if n_cases else "pass", value=n_cases, limit=0,
+                      comparison="<=", n=n, message=message, details=details)
+
+
 def _schema_subject(args: dict[str, Any]) -> str:
     schema = args["schema"]
     return str(getattr(schema, "name", None) or getattr(schema, "__name__", None) or type(schema).__name__)
@@ -134,10 +210,17 @@ class IntegrityChecks(BaseGate):
     def validate(self, data: Any, schema: Any) -> list[GateResult]:
         """Validate against a pandera ``DataFrameSchema`` or ``DataFrameModel`` (pandas; ``pandera.polars`` for
         polars), lazily, so every failing column and check shows at once with counts, values and row positions.
-        The result's details hold the failure table (first 1000 rows; ``n_failure_cases`` is the true count)."""
-        import pandera.errors
-
+        The result's details hold the failure table (first 1000 rows; ``n_failure_cases`` is the true count).
+        On a DuckDB relation or Parquet path pass a ``pandera.ibis`` schema (the checks run in DuckDB); on a polars
+        LazyFrame a ``pandera.polars`` one, whose data checks run too (not only the schema)."""
         schema = _schema(schema)
+        subject = str(getattr(schema, "name", None) or type(schema).__name__)
+        if engines.is_engine_table(data) or type(data).__module__.startswith("ibis."):
+            from pytest_mlgate.gates import scale
+
+            with _quiet_ibis(), scale.schema_target(data, schema) as (target, n):
+                cases = scale.engine_failure_cases(_failure_cases(schema, target))
+            return [_validate_result(subject, cases.assign(row=cases["index"]), n)]
         polars_schema = type(schema).__module__.startswith("pandera.api.polars")
         polars_data = _inputs.is_polars(data)
         if polars_schema and not polars_data:
@@ -148,60 +231,9 @@ class IntegrityChecks(BaseGate):
         if polars_data and not polars_schema:
             raise GateError("the data is a polars DataFrame but the schema is a pandas schema; build it with "
                             "pandera.polars (import pandera.polars as pa) or pass data.to_pandas()")
-        n = int(data.shape[0])
-        subject = str(getattr(schema, "name", None) or type(schema).__name__)
-        try:
-            schema.validate(data, lazy=True)
-            cases = pd.DataFrame(columns=["schema_context", "column", "check", "failure_case", "index"])
-        except pandera.errors.SchemaErrors as exc:
-            cases = exc.failure_cases
-            if _inputs.is_polars(cases):
-                cases = _inputs.to_frame(cases, "failure cases")
-        except (pandera.errors.SchemaError, pandera.errors.SchemaDefinitionError, pandera.errors.BackendNotFoundError,
-                TypeError, ValueError) as exc:
-            raise GateError(f"pandera could not validate the data with this schema: {type(exc).__name__}: {exc}"
-                            ) from None
+        cases = _failure_cases(schema, data)
         positions = _positions(data, cases["index"]) if not polars_data else cases["index"]
-        cases = cases.assign(row=positions)
-        groups: list[dict[str, Any]] = []
-        frame_level = cases["schema_context"].astype(str).str.contains("DataFrame")
-        cases = cases.assign(column=cases["column"].where(~frame_level, None))
-        for (column, check), group in cases.groupby(["column", "check"], dropna=False, sort=False):
-            rows = group["row"].dropna()
-            groups.append({
-                "column": None if pd.isna(column) else str(column), "check": str(check), "count": len(group),
-                "rows_failing": int(rows.nunique()),
-                "examples": [{"value": json_safe(v), "row": None if pd.isna(r) else int(r)}
-                             for v, r in zip(group["failure_case"][:EXAMPLES], group["row"][:EXAMPLES], strict=True)],
-            })
-        n_cases = len(cases)
-        table = [
-            {"column": None if pd.isna(c) else str(c), "check": str(k), "failure_case": json_safe(v),
-             "row": None if pd.isna(r) else int(r)}
-            for c, k, v, r in zip(cases["column"][:FAILURE_TABLE_CAP], cases["check"][:FAILURE_TABLE_CAP],
-                                  cases["failure_case"][:FAILURE_TABLE_CAP], cases["row"][:FAILURE_TABLE_CAP],
-                                  strict=True)
-        ]
-        details = {"n_failure_cases": n_cases, "failure_cases": table, "truncated": n_cases > FAILURE_TABLE_CAP,
-                   "groups": groups}
-        failing_rows = int(cases["row"].dropna().nunique())
-        if n_cases == 0:
-            message = f"{FAMILY}.validate {subject}: all {n} rows pass every check of the schema: ok."
-        else:
-            lines = [f"{FAMILY}.validate {subject}: {n_cases} failure case(s) in {len(groups)} column/check pair(s); "
-                     f"{failing_rows} of {n} rows fail at least one check:"]
-            for g in groups:
-                where = f"column {g['column']!r}" if g["column"] is not None else "dataframe"
-                shown = ", ".join(f"{_value_text(e['value'])} (row {e['row']})" if e["row"] is not None
-                                  else _value_text(e["value"]) for e in g["examples"])
-                more = ", ..." if g["count"] > EXAMPLES else ""
-                lines.append(f"  {where}, check {g['check']}: {g['count']} failure(s): {shown}{more}")
-            lines.append("  What to do: fix the data upstream, or if the rule is wrong change the schema. "
-                         "The full table (up to 1000 rows) is in the result's details.")
-            message = "\n".join(lines)
-        return [GateResult(FAMILY, "validate", subject, "fail" if n_cases else "pass", value=n_cases, limit=0,
-                           comparison="<=", n=n, message=message, details=details)]
-
+        return [_validate_result(subject, cases.assign(row=positions), int(data.shape[0]))]
     @gate_check("missing", "columns")
     def missing(self, data: Any, *, max_fraction: float = 0.0, columns: Any = None) -> list[GateResult]:
         """Each column's fraction of missing values must be at most ``max_fraction`` (default 0: none allowed)."""

@@ -8,8 +8,10 @@ checks', so the messages and verdicts read the same.
 
 from __future__ import annotations
 
+import contextlib
 import math
-from collections.abc import Mapping, Sequence
+import uuid
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -65,6 +67,72 @@ def _selected(available: Sequence[str], columns: Any, name: str, what: str = "co
     if absent:
         raise GateError(f"{what} not in {name}: {_names(absent)} ({name} has {_names(list(available))})")
     return [str(c) for c in columns]
+
+
+# --- validate -------------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def schema_target(data: Any, schema: Any) -> Iterator[tuple[Any, int]]:
+    """What pandera validates for an engine table, and its row count: a DuckDB relation or Parquet path as an
+    ibis table over the same DuckDB connection (pandera's ibis backend: the checks run in DuckDB), an ibis table
+    as it is, a polars LazyFrame (or a pyarrow Table, read by polars) as a LazyFrame."""
+    api = type(schema).__module__
+    if type(data).__module__.startswith("ibis."):
+        _schema_api(api, "pandera.api.ibis", "an ibis table", "pandera.ibis")
+        n = int(data.count().execute())
+        if n == 0:
+            raise GateError("data is empty (0 rows): a data gate needs at least one row")
+        yield data, n
+        return
+    from pytest_mlgate.engines.duckdb import DuckDBTable
+    from pytest_mlgate.engines.polars import PolarsTable
+
+    table = engine_table(data, "data")
+    if isinstance(table, PolarsTable):
+        _schema_api(api, "pandera.api.polars", "a polars LazyFrame (or pyarrow Table)", "pandera.polars")
+        yield table.lazy, table.n_rows()
+        return
+    if not isinstance(table, DuckDBTable):
+        raise GateError(f"validate does not support {table.engine} tables yet")
+    _schema_api(api, "pandera.api.ibis", "a DuckDB relation (or Parquet path)", "pandera.ibis")
+    ibis = engines.require("ibis")
+    relation = table.relation
+    connection = getattr(relation, "_con", None)  # DuckDB has no public accessor for a relation's connection
+    if connection is None:
+        raise GateError("this DuckDB version does not tell which connection a relation belongs to; pass the Parquet "
+                        "path, or an ibis table (ibis.duckdb.from_connection(con).table(name))")
+    view = f"mlgate_validate_{uuid.uuid4().hex}"
+    relation.create_view(view, replace=False)
+    try:
+        yield ibis.duckdb.from_connection(connection).table(view), table.n_rows()
+    finally:
+        connection.execute(f'DROP VIEW IF EXISTS "{view}"')
+
+
+def engine_failure_cases(cases: Any) -> Any:
+    """pandera's ibis failure table made plain: a check's failure case arrives as ``{column: value}`` under the
+    column name ``failure_case``, and a ``not_nullable`` one as the ibis query selecting the null rows (counted here,
+    in DuckDB: those rows stand for ``count`` failures whose positions the engine does not list)."""
+    import pandas as pd
+
+    rows = []
+    for case in cases.to_dict("records"):
+        value, count = case["failure_case"], 1
+        if isinstance(value, dict) and len(value) == 1 and case["column"] == "failure_case":
+            (column, value), = value.items()
+            case["column"] = column
+        elif type(value).__module__.startswith("ibis."):
+            count, value = int(value.count().execute()), None
+        rows.append({**case, "failure_case": value, "count": count})
+    return pd.DataFrame(rows, columns=[*cases.columns, "count"], dtype=object)
+
+
+def _schema_api(api: str, wanted: str, data: str, module: str) -> None:
+    if not api.startswith(wanted):
+        raise GateError(f"the data is {data} but the schema is a {api.split('.')[2]} schema; build it with {module} "
+                        f"(import {module} as pa)" + (", which runs the checks in DuckDB through ibis"
+                                                      if module == "pandera.ibis" else ""))
 
 
 # --- the version-2 profile ------------------------------------------------------------------------
