@@ -159,10 +159,15 @@ def train(rng: np.random.Generator, base_rate: float | Callable[[int], np.ndarra
 class Outcome:
     failed: bool
     covered: bool | None = None  # does the reported interval cover the true value? (None: no such value)
+    inconclusive: bool = False  # the interval straddles the limit (a status of its own)
 
 
 def _failed(results: list[GateResult]) -> bool:
     return any(r.status == "fail" for r in results)
+
+
+def _outcome(results: list[GateResult], covered: bool | None = None) -> Outcome:
+    return Outcome(_failed(results), covered, any(r.status == "inconclusive" for r in results))
 
 
 def _covers(result: GateResult, truth: float) -> bool | None:
@@ -179,16 +184,18 @@ def run_metrics(metric: str, change: bool, n: int, rng: np.random.Generator, set
     limit = truth + (METRIC_GAP if change else 0.0)
     [result] = ModelGate(Recorder(settings=settings, identity="verdicts", raises=False)).metrics(
         model, X, y, min={metric: limit})
-    return Outcome(result.failed, _covers(result, truth))
+    return _outcome([result], _covers(result, truth))
 
 
-def run_compare(change: bool, n: int, rng: np.random.Generator, settings: GateSettings, workdir: Path) -> Outcome:
+def run_compare(change: bool, n: int, rng: np.random.Generator, settings: GateSettings, workdir: Path,
+                paired: bool = False) -> Outcome:
     X, y = sample(n, rng)  # the evaluation data the baseline file pins
     champion = train(rng)
     key = f"compare-{rng.integers(1 << 62)}"
     written = GateSettings(alpha=settings.alpha, n_resamples=settings.n_resamples, seed=settings.seed,
                            baseline_dir=workdir, update_baselines=True)
-    BaselineGate(Recorder(settings=written, identity=key, raises=False)).compare(champion, X, y, metrics=["roc_auc"])
+    BaselineGate(Recorder(settings=written, identity=key, raises=False)).compare(
+        champion, X, y, metrics=["roc_auc"], store_predictions=paired)
     retrained = train(rng)
     model = retrained.worse_by(AUC_DROP) if change else retrained
     reading = GateSettings(alpha=settings.alpha, n_resamples=settings.n_resamples, seed=settings.seed,
@@ -197,11 +204,11 @@ def run_compare(change: bool, n: int, rng: np.random.Generator, settings: GateSe
         model, X, y, metrics=["roc_auc"])
     for path in workdir.glob("*"):
         path.unlink()
-    return Outcome(result.failed)
+    return _outcome([result])
 
 
 def run_compare_models(change: bool, n: int, rng: np.random.Generator, settings: GateSettings,
-                       margin: float = 0.0, tied: bool = False) -> Outcome:
+                       margin: float | None = None, tied: bool = False) -> Outcome:
     champion = train(rng)
     retrained = champion.twin() if tied else train(rng)
     challenger = retrained.worse_by(AUC_DROP) if change else retrained
@@ -209,7 +216,21 @@ def run_compare_models(change: bool, n: int, rng: np.random.Generator, settings:
     [result] = BaselineGate(Recorder(settings=settings, identity="verdicts", raises=False)).compare_models(
         champion, challenger, X, y, metric="roc_auc", margin=margin)
     truth = challenger.true_auc() - champion.true_auc()
-    return Outcome(result.failed, _covers(result, truth))
+    return _outcome([result], _covers(result, truth))
+
+
+VARIANTS = 5  # seed variants of the champion
+
+
+def run_seed_variants(change: bool, n: int, rng: np.random.Generator, settings: GateSettings) -> Outcome:
+    """compare_models with the champion as five seed variants: the challenger is a sixth seed (or 0.02 worse)."""
+    champions = [train(rng) for _ in range(VARIANTS)]
+    retrained = train(rng)
+    challenger = retrained.worse_by(AUC_DROP) if change else retrained
+    X, y = sample(n, rng)
+    [result] = BaselineGate(Recorder(settings=settings, identity="verdicts", raises=False)).compare_models(
+        champions, challenger, X, y, metric="roc_auc")
+    return _outcome([result])
 
 
 def _group_rates(n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
@@ -232,7 +253,7 @@ def run_fairness(change: bool, n: int, rng: np.random.Generator, settings: GateS
     limit = truth - (FAIRNESS_GAP if change else 0.0)
     [result] = FairnessGate(Recorder(settings=settings, identity="verdicts", raises=False)).check(
         model, X, y, sensitive_features=group, max_difference={"demographic_parity": limit})
-    return Outcome(result.failed, _covers(result, truth))
+    return _outcome([result], _covers(result, truth))
 
 
 DRIFT_COLUMNS = 20
@@ -264,7 +285,7 @@ def run_drift(change: bool, n: int, rng: np.random.Generator, min_wasserstein: f
         results = DataGate(raises=False).drift(reference, current)
     else:
         results = DataGate(raises=False).drift(reference, current, min_wasserstein=min_wasserstein)
-    return Outcome(_failed(results[:1]))
+    return _outcome(results[:1])
 
 
 # --- the study -----------------------------------------------------------------------------------------------------
@@ -285,12 +306,14 @@ GATES: list[Gate] = [
         "accuracy", c, n, r, s), heavy=True),
     Gate("baseline_gate.compare roc_auc", f"AUC {AUC_DROP} lower than baseline", lambda c, n, r, s, w: run_compare(
         c, n, r, s, w), heavy=True),
+    Gate("baseline_gate.compare roc_auc, store_predictions=True", f"AUC {AUC_DROP} lower than baseline",
+         lambda c, n, r, s, w: run_compare(c, n, r, s, w, paired=True), heavy=True),
     Gate("baseline_gate.compare_models roc_auc", f"challenger AUC {AUC_DROP} lower",
          lambda c, n, r, s, w: run_compare_models(c, n, r, s), heavy=True),
-    Gate("baseline_gate.compare_models roc_auc, tied models", f"challenger AUC {AUC_DROP} lower",
-         lambda c, n, r, s, w: run_compare_models(c, n, r, s, tied=True), heavy=True),
-    Gate("baseline_gate.compare_models roc_auc margin=0.005", f"challenger AUC {AUC_DROP} lower",
-         lambda c, n, r, s, w: run_compare_models(c, n, r, s, margin=0.005), heavy=True),
+    Gate(f"baseline_gate.compare_models roc_auc, champion as {VARIANTS} seed variants",
+         f"challenger AUC {AUC_DROP} lower", lambda c, n, r, s, w: run_seed_variants(c, n, r, s)),
+    Gate("baseline_gate.compare_models roc_auc margin=0 (the former default)", f"challenger AUC {AUC_DROP} lower",
+         lambda c, n, r, s, w: run_compare_models(c, n, r, s, margin=0.0), heavy=True),
     Gate("fairness_gate.check demographic_parity", f"gap {FAIRNESS_GAP} above the limit",
          lambda c, n, r, s, w: run_fairness(c, n, r, s)),
     Gate("data_gate.drift (20 columns)", f"one column shifted {DRIFT_SHIFT} SD",
@@ -372,7 +395,8 @@ def simulate(tasks: list[Task], workers: int) -> dict[Key, list[Outcome]]:
 
 def save(path: Path, outcomes: dict[Key, list[Outcome]], elapsed: float) -> None:
     raw = [{"gate": k[0], "condition": k[1], "n": k[2], "alpha": k[3], "failed": [o.failed for o in v],
-            "covered": [o.covered for o in v]} for k, v in outcomes.items()]
+            "covered": [o.covered for o in v], "inconclusive": [o.inconclusive for o in v]}
+           for k, v in outcomes.items()]
     path.write_text(json.dumps({"elapsed": elapsed, "outcomes": raw}))
 
 
@@ -384,7 +408,9 @@ def load(paths: list[Path]) -> tuple[dict[Key, list[Outcome]], float]:
         elapsed += data["elapsed"]
         for entry in data["outcomes"]:  # a later file replaces the runs of the same cell (a re-run after a fix)
             key = (entry["gate"], entry["condition"], entry["n"], entry["alpha"])
-            outcomes[key] = [Outcome(f, c) for f, c in zip(entry["failed"], entry["covered"], strict=True)]
+            undecided = entry.get("inconclusive", [False] * len(entry["failed"]))
+            outcomes[key] = [Outcome(f, c, u) for f, c, u in zip(entry["failed"], entry["covered"], undecided,
+                                                                  strict=True)]
     return outcomes, elapsed
 
 
@@ -418,8 +444,9 @@ def report(gates: list[Gate], outcomes: dict[Key, list[Outcome]], *, label: str,
              f"(alpha 0.01, 1000 resamples), {time.strftime('%Y-%m-%d', time.gmtime())}, {elapsed:.0f} s on "
              f"{workers} workers",
              "",
-             "| gate | stated change | n | false alarms (no change) | 95% CI | runs | power (change) | 95% CI | runs |",
-             "|---|---|---:|---:|---|---:|---:|---|---:|"]
+             "| gate | stated change | n | false alarms (no change) | 95% CI | inconclusive | runs | power (change) "
+             "| 95% CI | inconclusive | runs |",
+             "|---|---|---:|---:|---|---:|---:|---:|---|---:|---:|"]
     for gate in gates:
         for n in sizes:
             null = outcomes.get((gate.name, "none", n, 0.01), [])
@@ -428,8 +455,11 @@ def report(gates: list[Gate], outcomes: dict[Key, list[Outcome]], *, label: str,
                 continue
             fa, fa_lo, fa_hi = proportion(sum(o.failed for o in null), len(null))
             pw, pw_lo, pw_hi = proportion(sum(o.failed for o in hit), len(hit))
+            un_null = sum(o.inconclusive for o in null) / len(null)
+            un_hit = sum(o.inconclusive for o in hit) / len(hit)
             lines.append(f"| {gate.name} | {gate.change} | {n:,} | {pct(fa)} | [{pct(fa_lo)}, {pct(fa_hi)}] | "
-                         f"{len(null)} | {pct(pw)} | [{pct(pw_lo)}, {pct(pw_hi)}] | {len(hit)} |")
+                         f"{pct(un_null)} | {len(null)} | {pct(pw)} | [{pct(pw_lo)}, {pct(pw_hi)}] | {pct(un_hit)} | "
+                         f"{len(hit)} |")
     lines += ["", "Interval coverage of the true value (no-change runs):", "",
               "| gate | n | nominal | coverage | 95% CI | runs |", "|---|---:|---:|---:|---|---:|"]
     for gate in gates:

@@ -304,3 +304,90 @@ def test_second_compare_in_one_test_needs_a_name(tmp_path: Path) -> None:
     missing = BaselineGate(Recorder(node_id="t.py::test_new", settings=GateSettings(baseline_dir=tmp_path)))
     with pytest.raises(GateFailure, match="does not exist"):
         missing.compare(y=y, y_score=score, metrics="roc_auc")
+
+
+# --- default margins and seed variants (#15 item 2) ------------------------------------------------------------
+
+
+class Scores:
+    """A model whose scores were made elsewhere: row ``i`` of ``X`` (its first column) gets ``scores[i]``."""
+
+    def __init__(self, scores: np.ndarray) -> None:
+        self.scores = scores
+        self.classes_ = np.array([0, 1])
+
+    def predict_proba(self, rows: np.ndarray) -> np.ndarray:
+        p = self.scores[np.asarray(rows)[:, 0].astype(int)]
+        return np.column_stack([1 - p, p])
+
+    def predict(self, rows: np.ndarray) -> np.ndarray:
+        return (self.predict_proba(rows)[:, 1] > 0.5).astype(int)
+
+
+def _seed_like(n: int = 20_000, models: int = 7, seed: int = 5) -> tuple[np.ndarray, np.ndarray, list[Scores]]:
+    """Many rows, and models that share the signal and differ by their own noise: seed variants."""
+    rng = np.random.default_rng(seed)
+    y = (rng.random(n) < 0.4).astype(int)
+    signal = 1.4 * y + rng.normal(size=n)
+    out = [Scores(1 / (1 + np.exp(-(signal + rng.normal(0, s, n))))) for s in np.linspace(0.30, 0.36, models)]
+    return np.arange(n)[:, None], y, out
+
+
+def test_compare_models_default_margin_tolerates_a_seeds_spread() -> None:
+    X, y, (champion, challenger, *_) = _seed_like()
+    gap = roc_auc_score(y, challenger.scores) - roc_auc_score(y, champion.scores)
+    assert -0.005 < gap < 0  # slightly worse, as a retrain with another seed is half of the time
+    strict = quiet(BaselineGate, settings=SETTINGS).compare_models(champion, challenger, X, y, metric="roc_auc",
+                                                                   margin=0)[0]
+    default = quiet(BaselineGate, settings=SETTINGS).compare_models(champion, challenger, X, y, metric="roc_auc")[0]
+    assert strict.status == "fail" and strict.interval[1] < 0  # the paired interval sees the small difference
+    assert default.status == "pass" and default.limit == -0.005 and default.details["default_margin"]
+    assert "(the default: see docs/baseline.md)" in default.message
+    # losses: 1% of the champion's value
+    [loss] = quiet(BaselineGate, settings=SETTINGS).compare_models(champion, challenger, X, y, metric="log_loss")
+    from sklearn.metrics import log_loss
+
+    assert loss.limit == pytest.approx(0.01 * log_loss(y, champion.scores), rel=1e-12)
+
+
+def test_compare_models_seed_variants_use_a_t_bound_on_their_spread() -> None:
+    from scipy.stats import t
+
+    X, y, models = _seed_like()
+    *variants, challenger = models
+    [result] = quiet(BaselineGate, settings=SETTINGS).compare_models(variants, challenger, X, y, metric="roc_auc")
+    values = [roc_auc_score(y, m.scores) for m in variants]
+    k, spread = len(values), float(np.std(values, ddof=1))
+    half = t.ppf(0.99, k - 1) * spread * np.sqrt(1 + 1 / k)
+    difference = roc_auc_score(y, challenger.scores) - np.mean(values)
+    assert result.details["champion_variants"] == pytest.approx(values, abs=1e-12)
+    assert result.details["seed_spread"] == pytest.approx(spread, rel=1e-9)
+    assert result.interval == pytest.approx((difference - half, difference + half), abs=1e-12)
+    assert result.status == "pass" and result.limit == -0.005
+    worse = Scores(np.clip(challenger.scores + np.random.default_rng(1).normal(0, 0.35, y.size), 1e-6, 1 - 1e-6))
+    [bad] = quiet(BaselineGate, settings=SETTINGS).compare_models(variants, worse, X, y, metric="roc_auc")
+    assert bad.status == "fail" and "seed variants" in bad.message
+    with pytest.raises(GateError, match="at least two models"):
+        quiet(BaselineGate).compare_models([variants[0]], challenger, X, y, metric="roc_auc")
+    with pytest.raises(GateError, match="they are one model"):
+        quiet(BaselineGate).compare_models([variants[0], variants[0]], challenger, X, y, metric="roc_auc")
+
+
+def test_paired_compare_default_drop_is_the_seed_margin_and_unpaired_stays_strict(tmp_path: Path) -> None:
+    X, y, (champion,) = _seed_like(n=5_000, models=1, seed=2)
+    # a close retrain: the same scores a little perturbed, 0.0016 AUC lower, which a paired interval resolves
+    noise = np.random.default_rng(3).normal(0, 0.02, y.size)
+    challenger = Scores(np.clip(champion.scores + noise, 1e-6, 1 - 1e-6))
+    for paired in (True, False):
+        folder = tmp_path / str(paired)
+        write = GateSettings(n_resamples=300, baseline_dir=folder, update_baselines=True)
+        quiet(BaselineGate, settings=write, key="k").compare(champion, X, y, metrics="roc_auc",
+                                                             store_predictions=paired)
+        read = GateSettings(n_resamples=300, baseline_dir=folder)
+        [result] = quiet(BaselineGate, settings=read, key="k").compare(challenger, X, y, metrics="roc_auc")
+        assert result.details["paired"] is paired
+        assert result.details["allowed_drop"] == (0.005 if paired else 0.0)
+        assert result.status == "pass"
+        [strict] = quiet(BaselineGate, settings=read, key="k").compare(challenger, X, y, metrics="roc_auc",
+                                                                      max_drop=0)
+        assert strict.status == ("fail" if paired else "pass"), strict.message  # paired sees a seed's difference

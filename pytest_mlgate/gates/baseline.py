@@ -69,7 +69,9 @@ def _tolerance(label: str, value: Any) -> float:
     return float(value)
 
 
-def _max_drops(max_drop: float | Mapping[Any, float], chosen: list[Metric]) -> dict[str, float]:
+def _max_drops(max_drop: float | Mapping[Any, float] | None, chosen: list[Metric]) -> dict[str, float | None]:
+    if max_drop is None:
+        return {m.name: None for m in chosen}
     if not isinstance(max_drop, Mapping):
         drop = _tolerance("max_drop", max_drop)
         return {m.name: drop for m in chosen}
@@ -92,6 +94,27 @@ def _point(m: Metric, y_true: np.ndarray, output: np.ndarray, who: str) -> float
 
 def _direction(m: Metric) -> float:
     return 1.0 if m.greater_is_better else -1.0
+
+
+#: Scores on a 0-1 scale, higher is better: their default margin is absolute.
+UNIT_SCORES = frozenset({"accuracy", "balanced_accuracy", "precision", "recall", "f1", "roc_auc",
+                         "roc_auc_ovr_weighted", "average_precision"})
+DEFAULT_MARGIN = 0.005  #: on 0-1 scores
+DEFAULT_RELATIVE_MARGIN = 0.01  #: of the champion's (baseline's) value, for losses and every other metric
+
+
+def default_margin(m: Metric, reference_value: float) -> float:
+    """The tolerance of a paired comparison when none is given: a retrain with another seed is a little better
+    or worse than the model it replaces, and a paired interval on many rows sees that. 0.005 on 0-1 scores
+    (``roc_auc``, ``accuracy``, ...), 1% of the champion's value for losses and other metrics
+    (``docs/verdicts.md`` shows the seed-only false alarms this keeps at or below 1%)."""
+    if m.name in UNIT_SCORES:
+        return DEFAULT_MARGIN
+    return DEFAULT_RELATIVE_MARGIN * abs(reference_value) if math.isfinite(reference_value) else 0.0
+
+
+def _margin_text(margin: float, given: bool) -> str:
+    return fmt(margin) if given else f"{fmt(margin)} (the default: see docs/baseline.md)"
 
 
 def _ci(interval: tuple[float, float] | None, confidence: float) -> str:
@@ -224,8 +247,7 @@ def _compare_one(
     output: np.ndarray,
     old_output: np.ndarray | None,
     y_true: np.ndarray,
-    allowed: float,
-    max_drop: float,
+    max_drop: float | None,
     relative: bool,
     path: Path,
     stored_confidence: float,
@@ -248,6 +270,10 @@ def _compare_one(
         difference, interval = unpaired_difference(est.value, current_interval, entry.value,
                                                    baseline_interval or (entry.value, entry.value))
         how = "current and baseline intervals combined"
+    if max_drop is None:  # the default: a paired comparison tolerates a seed's spread, an unpaired one is wide
+        allowed = default_margin(m, entry.value) if old_output is not None else 0.0
+    else:
+        allowed = max_drop * (abs(entry.value) if relative else 1.0)
     if abs(difference) <= 1e-11 * max(1.0, abs(entry.value)):  # below the file's 12 significant digits
         difference = 0.0
     sign = _direction(m)
@@ -257,7 +283,10 @@ def _compare_one(
     failed = math.isfinite(best_case) and best_case < -allowed
     improved = math.isfinite(worst_case) and worst_case > 0
     limit = -allowed if sign > 0 else allowed
-    allowed_text = (f"{fmt(max_drop)} of the baseline ({fmt(allowed)})" if relative else fmt(allowed))
+    if max_drop is None:
+        allowed_text = _margin_text(allowed, False)
+    else:
+        allowed_text = f"{fmt(max_drop)} of the baseline ({fmt(allowed)})" if relative else fmt(allowed)
     head = (f"baseline.compare {m.name} = {fmt(est.value)} ({_ci(est.interval, confidence)}, n={est.n}) vs "
             f"baseline {fmt(entry.value)} ({_ci(baseline_interval, confidence)})")
     change = f"difference {fmt(difference)} ({_ci(interval, confidence)}, {how})"
@@ -323,7 +352,7 @@ class BaselineGate(SelectionCheck):
         y: Any = None,
         *,
         metrics: MetricKey | Sequence[MetricKey],
-        max_drop: float | Mapping[Any, float] = 0.0,
+        max_drop: float | Mapping[Any, float] | None = None,
         relative: bool = False,
         y_pred: Any = None,
         y_score: Any = None,
@@ -336,6 +365,9 @@ class BaselineGate(SelectionCheck):
         ``max_drop`` is in the metric's units (or a fraction of the baseline value with ``relative=True``; a
         mapping gives each metric its own). A metric fails only when the interval of ``current - baseline``
         lies entirely on the worse side of ``-max_drop``: the evidence says the drop exceeds what is allowed.
+        The default (``None``) allows no drop the unpaired comparison can show, and, when the comparison is
+        paired (stored predictions), the spread of a retrain with another seed: 0.005 on 0-1 scores, 1% of
+        the baseline's value otherwise (see :func:`default_margin`).
         Under ``--mlgate-update-baselines`` the file is (re)written and the check passes.
         ``store_predictions=True`` keeps the model's predictions next to the file, so later runs compare on
         the same rows (paired), which detects smaller drops. ``name`` keeps a second baseline in one test.
@@ -403,7 +435,7 @@ class BaselineGate(SelectionCheck):
             paired = old_output is not None and old_output.shape == output.shape
             results.append(_compare_one(
                 m, est, entry, output=output, old_output=old_output if paired else None, y_true=y_true,
-                allowed=drops[m.name] * (abs(entry.value) if relative else 1.0), max_drop=drops[m.name],
+                max_drop=drops[m.name],
                 relative=relative, path=path, stored_confidence=stored.confidence, settings=settings,
                 seed=settings.seed_for(key, "compare-paired", name or "", m.name),
             ))
@@ -420,25 +452,38 @@ class BaselineGate(SelectionCheck):
         y: Any,
         *,
         metric: MetricKey,
-        margin: float = 0.0,
+        margin: float | None = None,
     ) -> list[GateResult]:
         """Fail when the challenger is worse than the champion by more than ``margin`` (metric units).
 
         Both models predict the same rows; the difference ``challenger - champion`` is bootstrapped with the
         same resampled rows for both, and the check fails when its whole interval lies beyond ``-margin``. For
         accuracy with ``margin=0``, McNemar's exact test on the rows where only one model is right must agree.
+        The default margin (``None``) is a seed's spread: 0.005 on 0-1 scores, 1% of the champion's value for
+        losses and other metrics (:func:`default_margin`).
+
+        ``champion`` may also be a list of seed variants of the champion (the same pipeline trained with
+        different seeds, at least two): the challenger is then one more draw of that seed lottery, and the check
+        fails when it lies below the variants' mean by more than a t-bound on their spread allows (a prediction
+        interval for one new variant, which ``margin`` widens; its default is the one above).
         """
         settings, key = self.settings, self.recorder.key
         m = get_metric(metric)
-        margin = _tolerance("margin", margin)
+        given = margin is not None
+        if margin is not None:
+            margin = _tolerance("margin", margin)
         y_true = _inputs.labels(y, "y")
         if X is None:
             raise GateError("pass X, the rows both models should predict")
         _inputs.same_length(X=X, y=y_true)
         flags = _inputs.output_needs({m.needs})
+        if isinstance(champion, (list, tuple)):
+            return [_seed_variants(m, list(champion), challenger, X, y_true, flags, margin, settings)]
         out_a = _inputs.metric_output(m, _inputs.model_outputs(champion, X, name="champion", **flags), y_true)
         out_b = _inputs.metric_output(m, _inputs.model_outputs(challenger, X, name="challenger", **flags), y_true)
         value_a, value_b = _point(m, y_true, out_a, "champion"), _point(m, y_true, out_b, "challenger")
+        if margin is None:
+            margin = default_margin(m, value_a)
         seed = settings.seed_for(key, "compare_models", m.name)
         paired = paired_difference(m, y_true, out_a, out_b, value_a=value_a, value_b=value_b,
                                    n_resamples=settings.n_resamples, confidence=settings.confidence, seed=seed)
@@ -451,6 +496,7 @@ class BaselineGate(SelectionCheck):
             "champion": _value_entry(value_a, paired.interval_a),
             "challenger": _value_entry(value_b, paired.interval_b),
             "margin": margin,
+            "default_margin": not given,
             "greater_is_better": m.greater_is_better,
             "confidence": settings.confidence,
             "n_resamples": settings.n_resamples,
@@ -470,13 +516,72 @@ class BaselineGate(SelectionCheck):
                 f"{fmt(paired.difference)} ({_ci(paired.interval, settings.confidence)}, paired bootstrap on the same "
                 f"{paired.n} rows, {p_name}={fmt(p_value)})")
         if failed:
-            message = (f"{head}: the challenger is worse than the champion by more than the margin of {fmt(margin)} "
-                       "(the whole interval lies beyond it).\n  What to do: keep the champion; if the challenger must "
-                       "ship anyway, make the trade-off explicit with a larger margin= in the test.")
+            message = (f"{head}: the challenger is worse than the champion by more than the margin of "
+                       f"{_margin_text(margin, given)} (the whole interval lies beyond it).\n  What to do: keep the "
+                       "champion; if the challenger must ship anyway, make the trade-off explicit with a larger "
+                       "margin= in the test.")
         else:
-            message = f"{head}: ok, no evidence the challenger is worse by more than {fmt(margin)}."
+            message = f"{head}: ok, no evidence the challenger is worse by more than {_margin_text(margin, given)}."
         return [GateResult(
             FAMILY, "compare_models", m.name, "fail" if failed else "pass",
             value=paired.difference, limit=-margin if sign > 0 else margin, comparison=">=" if sign > 0 else "<=",
             interval=paired.interval, n=paired.n, message=message, details=details,
         )]
+
+
+def _seed_variants(m: Metric, variants: list[Any], challenger: Any, X: Any, y_true: np.ndarray,
+                   flags: _inputs.OutputNeeds, margin: float | None, settings: GateSettings) -> GateResult:
+    """``compare_models`` with the champion given as seed variants: is the challenger below what one more seed
+    of the champion's pipeline would give? The variants' values on these rows are a sample of that lottery
+    (seed and row noise together, since every model sees the same rows); a new draw lies within
+    ``mean +- t(k-1) * s * sqrt(1 + 1/k)`` with the interval's confidence if the lottery were normal. It is
+    skewed (a metric is at its best near the optimum, so bad seeds lie further out than good ones), which
+    makes the t-bound alone alarm about twice as often as it should; the default margin on top restores it."""
+    from scipy.stats import t as student_t
+
+    if len(variants) < 2:
+        raise GateError(f"champion as seed variants needs at least two models (five or more give a useful bound), "
+                        f"got {len(variants)}; pass a single champion model instead")
+    values = []
+    for i, variant in enumerate(variants):
+        out = _inputs.metric_output(m, _inputs.model_outputs(variant, X, name=f"champion[{i}]", **flags), y_true)
+        values.append(_point(m, y_true, out, f"champion[{i}]"))
+    out_b = _inputs.metric_output(m, _inputs.model_outputs(challenger, X, name="challenger", **flags), y_true)
+    value_b = _point(m, y_true, out_b, "challenger")
+    k = len(values)
+    spread = float(np.std(values, ddof=1))
+    if spread == 0.0:
+        raise GateError(f"the {k} champion variants give the same {m.name} ({fmt(values[0])}) on these rows: they "
+                        "are one model, so they show no seed spread. Pass variants trained with different seeds, or "
+                        "a single champion")
+    mean = float(np.mean(values))
+    given = margin is not None
+    margin = default_margin(m, mean) if margin is None else margin
+    difference = value_b - mean
+    t_value = float(student_t.ppf(1.0 - settings.alpha, k - 1))
+    half = t_value * spread * math.sqrt(1.0 + 1.0 / k)
+    interval = (difference - half, difference + half)
+    sign = _direction(m)
+    best_case = interval[1] if sign > 0 else -interval[0]
+    failed = best_case < -margin
+    head = (f"baseline.compare_models {m.name}: challenger {fmt(value_b)} vs the mean {fmt(mean)} of {k} champion "
+            f"seed variants (spread sd {fmt(spread)}), difference {fmt(difference)} "
+            f"({_ci(interval, settings.confidence)}, t-bound for one more seed, t={fmt(t_value)} with {k - 1} "
+            f"degrees of freedom, same {y_true.size} rows)")
+    if failed:
+        message = (f"{head}: the challenger is worse than another seed of the champion would be, by more than the "
+                   f"margin of {_margin_text(margin, given)}.\n  What to do: keep the champion; if the challenger "
+                   "must ship anyway, make the trade-off explicit with margin= in the test. More variants narrow "
+                   "the bound (t falls fast up to about 5-10 variants).")
+    else:
+        message = f"{head}: ok, within the seed spread of the champion (margin {_margin_text(margin, given)})."
+    return GateResult(
+        FAMILY, "compare_models", m.name, "fail" if failed else "pass", value=difference,
+        limit=-margin if sign > 0 else margin, comparison=">=" if sign > 0 else "<=", interval=interval,
+        n=int(y_true.size), message=message,
+        details={"metric": m.name, "champion": _value_entry(mean, None), "champion_variants": values,
+                 "seed_spread": spread, "t": t_value, "challenger": _value_entry(value_b, None), "margin": margin,
+                 "default_margin": not given,
+                 "greater_is_better": m.greater_is_better, "confidence": settings.confidence,
+                 "test": "seed_variants_t_bound"},
+    )
