@@ -228,7 +228,7 @@ SETTINGS = GateSettings(n_resamples=300)
 def test_compare_models_interval_matches_a_plain_loop(metric: str) -> None:
     weaker = OneColumn()
     gate = quiet(BaselineGate, settings=SETTINGS, key="t.py::test_cm")
-    [result] = gate.compare_models(CHAMPION, weaker, X[500:], Y[500:], metric=metric)
+    [result] = gate.compare_models(CHAMPION, weaker, X[500:], Y[500:], metric=metric, margin=0)
     assert result.status == "fail"
     y = Y[500:]
     if metric == "roc_auc":
