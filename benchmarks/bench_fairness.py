@@ -120,7 +120,7 @@ def main() -> None:
     def gate(column: Any = group, sample_weight: np.ndarray | None = None) -> Any:
         return FairnessGate(Recorder(settings=settings, raises=False)).check(
             None, None, y, y_pred=pred, sensitive_features=column, max_difference=limits,
-                              metrics=["accuracy"], sample_weight=sample_weight)
+                              show=["accuracy"], sample_weight=sample_weight)
 
     print(f"{args.rows:,} rows, {args.groups} groups: per-group {', '.join(PER_GROUP)}; "
           "demographic parity and equalized odds differences")

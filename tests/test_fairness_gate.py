@@ -110,7 +110,7 @@ def test_each_disparity_is_its_own_result_with_the_table_in_details() -> None:
         FairnessGate(settings=QUICK).check(
             None, make(UNFAIR), make(UNFAIR)["y"], y_pred=make(UNFAIR)["pred"], sensitive_features="sex",
             max_difference={"equal_opportunity": 0.1, "accuracy": 0.5}, min_ratio={"demographic_parity": 0.8},
-            metrics=["precision"],
+            show=["precision"],
         )
     failed = {r.subject: r for r in info.value.results}
     assert set(failed) == {"equal_opportunity_difference", "demographic_parity_ratio"}
@@ -377,7 +377,12 @@ def test_ratio_undefined_when_a_group_selects_no_one() -> None:
     ({"max_difference": {"equalized_odds": 0.1}, "agg": "max"}, "agg must be"),
     ({"max_difference": {"demographic_parity": 0.1}, "min_group_size": -1}, "min_group_size"),
     ({"max_difference": {"demographic_parity": 0.1}, "sample_weight": -np.ones(2000)}, "negative"),
-    ({"max_difference": {"demographic_parity": 0.1}, "metrics": "accuracy"}, "list of metric names"),
+    ({"max_difference": {"demographic_parity": 0.1}, "show": "accuracy"}, "list of metric names"),
+    ({"max_difference": {"demographic_parity": 0.1}, "metrics": ["accuracy"]},
+     r"metrics= names the metrics that are gated, in every gate; .* pass show=\['accuracy'\]"),
+    ({"max_difference": {"demographic_parity": 0.1}, "zero_division": "warn"}, "zero_division must be 0 or 1"),
+    ({"max_difference": {"mae": 0.1, "demographic_parity": 0.1}}, "classification metrics .* and regression"),
+    ({"min_ratio": {"r2": 0.8}}, "r2 can be negative"),
 ])
 def test_bad_arguments(kwargs: dict[str, object], message: str) -> None:
     with pytest.raises(GateError, match=message):
@@ -392,7 +397,7 @@ def test_a_group_nobody_is_selected_from_fails_the_ratio_with_certainty() -> Non
 
 def test_a_shown_metric_undefined_in_a_group_is_a_dash_not_an_error() -> None:
     frame = make({"F": (500, 500, 0.0, 0.0), "M": (500, 500, 0.0, 0.0), "X": (500, 500, 0.1, 0.0)})
-    (result,) = _check(frame, max_difference={"demographic_parity": 0.2}, metrics=["precision"])
+    (result,) = _check(frame, max_difference={"demographic_parity": 0.2}, show=["precision"])
     assert result.status == "pass"
     assert [row["precision"] for row in result.details["groups"]] == [None, None, 1.0]
     f_line = next(line for line in result.message.splitlines() if line.startswith("    F "))

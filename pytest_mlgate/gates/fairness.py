@@ -36,6 +36,7 @@ NEEDS_TEXT = {
     "predicted_positives": "no positive predictions (y_pred == {pos!r})",
     "rows": "a total sample_weight of 0",
     "binary": "a total sample_weight of 0",
+    "varying_y": "the same y_true on every row (R2 divides by its variance)",
 }
 
 
@@ -66,42 +67,45 @@ def _is_names(values: Any) -> bool:
     return isinstance(values, (list, tuple)) and len(values) > 0 and all(isinstance(v, str) for v in values)
 
 
-def sensitive_columns(sensitive_features: Any, X: Any, n: int) -> dict[str, Any]:
+def sensitive_columns(sensitive_features: Any, X: Any, n: int, what: str = "sensitive_features") -> dict[str, Any]:
     """The sensitive feature(s) as ``{name: values}`` (Series or numpy arrays; several = intersectional groups).
 
     Accepts a column name of ``X``, a list of names, a Series/array/list of values, a 2-D array, a dict of
-    columns or a (pandas or polars) DataFrame.
+    columns or a (pandas or polars) DataFrame. ``what`` names the argument in messages (``control_features``
+    take the same forms).
     """
     sf = sensitive_features
     if sf is None:
-        raise GateError("sensitive_features is required: a column name of X, the values (Series or array), "
+        raise GateError(f"{what} is required: a column name of X, the values (Series or array), "
                         "or several columns (a list of names or a DataFrame) for intersectional groups")
     if _is_names(sf) and len(sf) != n and not _any_column(sf, X):
         where = "X was not given" if X is None else f"none of them is a column of X (columns: {_columns_text(X)})"
-        raise GateError(f"sensitive_features is a list of {len(sf)} strings but y has {n} rows, and {where}: "
+        raise GateError(f"{what} is a list of {len(sf)} strings but y has {n} rows, and {where}: "
                         f"pass one value per row ({n}), or names of X's columns")
     as_names = isinstance(sf, str) or (_is_names(sf) and (len(sf) != n or _all_columns(sf, X)))
     if as_names:
         names = [sf] if isinstance(sf, str) else list(sf)
         if X is None:
-            raise GateError(f"sensitive_features names column(s) {names} but no X was given; "
-                            "pass X, or pass the sensitive feature values themselves")
+            raise GateError(f"{what} names column(s) {names} but no X was given; "
+                            "pass X, or pass the feature values themselves")
         frame = _inputs.to_frame(X)
         missing = [name for name in names if name not in frame.columns]
         if missing:
-            raise GateError(f"sensitive feature column(s) {', '.join(map(repr, missing))} not found in X; "
+            listed = ", ".join(map(repr, missing))
+            raise GateError(f"{what.rstrip('s').replace('_', ' ')} column(s) {listed} not found in X; "
                             f"X has columns {_columns_text(X)}")
         return {str(name): frame[name] for name in names}
     if isinstance(sf, (pd.DataFrame, dict)) or (_inputs.is_polars(sf) and hasattr(sf, "columns")):
-        frame = _inputs.to_frame(sf, "sensitive_features")
+        frame = _inputs.to_frame(sf, what)
         return {str(name): frame[name] for name in frame.columns}
+    single = what.rstrip("s")
     if isinstance(sf, np.ndarray) and sf.ndim == 2 and sf.shape[1] > 1:
-        return {f"sensitive_feature_{i}": sf[:, i] for i in range(sf.shape[1])}
+        return {f"{single}_{i}": sf[:, i] for i in range(sf.shape[1])}
     name = getattr(sf, "name", None)
-    array = _inputs.as_array(sf, "sensitive_features")
+    array = _inputs.as_array(sf, what)
     if array.ndim != 1:
-        raise GateError(f"sensitive_features must be one value per row (or several columns), got shape {array.shape}")
-    return {str(name) if name is not None else "sensitive_feature": array}
+        raise GateError(f"{what} must be one value per row (or several columns), got shape {array.shape}")
+    return {str(name) if name is not None else single: array}
 
 
 def _columns_text(X: Any) -> str:
@@ -318,16 +322,26 @@ def _requests(max_difference: Any, min_ratio: Any) -> list[tuple[str, gs.Kind, f
 # --- the check ---------------------------------------------------------------------------------------
 
 
-def _engine_cells(data: Any, y: Any, y_pred: Any,
-                  sensitive_features: Any) -> tuple[Groups, np.ndarray, np.ndarray, np.ndarray]:
-    """``GROUP BY sensitive features, y, y_pred`` in the engine: the groups of the cells, the cells' row counts,
-    and each cell's label and prediction (the rows never leave the engine)."""
+def _engine_cells(data: Any, y: Any, y_pred: Any, sensitive_features: Any,
+                  control_features: Any = None) -> tuple[Groups, np.ndarray, np.ndarray, np.ndarray, int]:
+    """``GROUP BY control features, sensitive features, y, y_pred`` in the engine: the groups of the cells, the
+    cells' row counts, each cell's label and prediction (the rows never leave the engine), and how many of the
+    groups' features are control features."""
     from pytest_mlgate.gates.scale import engine_table
 
     names = [sensitive_features] if isinstance(sensitive_features, str) else sensitive_features
-    if not _is_names(names) or not isinstance(y, str) or not isinstance(y_pred, str):
-        raise GateError("with data= (an engine table), y, y_pred and sensitive_features are column names of it, "
-                        f"got y={y!r}, y_pred={y_pred!r}, sensitive_features={sensitive_features!r}")
+    controls = [] if control_features is None else \
+        [control_features] if isinstance(control_features, str) else control_features
+    if not _is_names(names) or not isinstance(y, str) or not isinstance(y_pred, str) \
+            or (controls and not _is_names(controls)):
+        raise GateError("with data= (an engine table), y, y_pred, sensitive_features and control_features are "
+                        f"column names of it, got y={y!r}, y_pred={y_pred!r}, "
+                        f"sensitive_features={sensitive_features!r}, control_features={control_features!r}")
+    both = [c for c in controls if c in names]
+    if both:
+        raise GateError(f"column(s) {', '.join(map(repr, both))} are both sensitive and control features; "
+                        "a feature is one or the other")
+    names = [*controls, *names]
     table = engine_table(data, "data")
     columns = [*names, y, y_pred]
     available = table.kinds()
@@ -342,7 +356,7 @@ def _engine_cells(data: Any, y: Any, y_pred: Any,
         if missing.any():
             raise GateError(f"column {name!r} has {int(cells[missing].sum())} missing value(s); drop or fill them")
     groups = encode_groups({name: column for name, column in zip(names, plain[:-2], strict=True)})
-    return groups, cells, plain[-2], plain[-1]
+    return groups, cells, plain[-2], plain[-1], len(controls)
 
 
 def _weights(sample_weight: Any) -> np.ndarray | None:
@@ -379,31 +393,36 @@ def _examples(values: np.ndarray) -> str:
 
 
 def _require_defined(names: list[str], conf: np.ndarray, included: np.ndarray, groups: Groups,
-                     encoded: Encoded) -> None:
-    """A requested metric must be defined in every group it compares: say which group lacks what."""
+                     encoded: Encoded | None, zero_division: float | None, stratum: dict[str, Any] | None) -> None:
+    """A gated metric must be defined in every group it compares (or take ``zero_division`` where its
+    denominator is 0): say which group lacks what."""
     for name in names:
         metric = gs.GROUP_METRICS[name]
+        if zero_division is not None and metric.zero_division:
+            continue
         undefined = np.flatnonzero(included & ~np.isfinite(metric.fn(conf)))
         if undefined.size == 0:
             continue
         listed = ", ".join(repr(groups.label(g)) for g in undefined[:10])
-        lacking = NEEDS_TEXT[metric.needs].format(pos=encoded.pos_label)
+        where = "" if stratum is None else " (stratum " + ", ".join(f"{k}={v!r}" for k, v in stratum.items()) + ")"
+        lacking = NEEDS_TEXT[metric.needs].format(pos=None if encoded is None else encoded.pos_label)
+        fix = ("pass zero_division=0 or 1 (scikit-learn's keyword) to give it that value there, or collect more "
+               "data for the group" if metric.zero_division else "collect more data for the group")
         raise GateError(
-            f"{name} is undefined for group(s) {listed}: they have {lacking}. fairlearn reports 0 there, which "
-            f"would hide the problem. Collect more data for the group, merge it with another, or leave {name} out "
-            "of this check"
+            f"{name} is undefined for group(s) {listed}{where}: they have {lacking}. fairlearn reports 0 there, "
+            f"which would hide the problem. Either {fix}, merge it with another, or leave {name} out of this check"
         )
 
 
 def _group_rows(groups: Groups, counts: np.ndarray, conf: np.ndarray, point: dict[str, np.ndarray],
                 reps: dict[str, np.ndarray], table: list[str], included: np.ndarray, confidence: float,
-                weighted: bool) -> list[dict[str, Any]]:
+                weighted: bool, regression: bool) -> list[dict[str, Any]]:
     rows = []
     for g in range(len(groups.keys)):
         row: dict[str, Any] = {"group": groups.label(g), "features": groups.as_dict(g), "count": int(counts[g]),
                                "included": bool(included[g])}
         if weighted:
-            row["weight"] = float(conf[g].sum())
+            row["weight"] = float(conf[g, 0] if regression else conf[g].sum())
         for m in table:
             value = float(point[m][g])
             row[m] = value if np.isfinite(value) else None
@@ -423,6 +442,9 @@ class _Context:
     settings: GateSettings
     method: gs.Method
     agg: gs.Agg
+    stratum: dict[str, Any] | None
+    unjudged: list[str]
+    confidence: float  # of the disparity's interval: 1 - 2 alpha, alpha divided among the strata
 
 
 def _result(ctx: _Context, name: str, kind: gs.Kind, limit: float, value: float, interval: tuple[float, float],
@@ -430,6 +452,8 @@ def _result(ctx: _Context, name: str, kind: gs.Kind, limit: float, value: float,
             overall: dict[str, np.ndarray], included: np.ndarray, n: int, decision: Decision) -> GateResult:
     undefined = int((~np.isfinite(replicates)).sum())
     subject = f"{name}_{kind}"
+    if ctx.stratum is not None:
+        subject += "[" + ", ".join(f"{k}={_plain(v)}" for k, v in ctx.stratum.items()) + "]"
     if not np.isfinite(value):
         raise GateError(f"{subject} is undefined on these inputs (a group's {components[0]['metric']} is 0, "
                         "so the ratio divides by 0); gate the difference instead")
@@ -442,7 +466,7 @@ def _result(ctx: _Context, name: str, kind: gs.Kind, limit: float, value: float,
         maximum=limit if kind == "difference" else None,
         minimum=limit if kind == "ratio" else None,
         interval=None if np.isnan(interval).any() else interval,
-        n=n, confidence=ctx.settings.confidence, decision=decision, hint=hint,
+        n=n, confidence=ctx.confidence, decision=decision, hint=hint,
     )
     extremes = _extremes(ctx, components, point, overall, included)
     result.message = "\n".join([result.message.split("\n  What to do:")[0], *_explain(ctx, components, extremes),
@@ -452,11 +476,13 @@ def _result(ctx: _Context, name: str, kind: gs.Kind, limit: float, value: float,
         "metrics": [c["metric"] for c in components], "components": components, "extremes": extremes,
         "groups": ctx.rows, "too_small": [{"group": g, "count": c} for g, c in ctx.too_small],
         "min_group_size": ctx.min_group_size, "n_resamples": ctx.settings.n_resamples,
-        "confidence": ctx.settings.confidence, "undefined_resamples": undefined,
+        "confidence": ctx.confidence, "undefined_resamples": undefined,
         "interval_method": "simultaneous studentized bootstrap bounds (max-t) over "
         + ("all ordered group pairs" if ctx.method == "between_groups" else "each group's gap to overall")
         + (", on the log scale" if kind == "ratio" else ""),
         "overall": {m: float(overall[m]) for m in ctx.table if np.isfinite(overall[m])},
+        "stratum": None if ctx.stratum is None else {k: _plain(v) for k, v in ctx.stratum.items()},
+        "strata_too_small": ctx.unjudged,
     })
     return result
 
@@ -542,33 +568,47 @@ class FairnessGate(BaseGate):
         sensitive_features: Any,
         max_difference: Mapping[str, float] | None = None,
         min_ratio: Mapping[str, float] | None = None,
-        metrics: list[str] | tuple[str, ...] | None = None,
+        show: list[str] | tuple[str, ...] | None = None,
+        control_features: Any = None,
         method: gs.Method = "between_groups",
         min_group_size: int = 30,
         sample_weight: Any = None,
         y_pred: Any = None,
         agg: str = "worst",
         pos_label: Any = None,
+        zero_division: float | None = None,
         decision: Decision = "interval",
         data: Any = None,
         y_true: Any = None,
+        metrics: Any = None,
     ) -> list[GateResult]:
         """Gate disparities between groups, with fairlearn's definitions and bootstrap intervals.
 
-        ``max_difference`` / ``min_ratio`` map names to limits: ``demographic_parity`` (selection rate),
-        ``equalized_odds`` (TPR and FPR, combined by ``agg``: ``"worst"`` or ``"mean"``), ``equal_opportunity``
-        (TPR), or any per-group metric (``accuracy``, ``precision``, ``recall``, ``false_positive_rate``, ...).
+        ``max_difference`` / ``min_ratio`` map names to limits: these are the metrics that are gated.
+        ``demographic_parity`` (selection rate), ``equalized_odds`` (TPR and FPR, combined by ``agg``: ``"worst"``
+        or ``"mean"``), ``equal_opportunity`` (TPR), or any per-group metric (``accuracy``, ``precision``,
+        ``recall``, ``false_positive_rate``, ...; for regression ``mae``, ``mse``, ``rmse``, ``r2``,
+        ``mean_prediction``). ``show`` lists more per-group metrics to show in the table, without a limit.
         ``sensitive_features`` is a column name of X, the values, or several columns (intersectional groups).
-        Groups with fewer than ``min_group_size`` rows are listed but left out of the comparison. A disparity
-        fails when its whole interval lies beyond the limit (``decision="interval"``), so noise alone does not
-        fail the build; ``decision="point"`` compares the point value. Pass ``y_pred=`` instead of a model to
-        gate predictions made elsewhere.
+        ``control_features`` (same forms) splits the rows into strata and judges the disparities within each
+        stratum, one result per stratum, as fairlearn's ``MetricFrame(control_features=...)`` does (each at
+        ``alpha / strata``, so the run keeps its false-alarm rate). Groups with fewer than ``min_group_size``
+        rows are listed but left out of the comparison. A group where a gated rate is undefined (no positives, no
+        predicted positives) is a ``GateError`` naming it, unless ``zero_division`` (scikit-learn's keyword: 0 or
+        1) gives the value to use. A disparity fails when its whole interval lies beyond the limit
+        (``decision="interval"``), so noise alone does not fail the build; ``decision="point"`` compares the point
+        value. Pass ``y_pred=`` instead of a model to gate predictions made elsewhere.
 
         For data in an engine (``data=`` a DuckDB relation, Parquet path, polars LazyFrame or pyarrow
-        Table), ``y``, ``y_pred`` and ``sensitive_features`` name its columns: the engine counts the confusion
-        cells per group (``GROUP BY``) and the result equals the in-memory gate's on the same rows.
+        Table), ``y``, ``y_pred``, ``sensitive_features`` and ``control_features`` name its columns: the engine
+        counts the confusion cells per group (``GROUP BY``) and the result equals the in-memory gate's on the
+        same rows.
         """
         settings, key = self.settings, self.recorder.key
+        if metrics is not None:
+            raise GateError("metrics= names the metrics that are gated, in every gate; here those are the keys of "
+                            "max_difference= / min_ratio=. To show more per-group metrics without a limit, pass "
+                            f"show={list(metrics) if isinstance(metrics, (list, tuple)) else metrics!r}")
         requests = _requests(max_difference, min_ratio)
         if method not in ("between_groups", "to_overall"):
             raise GateError(f"method must be 'between_groups' or 'to_overall' (fairlearn's), got {method!r}")
@@ -579,85 +619,182 @@ class FairnessGate(BaseGate):
             raise GateError(f"decision must be 'interval' or 'point', got {decision!r}")
         if isinstance(min_group_size, bool) or not isinstance(min_group_size, int) or min_group_size < 0:
             raise GateError(f"min_group_size must be a non-negative integer, got {min_group_size!r}")
-        if metrics is not None and (isinstance(metrics, str) or not isinstance(metrics, (list, tuple))):
-            raise GateError(f"metrics must be a list of metric names, got {metrics!r}")
-        extra = [_resolve_metric(m, "metric") for m in (metrics or [])]
+        if show is not None and (isinstance(show, str) or not isinstance(show, (list, tuple))):
+            raise GateError(f"show must be a list of metric names, got {show!r}")
+        if zero_division is not None and (isinstance(zero_division, bool) or zero_division not in (0, 1)):
+            raise GateError(f"zero_division must be 0 or 1 (scikit-learn's values; the default None makes an "
+                            f"undefined rate a GateError naming the group), got {zero_division!r}")
+        extra = [_resolve_metric(m, "metric") for m in (show or [])]
+        requested = list(dict.fromkeys(m for _, _, _, ms in requests for m in ms))
+        regression = _task([*requested, *extra])
+        for name, kind, _, ms in requests:
+            if kind == "ratio" and any(gs.GROUP_METRICS[m].low < 0 for m in ms):
+                raise GateError(f"min_ratio[{name!r}]: {name} can be negative, so a ratio of its group values has "
+                                f"no meaning; gate max_difference={{{name!r}: ...}} instead")
 
         if y is None and y_true is None:
             raise GateError("y (the true labels) is required: fairness metrics compare errors and selections by group")
         weights = None
+        n_control = 0
         if data is not None or engines.is_engine_table(X):
             if model is not None or sample_weight is not None:
                 raise GateError("with data= (an engine table) pass column names: y=\"label\", y_pred=\"pred\", "
                                 "sensitive_features=\"sex\"; no model and no sample_weight")
-            groups, cells, y_true, pred = _engine_cells(X if data is None else data, y if y is not None else y_true,
-                                                         y_pred, sensitive_features)
+            if regression:
+                raise GateError("regression metrics by group need the rows in memory; data= (an engine table) "
+                                "counts confusion cells, for classifiers")
+            groups, cells, y_true, pred, n_control = _engine_cells(
+                X if data is None else data, y if y is not None else y_true, y_pred, sensitive_features,
+                control_features)
             encoded = encode_labels(y_true, pred, pos_label)
             n_groups = len(groups.keys)
             counts = np.bincount(groups.codes, weights=cells, minlength=n_groups).astype(np.int64)
             # the cells' counts summed as weights: the same (exact integer) floats as counting rows one by one
-            conf = gs.group_confusion(groups.codes, n_groups, encoded.y, encoded.pred, encoded.k, cells.astype(float))
+            stats = gs.group_confusion(groups.codes, n_groups, encoded.y, encoded.pred, encoded.k, cells.astype(float))
         else:
             y_true = _inputs.true_labels(y, y_true)
             outputs = _inputs.model_outputs(model, X, y_pred=y_pred, need_pred=True)
             assert outputs.pred is not None
             pred = outputs.pred
             columns = sensitive_columns(sensitive_features, X, y_true.size)
+            controls = {} if control_features is None else \
+                sensitive_columns(control_features, X, y_true.size, "control_features")
+            both = [name for name in controls if name in columns]
+            if both:
+                raise GateError(f"column(s) {', '.join(map(repr, both))} are both sensitive and control features; "
+                                "a feature is one or the other")
             weights = _weights(sample_weight)
             _inputs.same_length(y=y_true, predictions=pred, sample_weight=weights,
-                                sensitive_features=next(iter(columns.values())))
-            groups = encode_groups(columns)
-            encoded = encode_labels(y_true, pred, pos_label)
+                                sensitive_features=next(iter(columns.values())),
+                                control_features=next(iter(controls.values()), None))
+            n_control = len(controls)
+            groups = encode_groups({**controls, **columns})
             n_groups = len(groups.keys)
             counts = np.bincount(groups.codes, minlength=n_groups)
-            conf = gs.group_confusion(groups.codes, n_groups, encoded.y, encoded.pred, encoded.k, weights)
+            if regression:
+                encoded = None
+                row_stats = gs.regression_sums(_numeric(y_true, "y"), _numeric(pred, "the predictions"), weights)
+                stats = gs.group_sums(groups.codes, n_groups, row_stats)
+            else:
+                encoded = encode_labels(y_true, pred, pos_label)
+                stats = gs.group_confusion(groups.codes, n_groups, encoded.y, encoded.pred, encoded.k, weights)
 
-        requested = list(dict.fromkeys(m for _, _, _, ms in requests for m in ms))
-        table = list(dict.fromkeys([*(BINARY_TABLE if encoded.k == 2 else MULTICLASS_TABLE), *requested, *extra]))
-        _require_binary([*requested, *extra], encoded, pred, y_true)
-        included = counts >= min_group_size
-        too_small = [(groups.label(int(g)), int(counts[g])) for g in np.flatnonzero(~included)]
-        if included.sum() < 2:
-            listed = ", ".join(f"{groups.label(g)!r} ({int(counts[g])} rows)" for g in range(min(n_groups, 20)))
-            listed += f" and {n_groups - 20} more" if n_groups > 20 else ""
-            raise GateError(f"fewer than two groups have at least min_group_size={min_group_size} rows, so no "
-                            f"disparity can be judged; groups: {listed}. Collect more data, merge small groups, "
-                            "or lower min_group_size if you accept noisier estimates")
-        _require_defined(requested, conf, included, groups, encoded)  # metrics= only shown: "-" where undefined
-
-        point = gs.metric_values(conf, table)
-        overall_point = gs.metric_values(conf.sum(axis=0), table)
+        table = list(dict.fromkeys([*(REGRESSION_TABLE if encoded is None else
+                                      BINARY_TABLE if encoded.k == 2 else MULTICLASS_TABLE), *requested, *extra]))
+        if encoded is not None:
+            _require_binary([*requested, *extra], encoded, pred, y_true)
         seed = settings.seed_for(key, "fairness.check", *groups.features, *(f"{n}_{k}" for n, k, _, _ in requests))
-        if weights is None:
-            reps_conf = gs.resample_confusion(conf, settings.n_resamples, seed)
+        if regression:
+            reps_stats = gs.resample_sums(groups.codes, n_groups, row_stats, settings.n_resamples, seed)
+        elif weights is None:
+            reps_stats = gs.resample_confusion(stats, settings.n_resamples, seed)
         else:
-            reps_conf = gs.resample_confusion_weighted(
+            assert encoded is not None
+            reps_stats = gs.resample_confusion_weighted(
                 groups.codes, n_groups, encoded.y * encoded.k + encoded.pred, encoded.k ** 2, weights,
                 settings.n_resamples, seed).reshape(settings.n_resamples, n_groups, encoded.k, encoded.k)
-        reps = gs.metric_values(reps_conf, table)
-        overall_reps = gs.metric_values(reps_conf.sum(axis=1), table)
-
-        rows = _group_rows(groups, counts, conf, point, reps, table, included, settings.confidence, weights is not None)
-        context = _Context(groups, rows, table, too_small, min_group_size, settings, method, agg)  # type: ignore[arg-type]
+        strata = _strata(groups, n_control)
+        judged = [(label, index) for label, index in strata if (counts[index] >= min_group_size).sum() >= 2]
+        if not judged:
+            label, index = strata[0]
+            listed = ", ".join(f"{groups.label(g)!r} ({int(counts[g])} rows)" for g in index[:20])
+            listed += f" and {index.size - 20} more" if index.size > 20 else ""
+            where = f" in any stratum of {', '.join(groups.features[:n_control])}" if n_control else ""
+            raise GateError(f"fewer than two groups have at least min_group_size={min_group_size} rows{where}, so "
+                            f"no disparity can be judged; groups: {listed}. Collect more data, merge small groups, "
+                            "or lower min_group_size if you accept noisier estimates")
+        alpha = settings.alpha / len(strata)
+        unjudged = [str(label) for label, _ in strata if label not in {j for j, _ in judged}]
         results = []
-        for name, kind, limit, metric_names in requests:
-            parts = [gs.disparity_of(point[m], overall_point[m], kind=kind, method=method, included=included)
-                     for m in metric_names]
-            value = float(gs.combine(parts, kind=kind, agg=agg))  # type: ignore[arg-type]
-            replicates = gs.combine([gs.disparity_of(reps[m], overall_reps[m], kind=kind, method=method,
-                                                     included=included) for m in metric_names],
-                                    kind=kind, agg=agg)  # type: ignore[arg-type]
-
-            def interval(names: tuple[str, ...], kind: gs.Kind = kind) -> tuple[float, float]:
-                return gs.disparity_interval(
-                    [point[m][included] for m in names], [overall_point[m] for m in names],
-                    [reps[m][:, included] for m in names], [overall_reps[m] for m in names],
-                    kind=kind, method=method, agg=agg, alpha=settings.alpha)  # type: ignore[arg-type]
-
-            each = [interval((m,)) for m in metric_names]
-            components = [{"metric": m, "value": float(p), "interval": list(b)}
-                          for m, p, b in zip(metric_names, parts, each, strict=True)]
-            bounds = each[0] if len(each) == 1 else interval(metric_names)
-            results.append(_result(context, name, kind, limit, value, bounds, replicates, components, point,
-                                   overall_point, included, int(counts[included].sum()), decision))
+        for label, index in judged:
+            part = Groups(groups.codes, [groups.keys[g][n_control:] for g in index], groups.features[n_control:])
+            stratum = None if label is None else dict(zip(groups.features[:n_control], groups.keys[index[0]][
+                :n_control], strict=True))
+            results += _judge(part, counts[index], stats[index], reps_stats[:, index], requests, table, requested,
+                              encoded, zero_division, min_group_size, settings, method, agg,  # type: ignore[arg-type]
+                              alpha, decision,
+                              stratum, unjudged, weights is not None)
         return results
+
+
+REGRESSION_TABLE = ["mean_prediction", "mae"]
+
+
+def _task(names: list[str]) -> bool:
+    """True for regression metrics, False for classification ones; a mix is a GateError."""
+    tasks = {gs.GROUP_METRICS[m].task for m in names}
+    if len(tasks) > 1:
+        kinds = {t: [m for m in names if gs.GROUP_METRICS[m].task == t] for t in tasks}
+        raise GateError(f"classification metrics ({', '.join(kinds['classification'])}) and regression metrics "
+                        f"({', '.join(kinds['regression'])}) in one check; a model is one or the other")
+    return tasks == {"regression"}
+
+
+def _numeric(values: np.ndarray, what: str) -> np.ndarray:
+    if values.dtype.kind not in "biuf":
+        raise GateError(f"regression metrics need numbers, but {what} hold {values.dtype} values")
+    array = values.astype(float)
+    if not np.isfinite(array).all():
+        raise GateError(f"{what} hold {int((~np.isfinite(array)).sum())} NaN or infinite value(s)")
+    return array
+
+
+def _strata(groups: Groups, n_control: int) -> list[tuple[str | None, np.ndarray]]:
+    """(label, indices of its groups) per stratum of the control features (groups are sorted by them first);
+    one unlabelled stratum of all groups without control features."""
+    if n_control == 0:
+        return [(None, np.arange(len(groups.keys)))]
+    out: dict[tuple[Any, ...], list[int]] = {}
+    for g, key in enumerate(groups.keys):
+        out.setdefault(key[:n_control], []).append(g)
+    return [(", ".join(f"{n}={_plain(v)}" for n, v in zip(groups.features, key, strict=False)),
+             np.array(index)) for key, index in out.items()]
+
+
+def _judge(groups: Groups, counts: np.ndarray, stats: np.ndarray, reps_stats: np.ndarray,
+           requests: list[tuple[str, gs.Kind, float, tuple[str, ...]]], table: list[str], requested: list[str],
+           encoded: Encoded | None, zero_division: float | None, min_group_size: int, settings: GateSettings,
+           method: gs.Method, agg: gs.Agg, alpha: float, decision: Decision, stratum: dict[str, Any] | None,
+           unjudged: list[str], weighted: bool) -> list[GateResult]:
+    """The results of every requested disparity among ``groups`` (one stratum, or all rows)."""
+    included = counts >= min_group_size
+    too_small = [(groups.label(int(g)), int(counts[g])) for g in np.flatnonzero(~included)]
+    _require_defined(requested, stats, included, groups, encoded, zero_division, stratum)
+
+    point = gs.metric_values(stats, table, zero_division)
+    overall_point = gs.metric_values(stats.sum(axis=0), table, zero_division)
+    reps = gs.metric_values(reps_stats, table, zero_division)
+    overall_reps = gs.metric_values(reps_stats.sum(axis=1), table, zero_division)
+    rows = _group_rows(groups, counts, stats, point, reps, table, included, settings.confidence, weighted,
+                       encoded is None)
+    context = _Context(groups, rows, table, too_small, min_group_size, settings, method, agg, stratum, unjudged,
+                       1.0 - 2.0 * alpha)
+    results = []
+    for name, kind, limit, metric_names in requests:
+        parts = [gs.disparity_of(point[m], overall_point[m], kind=kind, method=method, included=included)
+                 for m in metric_names]
+        value = float(gs.combine(parts, kind=kind, agg=agg))
+        replicates = gs.combine([gs.disparity_of(reps[m], overall_reps[m], kind=kind, method=method,
+                                                 included=included) for m in metric_names], kind=kind, agg=agg)
+        span = max(gs.GROUP_METRICS[m].span for m in metric_names)
+
+        def interval(names: tuple[str, ...], kind: gs.Kind = kind, span: float = span) -> tuple[float, float]:
+            return gs.disparity_interval(
+                [point[m][included] for m in names], [overall_point[m] for m in names],
+                [reps[m][:, included] for m in names], [overall_reps[m] for m in names],
+                kind=kind, method=method, agg=agg, alpha=alpha, span=span)
+
+        each = [interval((m,)) for m in metric_names]
+        components = [{"metric": m, "value": float(p), "interval": list(b)}
+                      for m, p, b in zip(metric_names, parts, each, strict=True)]
+        bounds = each[0] if len(each) == 1 else interval(metric_names)
+        if kind == "ratio":
+            for m in metric_names:
+                negative = np.flatnonzero(included & (point[m] < 0))
+                if negative.size:
+                    raise GateError(f"{name}_ratio needs {m} >= 0 in every group, but group(s) "
+                                    f"{', '.join(repr(groups.label(g)) for g in negative[:10])} have a negative "
+                                    f"value; gate the difference instead")
+        results.append(_result(context, name, kind, limit, value, bounds, replicates, components, point,
+                               overall_point, included, int(counts[included].sum()), decision))
+    return results

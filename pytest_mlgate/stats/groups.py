@@ -29,7 +29,7 @@ from pytest_mlgate.stats.bootstrap import block_size
 Method = Literal["between_groups", "to_overall"]
 Kind = Literal["difference", "ratio"]
 Agg = Literal["worst", "mean"]
-Needs = Literal["rows", "positives", "negatives", "predicted_positives", "binary"]
+Needs = Literal["rows", "positives", "negatives", "predicted_positives", "binary", "varying_y"]
 
 
 def _rate(num: np.ndarray, den: np.ndarray) -> np.ndarray:
@@ -90,13 +90,70 @@ def _balanced_accuracy(conf: np.ndarray) -> np.ndarray:
     return (_tpr(conf) + _tnr(conf)) / 2.0
 
 
+# --- regression: per-group sums of row statistics -------------------------------------------------------
+#
+# A regression metric of a group is a function of a few weighted sums over its rows, in this order: the total
+# weight, sum w |e|, sum w e^2 (e = y_pred - y_true), sum w y_pred, sum w y and sum w y^2, with y shifted by one
+# constant (the overall mean) so the sums stay additive across groups (overall, strata) and r2's total sum of
+# squares loses no precision. Resamples are sums over resampled rows, so the same arrays carry the bootstrap.
+
+REGRESSION_SUMS = 6
+
+
+def regression_sums(y_true: np.ndarray, y_pred: np.ndarray,
+                    sample_weight: np.ndarray | None = None) -> np.ndarray:
+    """(rows, 6) row statistics whose per-group sums give every regression metric (see above)."""
+    w = np.ones(y_true.size) if sample_weight is None else np.asarray(sample_weight, dtype=float)
+    y = np.asarray(y_true, dtype=float)
+    pred = np.asarray(y_pred, dtype=float)
+    total = w.sum()
+    shift = float((w * y).sum() / total) if total > 0 else 0.0
+    error = pred - y
+    centred = y - shift
+    return np.column_stack([w, w * np.abs(error), w * error * error, w * pred, w * centred, w * centred * centred])
+
+
+def group_sums(groups: np.ndarray, n_groups: int, stats: np.ndarray) -> np.ndarray:
+    """(groups, p) sums of the row statistics ``stats`` (rows, p) per group, one bincount per column."""
+    return np.column_stack([np.bincount(groups, weights=stats[:, j], minlength=n_groups)
+                            for j in range(stats.shape[1])])
+
+
+def _mae(s: np.ndarray) -> np.ndarray:
+    return _rate(s[..., 1], s[..., 0])
+
+
+def _mse(s: np.ndarray) -> np.ndarray:
+    return _rate(s[..., 2], s[..., 0])
+
+
+def _rmse(s: np.ndarray) -> np.ndarray:
+    return np.sqrt(_mse(s))
+
+
+def _mean_prediction(s: np.ndarray) -> np.ndarray:
+    return _rate(s[..., 3], s[..., 0])
+
+
+def _r2(s: np.ndarray) -> np.ndarray:
+    """scikit-learn's r2_score: 1 - SSE / SST, undefined (NaN) where y is constant in the group (SST = 0)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean = s[..., 4] / s[..., 0]
+        total = s[..., 5] - s[..., 4] * mean
+        scale = np.maximum(s[..., 5], 1e-300)
+        return np.where((s[..., 0] > 0) & (total > 1e-12 * scale), 1.0 - s[..., 2] / total, np.nan)
+
+
 @dataclass(frozen=True)
 class GroupMetric:
-    """A per-group metric computed from confusion matrices ``(..., k, k)``.
+    """A per-group metric computed from confusion matrices ``(..., k, k)`` (classification) or from the
+    per-group sums of :func:`regression_sums` (``(..., 6)``, regression).
 
     ``needs`` names what must be present in a group for the metric to be defined (``"positives"``: rows with
     ``y_true`` positive; ``"binary"``: binary labels, no other requirement), so the gate can say which group
     lacks it. ``fairlearn`` names the fairlearn/scikit-learn function with the same meaning, for the docs.
+    ``low``/``high`` is the metric's possible range (intervals never leave it); ``zero_division`` says whether
+    scikit-learn's ``zero_division=`` decides its value where its denominator is 0.
     """
 
     name: str
@@ -104,23 +161,41 @@ class GroupMetric:
     label: str
     needs: Needs
     fairlearn: str
+    task: Literal["classification", "regression"] = "classification"
+    low: float = 0.0
+    high: float = 1.0
+    zero_division: bool = False
+
+    @property
+    def span(self) -> float:
+        """The width of the possible range: the largest possible difference between two groups."""
+        return self.high - self.low
 
 
+INF = float("inf")
 GROUP_METRICS: dict[str, GroupMetric] = {
     m.name: m
     for m in [
         GroupMetric("selection_rate", _selection_rate, "selection rate", "binary", "selection_rate"),
-        GroupMetric("true_positive_rate", _tpr, "TPR", "positives", "true_positive_rate"),
-        GroupMetric("false_positive_rate", _fpr, "FPR", "negatives", "false_positive_rate"),
-        GroupMetric("false_negative_rate", _fnr, "FNR", "positives", "false_negative_rate"),
-        GroupMetric("true_negative_rate", _tnr, "TNR", "negatives", "true_negative_rate"),
+        GroupMetric("true_positive_rate", _tpr, "TPR", "positives", "true_positive_rate", zero_division=True),
+        GroupMetric("false_positive_rate", _fpr, "FPR", "negatives", "false_positive_rate", zero_division=True),
+        GroupMetric("false_negative_rate", _fnr, "FNR", "positives", "false_negative_rate", zero_division=True),
+        GroupMetric("true_negative_rate", _tnr, "TNR", "negatives", "true_negative_rate", zero_division=True),
         GroupMetric("accuracy", _accuracy, "accuracy", "rows", "sklearn.metrics.accuracy_score"),
         GroupMetric("error_rate", _error_rate, "error rate", "rows", "fairlearn.metrics.zero_one_loss"),
-        GroupMetric("precision", _precision, "precision", "predicted_positives", "sklearn.metrics.precision_score"),
-        GroupMetric("recall", _tpr, "recall", "positives", "sklearn.metrics.recall_score"),
-        GroupMetric("f1", _f1, "F1", "positives", "sklearn.metrics.f1_score"),
+        GroupMetric("precision", _precision, "precision", "predicted_positives", "sklearn.metrics.precision_score",
+                    zero_division=True),
+        GroupMetric("recall", _tpr, "recall", "positives", "sklearn.metrics.recall_score", zero_division=True),
+        GroupMetric("f1", _f1, "F1", "positives", "sklearn.metrics.f1_score", zero_division=True),
         GroupMetric("balanced_accuracy", _balanced_accuracy, "balanced accuracy", "positives",
                     "sklearn.metrics.balanced_accuracy_score"),
+        GroupMetric("mae", _mae, "MAE", "rows", "sklearn.metrics.mean_absolute_error", "regression", 0.0, INF),
+        GroupMetric("mse", _mse, "MSE", "rows", "sklearn.metrics.mean_squared_error", "regression", 0.0, INF),
+        GroupMetric("rmse", _rmse, "RMSE", "rows", "sklearn.metrics.root_mean_squared_error", "regression", 0.0,
+                    INF),
+        GroupMetric("r2", _r2, "R2", "varying_y", "sklearn.metrics.r2_score", "regression", -INF, 1.0),
+        GroupMetric("mean_prediction", _mean_prediction, "mean prediction", "rows", "fairlearn.metrics.mean_prediction",
+                    "regression", -INF, INF),
     ]
 }
 GROUP_METRIC_ALIASES = {
@@ -128,6 +203,8 @@ GROUP_METRIC_ALIASES = {
     "tnr": "true_negative_rate", "sensitivity": "true_positive_rate", "specificity": "true_negative_rate",
     "zero_one_loss": "error_rate", "f1_score": "f1", "accuracy_score": "accuracy",
     "precision_score": "precision", "recall_score": "recall",
+    "mean_absolute_error": "mae", "mean_squared_error": "mse", "root_mean_squared_error": "rmse",
+    "r2_score": "r2",
 }
 
 
@@ -164,9 +241,19 @@ def group_confusion(
     return flat.astype(float).reshape(n_groups, k, k)
 
 
-def metric_values(conf: np.ndarray, names: list[str]) -> dict[str, np.ndarray]:
-    """Each named metric for every confusion matrix in ``conf`` (..., k, k)."""
-    return {name: GROUP_METRICS[name].fn(conf) for name in names}
+def metric_values(conf: np.ndarray, names: list[str], zero_division: float | None = None) -> dict[str, np.ndarray]:
+    """Each named metric for every confusion matrix in ``conf`` (..., k, k) (or regression sums (..., 6)).
+
+    With ``zero_division`` (scikit-learn's keyword), a rate whose denominator is 0 takes that value instead of
+    NaN (undefined), as scikit-learn's ``precision_score(..., zero_division=...)`` does."""
+    out = {}
+    for name in names:
+        metric = GROUP_METRICS[name]
+        values = metric.fn(conf)
+        if zero_division is not None and metric.zero_division:
+            values = np.where(np.isnan(values), zero_division, values)
+        out[name] = values
+    return out
 
 
 def disparity_of(
@@ -261,8 +348,52 @@ def resample_confusion_weighted(
     if values.size <= max_distinct_weights:
         return _resample_binned(groups, n_groups, cells, n_cells, weight_codes, values, n_resamples, seed,
                                 max_cells=max_cells)
+
+    def totals(rows: np.ndarray, block_of: np.ndarray, n_blocks: int) -> np.ndarray:
+        return np.bincount(block_of * n_cells + cells[rows], weights=sample_weight[rows],
+                           minlength=n_blocks * n_cells).reshape(n_blocks, n_cells)
+
+    return _resample_blocks(groups, n_groups, n_cells, totals, n_resamples, seed, max_cells=max_cells,
+                            max_blocks=max_blocks)
+
+
+def resample_sums(
+    groups: np.ndarray,
+    n_groups: int,
+    stats: np.ndarray,
+    n_resamples: int,
+    seed: int,
+    *,
+    max_cells: int = 20_000_000,
+    max_blocks: int = 1000,
+) -> np.ndarray:
+    """(n_resamples, groups, p) per-group sums of the row statistics ``stats`` (rows, p) over resamples that draw
+    rows within each group: the blocks of :func:`resample_confusion_weighted`, each reduced to its sums."""
+    p = stats.shape[1]
+
+    def totals(rows: np.ndarray, block_of: np.ndarray, n_blocks: int) -> np.ndarray:
+        return np.column_stack([np.bincount(block_of, weights=stats[rows, j], minlength=n_blocks)
+                                for j in range(p)])
+
+    return _resample_blocks(groups, n_groups, p, totals, n_resamples, seed, max_cells=max_cells,
+                            max_blocks=max_blocks)
+
+
+def _resample_blocks(
+    groups: np.ndarray,
+    n_groups: int,
+    width: int,
+    totals: Callable[[np.ndarray, np.ndarray, int], np.ndarray],
+    n_resamples: int,
+    seed: int,
+    *,
+    max_cells: int,
+    max_blocks: int,
+) -> np.ndarray:
+    """Each group's rows shuffled into at most ``max_blocks`` blocks, ``totals(rows, block_of, n_blocks)`` the
+    blocks' sums (n_blocks, width), and resamples that draw each group's blocks with replacement."""
     rng = np.random.default_rng(seed)
-    out = np.zeros((n_resamples, n_groups, n_cells))
+    out = np.zeros((n_resamples, n_groups, width))
     order = np.argsort(groups, kind="stable")
     bounds = np.searchsorted(groups[order], np.arange(n_groups + 1))
     for g in range(n_groups):
@@ -272,8 +403,7 @@ def resample_confusion_weighted(
         rows = rng.permutation(order[bounds[g]:bounds[g + 1]])
         n_blocks = min(size, max_blocks)
         block_of = np.arange(size, dtype=np.int64) * n_blocks // size
-        block_totals = np.bincount(block_of * n_cells + cells[rows], weights=sample_weight[rows],
-                                   minlength=n_blocks * n_cells).reshape(n_blocks, n_cells)
+        block_totals = totals(rows, block_of, n_blocks)
         step = block_size(n_blocks, n_resamples, max_cells)
         for start in range(0, n_resamples, step):
             block = min(step, n_resamples - start)
