@@ -170,8 +170,8 @@ def test_zero_division_gives_scikit_learns_value_to_the_group(zero_division: int
     (result,) = _gate(d, max_difference={"precision": 1.0}, zero_division=zero_division)
     assert result.value == pytest.approx(frame.difference()["precision"], abs=TOL, rel=0)
     assert {row["group"]: row["precision"] for row in result.details["groups"]}["X"] == zero_division
-    with pytest.raises(GateError, match="precision is undefined for group.s. 'X': they have no positive "
-                                        "predictions .*pass zero_division=0 or 1"):
+    with pytest.raises(GateError, match=r"precision is undefined for group.s. 'X': they have no positive "
+                                        r"predictions .*pass zero_division=0 or 1"):
         _gate(d, max_difference={"precision": 1.0})
 
 
