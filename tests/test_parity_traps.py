@@ -143,3 +143,162 @@ def test_bool_limit(model_gate):
 """)
     result.assert_outcomes(passed=1, failed=1)
     result.stdout.fnmatch_lines(["*min for 'accuracy' must be a finite number, got True*"])
+
+
+NAMED = """
+names = np.where(yt == 1, "good", "bad")
+named_model = LogisticRegression().fit(X[:300], np.where(y01[:300] == 1, "good", "bad"))  # classes_ bad, good
+named_pred, named_proba = named_model.predict(Xt), named_model.predict_proba(Xt)
+region = np.where(Xt[:, 0] > 0, "north", "south")
+"""
+
+
+def test_other_binary_labels_need_pos_label_in_every_gate(pytester: pytest.Pytester) -> None:
+    result = run(pytester, NAMED + """
+CALLS = {
+    "metrics": lambda g: g["model"].metrics(named_model, Xt, names, min={"recall": 0.1}),
+    "slices": lambda g: g["model"].slices(named_model, Xt, names, by=region, metric="recall", min=0.1),
+    "calibration": lambda g: g["model"].calibration(named_model, Xt, names, max_ece=1.0),
+    "compare": lambda g: g["baseline"].compare(named_model, Xt, names, metrics=["roc_auc"]),
+    "compare_models": lambda g: g["baseline"].compare_models(named_model, named_model, Xt, names, metric="f1"),
+    "fairness": lambda g: g["fairness"].check(named_model, Xt, names, sensitive_features=region,
+                                              max_difference={"equal_opportunity": 1.0}),
+}
+
+@pytest.mark.parametrize("check", list(CALLS))
+def test_ambiguous(check, model_gate, baseline_gate, fairness_gate):
+    CALLS[check]({"model": model_gate, "baseline": baseline_gate, "fairness": fairness_gate})
+""")
+    result.assert_outcomes(failed=6)
+    for check in ("metrics", "slices", "calibration", "compare", "compare_models", "fairness"):
+        assert any(line.startswith(f"FAILED test_trap.py::test_ambiguous[{check}] - ")
+                   and "GateError: the labels are ['bad', 'good']: which one is the positive" in line
+                   for line in result.stdout.lines), check
+    result.stdout.fnmatch_lines(["*Pass pos_label= (e.g. pos_label='good')*"])
+
+
+def test_pos_label_gives_scikit_learns_numbers_in_every_gate(pytester: pytest.Pytester) -> None:
+    """pos_label="bad" is the model's classes_[0]: its probability is the first column, which each gate must take."""
+    result = run(pytester, NAMED + """
+from sklearn.calibration import calibration_curve
+from sklearn.metrics import brier_score_loss, f1_score, recall_score
+
+p_bad = named_proba[:, 0]
+
+def test_metrics(model_gate):
+    auc, recall = model_gate.metrics(named_model, Xt, names, min={"roc_auc": 0.5, "recall": 0.1}, pos_label="bad")
+    assert auc.value == pytest.approx(roc_auc_score(names == "bad", p_bad), abs=1e-12)
+    assert recall.value == pytest.approx(recall_score(names, named_pred, pos_label="bad"), abs=1e-12)
+    assert auc.details["positive_class"] == "bad" and "Computed with positive class 'bad'" in auc.message
+
+def test_slices(model_gate):
+    results = model_gate.slices(named_model, Xt, names, by=region, metric="recall", min=0.1, pos_label="bad")
+    for r in results:
+        rows = region == r.details["slice"].split("=")[1].strip("'")
+        assert r.value == pytest.approx(recall_score(names[rows], named_pred[rows], pos_label="bad"), abs=1e-12)
+        assert r.details["positive_class"] == "bad" and "positive class 'bad'" in r.message
+
+def test_calibration(model_gate):
+    ece, brier = model_gate.calibration(named_model, Xt, names, max_ece=1.0, pos_label="bad")
+    assert brier.value == pytest.approx(brier_score_loss(names, p_bad, pos_label="bad"), abs=1e-12)
+    observed, predicted = calibration_curve(names, p_bad, pos_label="bad", n_bins=10)
+    table = ece.details["reliability"]
+    assert [r["observed_rate"] for r in table] == pytest.approx(observed, abs=1e-12)
+    assert [r["mean_predicted"] for r in table] == pytest.approx(predicted, abs=1e-12)
+    assert ece.details["positive_class"] == "bad" and "positive class 'bad'" in ece.message
+
+def test_compare_models(baseline_gate):
+    [r] = baseline_gate.compare_models(named_model, named_model, Xt, names, metric="roc_auc", pos_label="bad")
+    assert r.details["champion"]["value"] == pytest.approx(roc_auc_score(names == "bad", p_bad), abs=1e-12)
+    [f] = baseline_gate.compare_models(named_model, named_model, Xt, names, metric="f1", pos_label="bad")
+    assert f.details["challenger"]["value"] == pytest.approx(f1_score(names, named_pred, pos_label="bad"))
+    assert f.details["positive_class"] == "bad" and "positive class 'bad'" in f.message
+
+def test_fairness(fairness_gate):
+    [r] = fairness_gate.check(named_model, Xt, names, sensitive_features=region, pos_label="bad",
+                              max_difference={"equal_opportunity": 1.0})
+    rates = [recall_score(names[region == g], named_pred[region == g], pos_label="bad") for g in ("north", "south")]
+    assert r.value == pytest.approx(abs(rates[0] - rates[1]), abs=1e-12)
+
+def test_two_score_columns_without_a_model(model_gate):
+    # two columns passed as y_score belong to the sorted labels: pos_label="bad" takes the first
+    [r] = model_gate.metrics(y_true=names, y_score=named_proba, min={"roc_auc": 0.5}, pos_label="bad")
+    assert r.value == pytest.approx(roc_auc_score(names == "bad", p_bad), abs=1e-12)
+""")
+    result.assert_outcomes(passed=6)
+
+
+def test_compare_writes_and_reads_with_pos_label_and_weights(pytester: pytest.Pytester) -> None:
+    body = NAMED + """
+from sklearn.metrics import f1_score
+w = np.linspace(0.2, 3.0, yt.size)
+
+def test_compare(baseline_gate):
+    r, s = baseline_gate.compare(named_model, Xt, y_true=names, metrics=["roc_auc", "f1"], pos_label="bad",
+                                 sample_weight=w, store_predictions=True)
+    if "baseline_written" in r.details:
+        assert r.value == pytest.approx(roc_auc_score(names == "bad", named_proba[:, 0], sample_weight=w))
+        assert s.value == pytest.approx(f1_score(names, named_pred, pos_label="bad", sample_weight=w))
+    else:
+        assert r.details["paired"] and r.value == 0.0 and r.details["positive_class"] == "bad"
+        assert r.details["weighted"] and "positive class 'bad'; weighted by sample_weight" in r.message
+"""
+    pytester.makeini("[pytest]\nmlgate_n_resamples = 100\n")
+    pytester.makepyfile(test_trap=SETUP + body)
+    pytester.runpytest("-q", "-p", "no:cacheprovider", "--mlgate-update-baselines").assert_outcomes(passed=1)
+    pytester.runpytest("-q", "-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+
+def test_sample_weight_gives_scikit_learns_weighted_values(pytester: pytest.Pytester) -> None:
+    result = run(pytester, NAMED + """
+from sklearn.metrics import accuracy_score, brier_score_loss, recall_score
+w = np.random.default_rng(0).integers(0, 4, yt.size).astype(float)
+pred = model.predict(Xt)
+
+def test_slices(model_gate):
+    results = model_gate.slices(model, Xt, y_true=yt, by=region, metric="recall", min=0.1, sample_weight=w)
+    for r in results:
+        rows = region == r.details["slice"].split("=")[1].strip("'")
+        assert r.value == pytest.approx(recall_score(yt[rows], pred[rows], sample_weight=w[rows]), abs=1e-12)
+        assert r.details["weighted"] is True and "weighted by sample_weight" in r.message
+
+def test_calibration(model_gate):
+    ece, brier = model_gate.calibration(model, Xt, y_true=yt, max_ece=1.0, sample_weight=w)
+    assert brier.value == pytest.approx(brier_score_loss(yt, proba, sample_weight=w), abs=1e-12)
+    # integer weights are repeated rows: the weighted ECE is the ECE of the rows repeated
+    rows = np.repeat(np.arange(yt.size), w.astype(int))
+    [plain, _] = model_gate.calibration(y_true=yt[rows], y_score=proba[rows], max_ece=1.0)
+    assert ece.value == pytest.approx(plain.value, abs=1e-12)
+
+def test_compare_models(baseline_gate):
+    other = LogisticRegression(C=0.01).fit(X[:300, :2], y01[:300])
+    p2 = other.predict(Xt[:, :2])
+    [r] = baseline_gate.compare_models(y_true=yt, y_pred=(pred, p2), metric="accuracy", sample_weight=w,
+                                       margin=1.0)
+    expected = accuracy_score(yt, p2, sample_weight=w) - accuracy_score(yt, pred, sample_weight=w)
+    assert r.value == pytest.approx(expected, abs=1e-12)
+    assert r.details["test"] == "paired_bootstrap" and r.details["weighted"] is True
+""")
+    result.assert_outcomes(passed=3)
+
+
+def test_compare_models_takes_precomputed_predictions(pytester: pytest.Pytester) -> None:
+    result = run(pytester, """
+def test_pairs(baseline_gate):
+    other = LogisticRegression(C=0.001).fit(X[:300, :1], y01[:300])
+    p_other = other.predict_proba(Xt[:, :1])[:, 1]
+    [r] = baseline_gate.compare_models(y_true=yt, y_score=(proba, p_other), metric="roc_auc", margin=1.0)
+    assert r.value == pytest.approx(roc_auc_score(yt, p_other) - roc_auc_score(yt, proba), abs=1e-12)
+    # one side a model, the other its predictions: the same numbers
+    [s] = baseline_gate.compare_models(model, None, Xt, yt, y_score=(None, p_other), metric="roc_auc", margin=1.0)
+    assert s.value == r.value and s.interval == r.interval
+
+def test_not_a_pair(baseline_gate):
+    baseline_gate.compare_models(y=yt, y_pred=model.predict(Xt), metric="accuracy")
+
+def test_a_side_missing(baseline_gate):
+    baseline_gate.compare_models(y=yt, y_pred=(model.predict(Xt), None), metric="accuracy")
+""")
+    result.assert_outcomes(passed=1, failed=2)
+    result.stdout.fnmatch_lines(["*y_pred must be a pair of predictions (champion's, challenger's)*"])
+    result.stdout.fnmatch_lines(["*pass the challenger model (with X) or its predictions*"])

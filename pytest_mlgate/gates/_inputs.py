@@ -19,7 +19,7 @@ from pytest_mlgate._validate import did_you_mean
 from pytest_mlgate.results import GateError, hide_our_frames
 
 if TYPE_CHECKING:
-    from pytest_mlgate.stats.metrics import Metric
+    from pytest_mlgate.stats.metrics import Metric, Prepared
 
 __tracebackhide__ = hide_our_frames  # our failures point at the user's line; our bugs show their frames
 
@@ -144,12 +144,15 @@ class Outputs:
 
     ``score`` is the positive class's probability (or decision value) for binary problems and the
     (rows x classes) probability matrix for multiclass ones; ``is_proba`` says whether it is a probability.
+    ``sorted_columns``: the score is the second of two columns passed without a model, which by scikit-learn's
+    convention belong to the labels in sorted order (so it is the larger label's score).
     """
 
     pred: np.ndarray | None
     score: np.ndarray | None
     is_proba: bool
     classes: np.ndarray | None
+    sorted_columns: bool = False
 
 
 class OutputNeeds(TypedDict):
@@ -186,10 +189,11 @@ def model_outputs(
             raise GateError("this check needs predicted labels: pass y_pred= (or a model)")
         if (need_score or need_proba) and score is None:
             raise GateError("this check needs scores or probabilities: pass y_score= (or a model)")
-        if score is not None and score.ndim == 2 and score.shape[1] == 2:
+        two = score is not None and score.ndim == 2 and score.shape[1] == 2
+        if score is not None and two:
             score = score[:, 1]
         return Outputs(pred, score, is_proba=score is not None and bool(np.all((score >= 0) & (score <= 1))),
-                       classes=None)
+                       classes=None, sorted_columns=two)
     if y_pred is not None or y_score is not None:
         raise GateError("pass either a model or its predictions (y_pred= / y_score=), not both")
     if X is None:
@@ -264,13 +268,42 @@ def true_labels(y: Any, y_true: Any, name: str = "y") -> np.ndarray:
     return labels(y if y is not None else y_true, name if y is not None or y_true is None else "y_true")
 
 
-def positive_score(score: np.ndarray, outputs: Outputs, positive: Any) -> np.ndarray:
+def positive_score(score: np.ndarray, outputs: Outputs, positive: Any, y: np.ndarray | None = None) -> np.ndarray:
     """A binary model's score for ``positive``: its second column's score is for ``classes_[1]``, so when the
-    positive class is ``classes_[0]`` the score is complemented (probabilities) or negated (decision values)."""
+    positive class is ``classes_[0]`` the score is complemented (probabilities) or negated (decision values).
+    Two columns passed without a model are for the sorted labels of ``y``; one column is the positive class's."""
     classes = outputs.classes
+    if classes is None and outputs.sorted_columns and y is not None:
+        classes = np.unique(y)
     if score.ndim != 1 or classes is None or len(classes) != 2 or positive is None or classes[0] != positive:
         return score
     return 1.0 - score if outputs.is_proba else -score
+
+
+def metric_input(m: Metric, outputs: Outputs, y: np.ndarray, pos_label: Any = None, *,
+                 classes: Any = None) -> Prepared:
+    """What one metric computes on, by the one positive-class rule of every gate: the model output it needs
+    (checked), a binary model's score turned to the positive class's (see :func:`positive_score`), and binary
+    labels encoded as ``y == positive`` (``pos_label``, else 1 / True; any other labels are an error naming them).
+    ``classes``: the labels of both models when two are compared on the same rows."""
+    from pytest_mlgate.stats.metrics import positive_class, prepare
+
+    output = metric_output(m, outputs, y)
+    if m.needs in ("score", "proba") and output.ndim == 1:
+        output = positive_score(output, outputs, positive_class(y, pos_label), y)
+    return prepare(m, y, output, pos_label, classes=classes)
+
+
+def prediction_pair(values: Any, name: str) -> tuple[Any, Any]:
+    """``y_pred=`` / ``y_score=`` of a check on two models: a pair (champion's, challenger's), either may be None
+    (that side is then a model)."""
+    if values is None:
+        return None, None
+    if not isinstance(values, (tuple, list)) or len(values) != 2:
+        raise GateError(f"{name} must be a pair of predictions (champion's, challenger's), e.g. "
+                        f"{name}=(champion_{name[2:]}, challenger_{name[2:]}); got {type(values).__name__}"
+                        + (f" of length {len(values)}" if isinstance(values, (tuple, list)) else ""))
+    return values[0], values[1]
 
 
 def _column_key(X: Any, frame: pd.DataFrame, column: Any, *, what: str = "column") -> Any:

@@ -30,8 +30,9 @@ from pytest_mlgate._validate import percent
 from pytest_mlgate.gates import _inputs
 from pytest_mlgate.gates.base import GateSettings, gate_check
 from pytest_mlgate.gates.lifecycle import SelectionCheck
+from pytest_mlgate.gates.metrics import computed_details, computed_notes, computed_with
 from pytest_mlgate.results import GateError, GateResult, fmt, hide_our_frames, is_number
-from pytest_mlgate.stats.metrics import Metric, estimate, get_metric, point_value
+from pytest_mlgate.stats.metrics import Metric, estimate_prepared, get_metric, point_value
 from pytest_mlgate.stats.paired import (
     ACCURACY_LIKE,
     mcnemar_exact,
@@ -87,9 +88,24 @@ def _label(key: Any) -> str:
     return str(getattr(key, "name", None) or getattr(key, "__name__", None) or key)
 
 
-def _point(m: Metric, y_true: np.ndarray, output: np.ndarray, who: str) -> float:
+def _point(m: Metric, y_true: np.ndarray, output: np.ndarray, who: str,
+           sample_weight: np.ndarray | None = None) -> float:
     """scikit-learn's value of a metric, or a GateError saying why it is undefined here."""
-    return point_value(m, y_true, output, who)
+    return point_value(m, y_true, output, who, sample_weight=sample_weight)
+
+
+def _label_values(*arrays: np.ndarray | None) -> np.ndarray:
+    """The labels that two sets of predicted labels and the true ones use, together: both sides of a paired
+    comparison are encoded from the same classes."""
+    try:
+        return np.unique(np.concatenate([np.unique(a) for a in arrays if a is not None]))
+    except TypeError:
+        raise GateError("the labels and the two sets of predictions mix value types that cannot be compared; "
+                        "pass labels of one type") from None
+
+
+def _raw_output(outputs: _inputs.Outputs, m: Metric) -> np.ndarray | None:
+    return outputs.pred if m.needs in ("label", "regression") else outputs.score
 
 
 def _direction(m: Metric) -> float:
@@ -253,6 +269,8 @@ def _compare_one(
     stored_confidence: float,
     settings: GateSettings,
     seed: int,
+    sample_weight: np.ndarray | None = None,
+    computed: dict[str, Any] | None = None,
 ) -> GateResult:
     confidence = settings.confidence
     baseline_interval = entry.interval
@@ -260,9 +278,10 @@ def _compare_one(
         baseline_interval = rescale_interval(entry.value, baseline_interval, from_confidence=stored_confidence,
                                              to_confidence=confidence)
     if old_output is not None:
-        old_value = _point(m, y_true, old_output, "stored predictions")
+        old_value = _point(m, y_true, old_output, "stored predictions", sample_weight)
         paired = paired_difference(m, y_true, old_output, output, value_a=old_value, value_b=est.value,
-                                   n_resamples=settings.n_resamples, confidence=confidence, seed=seed)
+                                   n_resamples=settings.n_resamples, confidence=confidence, seed=seed,
+                                   sample_weight=sample_weight)
         difference, interval = paired.difference, paired.interval
         how = "paired bootstrap against the stored predictions, same rows"
     else:
@@ -320,6 +339,7 @@ def _compare_one(
             "hint": f"update the baseline with {baselines.UPDATE_FLAG}" if improved else "",
             "confidence": confidence,
             "n_resamples": settings.n_resamples,
+            **(computed or {}),
         },
     )
 
@@ -359,6 +379,9 @@ class BaselineGate(SelectionCheck):
         store_predictions: bool = False,
         name: str | None = None,
         max_total_drop: float | None = None,
+        y_true: Any = None,
+        sample_weight: Any = None,
+        pos_label: Any = None,
     ) -> list[GateResult]:
         """Compare each metric with this test's baseline file; fail on a drop larger than ``max_drop``.
 
@@ -373,6 +396,7 @@ class BaselineGate(SelectionCheck):
         the same rows (paired), which detects smaller drops. ``name`` keeps a second baseline in one test.
         Each accepted update appends to the file's bounded history; ``max_total_drop`` fails when the model has
         fallen by more than that from the best accepted value in the history (slow decay in small steps).
+        ``y_true=``, ``sample_weight=`` and ``pos_label=`` mean what they mean in ``model_gate.metrics``.
         """
         if name in self._baseline_names:
             raise GateError("compare was already called in this test for the same baseline file; pass "
@@ -393,7 +417,8 @@ class BaselineGate(SelectionCheck):
         if not settings.update_baselines and (found.exists() or found.is_symlink()):
             stored = baselines.read_baseline(found)  # a broken file stops here, before any work, and stays as it is
 
-        y_true = _inputs.labels(y, "y")
+        y_true = _inputs.true_labels(y, y_true)
+        weights = _inputs.sample_weights(sample_weight, y_true.size)
         needs = {m.needs for m in chosen}
         outputs = _inputs.model_outputs(model, X, y_pred=y_pred, y_score=y_score, **_inputs.output_needs(needs))
         for output in (outputs.pred, outputs.score):
@@ -403,11 +428,13 @@ class BaselineGate(SelectionCheck):
             _inputs.same_length(X=X, y=y_true)
         data = baselines.fingerprint(X, y_true)
         current = {}
+        ready_inputs = {}
         for m in chosen:
-            output = _inputs.metric_output(m, outputs, y_true)
-            est = estimate(m, y_true, output, n_resamples=settings.n_resamples, confidence=settings.confidence,
-                           seed=settings.seed_for(key, "compare", name or "", m.name))
-            current[m.name] = (m, output, est)
+            ready = _inputs.metric_input(m, outputs, y_true, pos_label)
+            est = estimate_prepared(m, ready, n_resamples=settings.n_resamples, confidence=settings.confidence,
+                                    seed=settings.seed_for(key, "compare", name or "", m.name), sample_weight=weights)
+            current[m.name] = (m, ready.output, est)
+            ready_inputs[m.name] = ready
 
         if settings.update_baselines:
             return _write(path, current, data, outputs, store_predictions, settings, key, replaces=legacy)
@@ -431,14 +458,24 @@ class BaselineGate(SelectionCheck):
                 raise GateError(f"{m.name} is {'higher' if m.greater_is_better else 'lower'}-is-better now but the "
                                 f"baseline {path} stored it the other way round; fix greater_is_better or rewrite the "
                                 f"baseline with {baselines.UPDATE_FLAG}")
+            ready = ready_inputs[m.name]
             old_output = stored_outputs.get(OUTPUT_KEYS[m.needs])
             paired = old_output is not None and old_output.shape == output.shape
-            results.append(_compare_one(
-                m, est, entry, output=output, old_output=old_output if paired else None, y_true=y_true,
-                max_drop=drops[m.name],
-                relative=relative, path=path, stored_confidence=stored.confidence, settings=settings,
+            old_ready = None
+            if paired:  # the stored raw output, encoded as the current one is (its score turned the same way)
+                assert old_output is not None
+                old = replace(outputs, pred=old_output, score=old_output)
+                classes = (_label_values(y_true, _raw_output(outputs, m), old_output) if m.needs == "label"
+                           else None)
+                ready = _inputs.metric_input(m, outputs, y_true, pos_label, classes=classes)
+                old_ready = _inputs.metric_input(m, old, y_true, pos_label, classes=classes)
+            results.append(computed_with(_compare_one(
+                m, est, entry, output=ready.output, old_output=old_ready.output if old_ready is not None else None,
+                y_true=ready.y, max_drop=drops[m.name], relative=relative, path=path,
+                stored_confidence=stored.confidence, settings=settings,
                 seed=settings.seed_for(key, "compare-paired", name or "", m.name),
-            ))
+                sample_weight=weights, computed=computed_details(est.positive, weights),
+            ), computed_notes(m, est.positive, weights)))
             if max_total_drop is not None:
                 results.append(_total_drop(m, est, stored, max_total_drop, path, settings.confidence))
         return results
@@ -446,13 +483,18 @@ class BaselineGate(SelectionCheck):
     @gate_check("compare_models", lambda a: _label(a["metric"]))
     def compare_models(
         self,
-        champion: Any,
-        challenger: Any,
-        X: Any,
-        y: Any,
+        champion: Any = None,
+        challenger: Any = None,
+        X: Any = None,
+        y: Any = None,
         *,
         metric: MetricKey,
         margin: float | None = None,
+        y_true: Any = None,
+        y_pred: Any = None,
+        y_score: Any = None,
+        sample_weight: Any = None,
+        pos_label: Any = None,
     ) -> list[GateResult]:
         """Fail when the challenger is worse than the champion by more than ``margin`` (metric units).
 
@@ -466,27 +508,53 @@ class BaselineGate(SelectionCheck):
         different seeds, at least two): the challenger is then one more draw of that seed lottery, and the check
         fails when it lies below the variants' mean by more than a t-bound on their spread allows (a prediction
         interval for one new variant, which ``margin`` widens; its default is the one above).
+
+        Predictions made elsewhere come as pairs, ``y_pred=(champion's, challenger's)`` and/or
+        ``y_score=(...)``, in place of the models (``None`` on a side that is a model). ``y_true=``,
+        ``sample_weight=`` and ``pos_label=`` mean what they mean in ``model_gate.metrics``; with weights the
+        paired bootstrap decides alone (McNemar's test counts rows).
         """
         settings, key = self.settings, self.recorder.key
         m = get_metric(metric)
         given = margin is not None
         if margin is not None:
             margin = _tolerance("margin", margin)
-        y_true = _inputs.labels(y, "y")
-        if X is None:
+        y_true = _inputs.true_labels(y, y_true)
+        weights = _inputs.sample_weights(sample_weight, y_true.size)
+        pred_a, pred_b = _inputs.prediction_pair(y_pred, "y_pred")
+        score_a, score_b = _inputs.prediction_pair(y_score, "y_score")
+        if X is None and (champion is not None or challenger is not None):
             raise GateError("pass X, the rows both models should predict")
-        _inputs.same_length(X=X, y=y_true)
+        if X is not None:
+            _inputs.same_length(X=X, y=y_true)
         flags = _inputs.output_needs({m.needs})
         if isinstance(champion, (list, tuple)):
+            if y_pred is not None or y_score is not None or weights is not None or pos_label is not None:
+                raise GateError("champion as seed variants takes models only: no y_pred=, y_score=, sample_weight= "
+                                "or pos_label=")
             return [_seed_variants(m, list(champion), challenger, X, y_true, flags, margin, settings)]
-        out_a = _inputs.metric_output(m, _inputs.model_outputs(champion, X, name="champion", **flags), y_true)
-        out_b = _inputs.metric_output(m, _inputs.model_outputs(challenger, X, name="challenger", **flags), y_true)
-        value_a, value_b = _point(m, y_true, out_a, "champion"), _point(m, y_true, out_b, "challenger")
+        sides = []
+        for who, model, pred, score in (("champion", champion, pred_a, score_a),
+                                        ("challenger", challenger, pred_b, score_b)):
+            if model is None and pred is None and score is None:
+                raise GateError(f"pass the {who} model (with X) or its predictions: y_pred=/y_score= as pairs "
+                                "(champion's, challenger's)")
+            outputs = _inputs.model_outputs(model, X, y_pred=pred, y_score=score, name=who, **flags)
+            for output in (outputs.pred, outputs.score):
+                if output is not None:
+                    _inputs.same_length(y=y_true, **{f"{who}'s predictions": output})
+            sides.append(outputs)
+        classes = (_label_values(y_true, *(_raw_output(o, m) for o in sides)) if m.needs == "label" else None)
+        ready_a, ready_b = (_inputs.metric_input(m, o, y_true, pos_label, classes=classes) for o in sides)
+        out_a, out_b, labels = ready_a.output, ready_b.output, ready_a.y
+        value_a = _point(m, labels, out_a, "champion", weights)
+        value_b = _point(m, labels, out_b, "challenger", weights)
         if margin is None:
             margin = default_margin(m, value_a)
         seed = settings.seed_for(key, "compare_models", m.name)
-        paired = paired_difference(m, y_true, out_a, out_b, value_a=value_a, value_b=value_b,
-                                   n_resamples=settings.n_resamples, confidence=settings.confidence, seed=seed)
+        paired = paired_difference(m, labels, out_a, out_b, value_a=value_a, value_b=value_b,
+                                   n_resamples=settings.n_resamples, confidence=settings.confidence, seed=seed,
+                                   sample_weight=weights)
         sign = _direction(m)
         lo, hi = paired.interval
         best_case = hi if sign > 0 else -lo
@@ -501,9 +569,10 @@ class BaselineGate(SelectionCheck):
             "confidence": settings.confidence,
             "n_resamples": settings.n_resamples,
             "seed": seed,
+            **computed_details(ready_a.positive, weights),
         }
-        if m.name in ACCURACY_LIKE and margin == 0:
-            test = mcnemar_exact(y_true, out_a, out_b)
+        if m.name in ACCURACY_LIKE and margin == 0 and weights is None:  # McNemar counts rows, not weights
+            test = mcnemar_exact(labels, out_a, out_b)
             p_value, p_name = test.p_value, "McNemar exact p"
             details.update(test="mcnemar_exact", only_champion_right=test.only_a, only_challenger_right=test.only_b)
             failed = failed and p_value < settings.alpha  # both the interval and the exact test must agree
@@ -522,11 +591,11 @@ class BaselineGate(SelectionCheck):
                        "margin= in the test.")
         else:
             message = f"{head}: ok, no evidence the challenger is worse by more than {_margin_text(margin, given)}."
-        return [GateResult(
+        return [computed_with(GateResult(
             FAMILY, "compare_models", m.name, "fail" if failed else "pass",
             value=paired.difference, limit=-margin if sign > 0 else margin, comparison=">=" if sign > 0 else "<=",
             interval=paired.interval, n=paired.n, message=message, details=details,
-        )]
+        ), computed_notes(m, ready_a.positive, weights))]
 
 
 def _seed_variants(m: Metric, variants: list[Any], challenger: Any, X: Any, y_true: np.ndarray,

@@ -11,6 +11,7 @@ import pandas as pd
 from pytest_mlgate._validate import positive_int
 from pytest_mlgate.gates import _inputs
 from pytest_mlgate.gates.base import MODEL_VALIDATION, BaseGate, check_limits, gate_check, threshold_result
+from pytest_mlgate.gates.metrics import computed_details, computed_notes, computed_with
 from pytest_mlgate.results import GateError, GateResult, fmt, hide_our_frames
 
 __tracebackhide__ = hide_our_frames  # our failures point at the user's line; our bugs show their frames
@@ -18,9 +19,14 @@ __tracebackhide__ = hide_our_frames  # our failures point at the user's line; ou
 FAMILY = MODEL_VALIDATION
 
 
-def _probabilities(model: Any, X: Any, y: np.ndarray, y_score: Any) -> tuple[np.ndarray, np.ndarray]:
-    """Class probabilities (1-D positive class for binary, rows x classes otherwise) and the class labels in the
-    order of the columns, checked against ``y``."""
+def _probabilities(
+    model: Any, X: Any, y: np.ndarray, y_score: Any, pos_label: Any
+) -> tuple[np.ndarray, np.ndarray, Any]:
+    """Class probabilities (1-D positive class for binary, rows x classes otherwise), the class labels in the
+    order of the columns (for binary: the positive class last), checked against ``y``, and the positive class
+    (None for multiclass), by the positive-class rule of every gate."""
+    from pytest_mlgate.stats.metrics import positive_class
+
     outputs = _inputs.model_outputs(model, X, y_score=y_score, need_pred=False, need_proba=True)
     proba = outputs.score
     assert proba is not None
@@ -43,7 +49,12 @@ def _probabilities(model: Any, X: Any, y: np.ndarray, y_score: Any) -> tuple[np.
     if unknown.any():
         raise GateError(f"y holds labels the model does not know (first {y[unknown][0]!r} at row "
                         f"{int(np.flatnonzero(unknown)[0])}); classes are {list(classes[:10])}")
-    return proba, classes
+    if proba.ndim == 2:
+        return proba, classes, None
+    positive = positive_class(classes, pos_label)
+    proba = _inputs.positive_score(proba, outputs, positive, y)
+    negative = [c for c in classes.tolist() if c != positive]
+    return proba, np.array([*negative, positive], dtype=classes.dtype), positive
 
 
 class CalibrationChecks(BaseGate):
@@ -61,11 +72,16 @@ class CalibrationChecks(BaseGate):
         strategy: str = "uniform",
         max_brier: float | None = None,
         y_score: Any = None,
+        y_true: Any = None,
+        sample_weight: Any = None,
+        pos_label: Any = None,
     ) -> list[GateResult]:
         """Expected calibration error (fails when its whole interval lies above ``max_ece``) and the Brier
         score (gated only with ``max_brier``). Binary models use the positive class's probability, multiclass
         ones the top-label confidence. Details hold the reliability table (bin, mean predicted, observed rate,
         count). Pass ``y_score=`` (probabilities) instead of a model to gate predictions made elsewhere.
+        ``y_true=``, ``sample_weight=`` (weighted ECE and Brier score, in every resample too) and ``pos_label=``
+        mean what they mean in :meth:`metrics`; a one-column ``y_score`` is the positive class's probability.
         """
         from pytest_mlgate.stats import calibration as cal
         from pytest_mlgate.stats.bootstrap import percentile_interval, replicates
@@ -76,16 +92,19 @@ class CalibrationChecks(BaseGate):
             raise GateError(f"strategy must be 'uniform' or 'quantile', got {strategy!r}")
         check_limits("ece", None, max_ece)
         check_limits("brier", None, max_brier)
-        y_true = _inputs.labels(y, "y")
-        proba, classes = _probabilities(model, X, y_true, y_score)
+        y_true = _inputs.true_labels(y, y_true)
+        weights = _inputs.sample_weights(sample_weight, y_true.size)
+        proba, classes, positive = _probabilities(model, X, y_true, y_score, pos_label)
         data = cal.calibration_data(y_true, proba, classes)
         edges = cal.bin_edges(data.prob, n_bins, strategy)  # type: ignore[arg-type]
         ids = cal.bin_ids(data.prob, edges)
-        ece = cal.expected_calibration_error(data.prob, data.outcome, ids, n_bins)
-        brier = float(data.brier_loss.mean())
+        ece = cal.expected_calibration_error(data.prob, data.outcome, ids, n_bins, weights)
+        brier = float(np.average(data.brier_loss, weights=weights))
         brier_parts: list[np.ndarray] = []
 
         def statistic(counts: np.ndarray) -> np.ndarray:
+            if weights is not None:
+                counts = counts * weights
             brier_parts.append(cal.mean_batch(data.brier_loss, counts))
             return cal.ece_batch(data.prob, data.outcome, ids, n_bins, counts)
 
@@ -96,13 +115,15 @@ class CalibrationChecks(BaseGate):
         q_lo, q_hi = percentile_interval(reps, settings.confidence)
         ece_interval = (min(max(2 * ece - q_hi, 0.0), 1.0), min(max(2 * ece - q_lo, 0.0), 1.0))
         brier_interval = percentile_interval(np.concatenate(brier_parts), settings.confidence)
-        table = cal.reliability_table(data.prob, data.outcome, ids, edges)
+        table = cal.reliability_table(data.prob, data.outcome, ids, edges, weights)
         worst = sorted(table, key=lambda row: -row["count"] * abs(row["observed_rate"] - row["mean_predicted"]))[:3]
         worst_text = "; ".join(
             f"[{fmt(r['lower'], 2)}, {fmt(r['upper'], 2)}]: predicted {fmt(r['mean_predicted'], 3)}, observed "
             f"{fmt(r['observed_rate'], 3)} (n={r['count']})" for r in worst)
+        computed = computed_details(positive, weights)
         details = {"reliability": table, "n_bins": n_bins, "strategy": strategy, "view": data.view,
-                   "brier": brier, "n_resamples": settings.n_resamples, "interval": "basic bootstrap (bias-corrected)"}
+                   "brier": brier, "n_resamples": settings.n_resamples, "interval": "basic bootstrap (bias-corrected)",
+                   **computed}
         ece_result = threshold_result(
             FAMILY, "calibration", "ece", ece, maximum=max_ece, interval=ece_interval, n=int(y_true.size),
             confidence=settings.confidence,
@@ -117,6 +138,7 @@ class CalibrationChecks(BaseGate):
             FAMILY, "calibration", "brier", brier, maximum=max_brier, interval=brier_interval, n=int(y_true.size),
             confidence=settings.confidence,
             hint="the probabilities are far from the outcomes: improve the model or recalibrate it.",
-            details={"view": data.view, "n_resamples": settings.n_resamples},
+            details={"view": data.view, "n_resamples": settings.n_resamples, **computed},
         )
-        return [ece_result, brier_result]
+        notes = computed_notes(None, positive, weights)
+        return [computed_with(ece_result, notes), computed_with(brier_result, notes)]

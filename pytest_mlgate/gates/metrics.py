@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
+
+import numpy as np
 
 from pytest_mlgate.gates import _inputs
 from pytest_mlgate.gates.base import (
@@ -17,7 +20,7 @@ from pytest_mlgate.gates.base import (
 )
 from pytest_mlgate.results import GateError, GateResult, hide_our_frames, json_safe
 from pytest_mlgate.stats import metrics as stats
-from pytest_mlgate.stats.metrics import Metric, estimate, get_metric, positive_class
+from pytest_mlgate.stats.metrics import Metric, estimate_prepared, get_metric
 
 __tracebackhide__ = hide_our_frames  # our failures point at the user's line; our bugs show their frames
 
@@ -25,6 +28,34 @@ FAMILY = MODEL_VALIDATION
 MetricKey = str | Metric | Callable[..., float]
 #: ``pytest_mlgate.metric``: wrap your own function as a metric (bad arguments are a GateError)
 metric = gate_errors(stats.metric)
+
+
+def computed_notes(m: Metric | None, positive: Any, weights: np.ndarray | None) -> list[str]:
+    """What a value was computed with, said in its message: a scorer name's sign, the positive class, the
+    weights."""
+    notes = [m.note] if m is not None and m.note else []
+    if positive is not None:
+        notes.append(f"positive class {json_safe(positive)!r}")
+    if weights is not None:
+        notes.append("weighted by sample_weight")
+    return notes
+
+
+def computed_details(positive: Any, weights: np.ndarray | None) -> dict[str, Any]:
+    """The same for the JSON details: ``positive_class`` (binary labels only) and ``weighted``."""
+    details: dict[str, Any] = {"weighted": weights is not None}
+    if positive is not None:
+        details["positive_class"] = json_safe(positive)
+    return details
+
+
+def computed_with(result: GateResult, notes: Sequence[str]) -> GateResult:
+    """``result`` with ``notes`` said on the line after its message's first one (reports show it with the
+    message, the HTML report under the first line)."""
+    if not notes:
+        return result
+    first, _, rest = result.message.partition("\n")
+    return replace(result, message=f"{first}\n  Computed with {'; '.join(notes)}." + (f"\n{rest}" if rest else ""))
 
 
 def _limits(min: Mapping[Any, float] | None, max: Mapping[Any, float] | None) -> dict[str, tuple[Metric, Any, Any]]:
@@ -78,7 +109,9 @@ class MetricChecks(BaseGate):
         A metric fails when its whole interval lies beyond its limit (``decision="interval"``, the default,
         which keeps false alarms at ``mlgate_alpha`` when the model sits exactly at the limit) or, with
         ``decision="point"``, when the point value does. Pass ``y_pred=``/``y_score=`` instead of a model to
-        gate predictions made elsewhere.
+        gate predictions made elsewhere; ``y_true=`` is scikit-learn's spelling of ``y``. ``sample_weight=``
+        weighs rows as scikit-learn does, in every resample too. Binary labels other than {0, 1}, {-1, 1} and
+        {False, True} need ``pos_label=``; the message and details name the positive class.
         """
         settings, key = self.settings, self.recorder.key
         table = _limits(min, max)
@@ -96,27 +129,17 @@ class MetricChecks(BaseGate):
             _inputs.same_length(y=y_true, y_score=outputs.score)
         results = []
         for name, (m, lo, hi) in table.items():
-            output = _inputs.metric_output(m, outputs, y_true)
-            if m.needs in ("score", "proba") and output.ndim == 1 and model is not None and y_score is None:
-                output = _inputs.positive_score(output, outputs, positive_class(y_true, pos_label))
-            est = estimate(m, y_true, output, n_resamples=settings.n_resamples, confidence=settings.confidence,
-                           seed=settings.seed_for(key, "metrics", name), sample_weight=weights, pos_label=pos_label)
-            notes = [m.note] if m.note else []
-            if est.positive is not None:
-                notes.append(f"positive class {est.positive!r}")
-            if weights is not None:
-                notes.append("weighted by sample_weight")
+            ready = _inputs.metric_input(m, outputs, y_true, pos_label)
+            est = estimate_prepared(m, ready, n_resamples=settings.n_resamples, confidence=settings.confidence,
+                                    seed=settings.seed_for(key, "metrics", name), sample_weight=weights)
             details: dict[str, Any] = {"greater_is_better": m.greater_is_better, "n_resamples": settings.n_resamples,
-                                       "weighted": weights is not None}
-            if est.positive is not None:
-                details["positive_class"] = json_safe(est.positive)
-            results.append(threshold_result(
+                                       **computed_details(est.positive, weights)}
+            results.append(computed_with(threshold_result(
                 FAMILY, "metrics", name, est.value,
                 minimum=lo, maximum=hi, interval=est.interval, n=est.n, confidence=settings.confidence,
                 decision=decision,
                 hint=("improve the model, or if the limit is wrong change it in the test "
-                      f"({'min' if lo is not None else 'max'}={{{name!r}: ...}})."
-                      + (f" Computed with {'; '.join(notes)}." if notes else "")),
+                      f"({'min' if lo is not None else 'max'}={{{name!r}: ...}})."),
                 details=details,
-            ))
+            ), computed_notes(m, est.positive, weights)))
         return results

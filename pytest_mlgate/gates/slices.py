@@ -11,10 +11,10 @@ from pytest_mlgate._validate import positive_int
 from pytest_mlgate.gates import _inputs
 from pytest_mlgate.gates._inputs import _column_key, _short
 from pytest_mlgate.gates.base import MODEL_VALIDATION, BaseGate, check_limits, gate_check, threshold_result
-from pytest_mlgate.gates.metrics import MetricKey
+from pytest_mlgate.gates.metrics import MetricKey, computed_details, computed_notes, computed_with
 from pytest_mlgate.results import GateError, GateResult, fmt, hide_our_frames, json_safe
 from pytest_mlgate.stats import StatsError
-from pytest_mlgate.stats.metrics import Metric, estimate, get_metric, point_value
+from pytest_mlgate.stats.metrics import Metric, Prepared, estimate_prepared, get_metric, point_value
 
 __tracebackhide__ = hide_our_frames  # our failures point at the user's line; our bugs show their frames
 
@@ -58,12 +58,16 @@ def _groups(keys: pd.DataFrame) -> list[tuple[str, np.ndarray]]:
     return groups
 
 
-def _point_value(m: Metric, y: np.ndarray, output: np.ndarray) -> float | None:
+def _point_value(m: Metric, ready: Prepared, weights: np.ndarray | None) -> float | None:
     """The metric on one slice, or None where it is undefined there (the slice is then reported as such)."""
     try:
-        return point_value(m, y, output)
+        return point_value(m, ready.y, ready.output, sample_weight=weights)
     except (GateError, StatsError):
         return None
+
+
+def _take(weights: np.ndarray | None, rows: np.ndarray) -> np.ndarray | None:
+    return None if weights is None else weights[rows]
 
 
 class SliceChecks(BaseGate):
@@ -83,11 +87,15 @@ class SliceChecks(BaseGate):
         min_size: int = 30,
         y_pred: Any = None,
         y_score: Any = None,
+        y_true: Any = None,
+        sample_weight: Any = None,
+        pos_label: Any = None,
     ) -> list[GateResult]:
         """The metric on every value of ``by`` (a column of X, several columns together, or arrays), each with
         its interval. A slice of at least ``min_size`` rows fails when its whole interval misses ``min`` (or
         ``max``); intervals are Bonferroni-widened over the slices judged. Smaller slices are listed in one
-        "too small to judge" result, never dropped.
+        "too small to judge" result, never dropped. ``y_true=``, ``sample_weight=`` and ``pos_label=`` mean what
+        they mean in :meth:`metrics`; the positive class is decided once, on all rows.
         """
         settings, key = self.settings, self.recorder.key
         m = get_metric(metric)
@@ -95,14 +103,16 @@ class SliceChecks(BaseGate):
             raise GateError(f"no limit to check: pass min= (or max=) for {m.name} on every slice")
         check_limits(m.name, min, max)
         positive_int("min_size", min_size)
-        y_true = _inputs.labels(y, "y")
+        y_true = _inputs.true_labels(y, y_true)
+        weights = _inputs.sample_weights(sample_weight, y_true.size)
         outputs = _inputs.model_outputs(model, X, y_pred=y_pred, y_score=y_score, **_inputs.output_needs({m.needs}))
         output = _inputs.metric_output(m, outputs, y_true)
         n = _inputs.same_length(y=y_true, predictions=output)
+        ready = _inputs.metric_input(m, outputs, y_true, pos_label)
         frame = _inputs.to_frame(X) if X is not None else None
         keys = _slice_keys(X, frame, by, n)
         groups = _groups(keys)
-        overall = _point_value(m, y_true, output)
+        overall = _point_value(m, ready, weights)
         by_text = ", ".join(map(str, keys.columns))
         judged_groups = [(label, rows) for label, rows in groups if rows.size >= min_size]
         if not judged_groups:
@@ -120,23 +130,24 @@ class SliceChecks(BaseGate):
             if rows.size < min_size:
                 not_judged.append({"slice": label, "n": int(rows.size),
                                    "reason": f"n={rows.size} < min_size={min_size}",
-                                   "value": _point_value(m, y_true[rows], output[rows])})
+                                   "value": _point_value(m, ready.take(rows), _take(weights, rows))})
                 continue
             try:
-                est = estimate(m, y_true[rows], output[rows], n_resamples=settings.n_resamples, confidence=confidence,
-                               seed=settings.seed_for(key, "slices", m.name, label))
+                est = estimate_prepared(m, ready.take(rows), n_resamples=settings.n_resamples, confidence=confidence,
+                                        seed=settings.seed_for(key, "slices", m.name, label),
+                                        sample_weight=_take(weights, rows))
             except (GateError, StatsError) as exc:
                 not_judged.append({"slice": label, "n": int(rows.size), "reason": str(exc), "value": None})
                 continue
             limit_name = "min" if min is not None else "max"
-            results.append(threshold_result(
+            results.append(computed_with(threshold_result(
                 FAMILY, "slices", f"{m.name}[{label}]", est.value, minimum=min, maximum=max, interval=est.interval,
                 n=est.n, confidence=confidence,
                 hint=f"the model is weak on {label} (overall {m.name} is {fmt(overall)}): look at these rows, add "
                      f"training data or features for them, or if the limit is wrong change {limit_name}=.",
                 details={"slice": label, "by": by_text, "overall": overall, "slices_judged": k,
-                         "n_resamples": settings.n_resamples},
-            ))
+                         "n_resamples": settings.n_resamples, **computed_details(ready.positive, weights)},
+            ), computed_notes(m, ready.positive, weights)))
         if not_judged:
             listed = "; ".join(f"{s['slice']} ({s['reason']}, {m.name} {fmt(s['value'])})" for s in not_judged[:10])
             more = f"; and {len(not_judged) - 10} more" if len(not_judged) > 10 else ""

@@ -94,9 +94,13 @@ def ece_batch(
         return np.where(rows > 0, np.abs(observed - predicted).sum(axis=1) / rows, np.nan)
 
 
-def expected_calibration_error(prob: np.ndarray, outcome: np.ndarray, ids: np.ndarray, n_bins: int) -> float:
-    """ECE on the rows as given (every row counted once)."""
-    return float(ece_batch(prob, outcome, ids, n_bins, np.ones((1, prob.size)))[0])
+def expected_calibration_error(
+    prob: np.ndarray, outcome: np.ndarray, ids: np.ndarray, n_bins: int, weights: np.ndarray | None = None
+) -> float:
+    """ECE on the rows as given (every row counted once, or with its weight: a row of weight 2 counts as the
+    same row twice)."""
+    counts = np.ones((1, prob.size)) if weights is None else weights[None, :]
+    return float(ece_batch(prob, outcome, ids, n_bins, counts)[0])
 
 
 def mean_batch(values: np.ndarray, counts: np.ndarray) -> np.ndarray:
@@ -107,20 +111,26 @@ def mean_batch(values: np.ndarray, counts: np.ndarray) -> np.ndarray:
 
 
 def reliability_table(
-    prob: np.ndarray, outcome: np.ndarray, ids: np.ndarray, edges: np.ndarray
+    prob: np.ndarray, outcome: np.ndarray, ids: np.ndarray, edges: np.ndarray, weights: np.ndarray | None = None
 ) -> list[dict[str, Any]]:
-    """One row per non-empty bin: its edges, mean predicted probability, observed rate and row count."""
+    """One row per non-empty bin: its edges, mean predicted probability, observed rate and row count (with
+    ``weights``: weighted means, and the bin's total ``weight`` beside its row count)."""
     n_bins = edges.size - 1
-    total, predicted, observed = _bin_sums(ids, n_bins, np.ones((1, prob.size)), prob, outcome)
+    rows = np.bincount(ids, minlength=n_bins)
+    counts = np.ones((1, prob.size)) if weights is None else weights[None, :]
+    total, predicted, observed = _bin_sums(ids, n_bins, counts, prob, outcome)
     table = []
-    for b in np.flatnonzero(total[0] > 0):
-        count = total[0, b]
-        table.append({
+    for b in np.flatnonzero((rows > 0) & (total[0] > 0)):  # a bin of zero total weight says nothing
+        weight = total[0, b]
+        entry = {
             "bin": int(b),
             "lower": float(edges[b]),
             "upper": float(edges[b + 1]),
-            "mean_predicted": float(predicted[0, b] / count),
-            "observed_rate": float(observed[0, b] / count),
-            "count": int(count),
-        })
+            "mean_predicted": float(predicted[0, b] / weight),
+            "observed_rate": float(observed[0, b] / weight),
+            "count": int(rows[b]),
+        }
+        if weights is not None:
+            entry["weight"] = float(weight)
+        table.append(entry)
     return table

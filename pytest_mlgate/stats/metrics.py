@@ -109,15 +109,25 @@ class Prepared:
     output: np.ndarray
     positive: Any
 
+    def take(self, rows: np.ndarray) -> Prepared:
+        """The same for some of the rows (a slice), keeping the positive class decided on all of them."""
+        return Prepared(self.y[rows], self.output[rows], self.positive)
 
-def prepare(m: Metric, y: np.ndarray, output: np.ndarray, pos_label: Any = None) -> Prepared:
-    """Encode binary labels as ``y == positive`` (and predicted labels likewise) for built-in metrics."""
+
+def prepare(
+    m: Metric, y: np.ndarray, output: np.ndarray, pos_label: Any = None, *, classes: Any = None
+) -> Prepared:
+    """Encode binary labels as ``y == positive`` (and predicted labels likewise) for built-in metrics.
+    ``classes``: the label values to decide binary or multiclass on (default: those of ``y`` and ``output``;
+    two models compared on the same rows pass the labels of both, so both are encoded alike)."""
     if m.needs == "regression":
         return Prepared(y, output, None)
     if m.needs == "label":
         if m.name in SYMMETRIC:  # the same value whichever class is positive
             return Prepared(y, output, None)
-        classes = np.unique(np.concatenate([np.unique(y), np.unique(output)]))
+        if classes is None:
+            classes = np.unique(np.concatenate([np.unique(y), np.unique(output)]))
+        classes = np.unique(np.asarray(classes))
         if classes.size > 2:
             return Prepared(y, output, None)
         pos = positive_class(classes, pos_label)
@@ -569,10 +579,24 @@ def estimate(
 ) -> Estimate:
     """Point value and bootstrap interval of one metric on one set of predictions (weighted rows resampled
     with their weights)."""
+    return estimate_prepared(m, prepare(m, y, output, pos_label), n_resamples=n_resamples, confidence=confidence,
+                             seed=seed, sample_weight=sample_weight)
+
+
+def estimate_prepared(
+    m: Metric,
+    ready: Prepared,
+    *,
+    n_resamples: int,
+    confidence: float,
+    seed: int,
+    sample_weight: np.ndarray | None = None,
+) -> Estimate:
+    """:func:`estimate` on labels already encoded by :func:`prepare` (a slice of them, say: the positive class
+    is decided once, on all rows, not per slice)."""
     from pytest_mlgate.stats.bootstrap import percentile_interval, replicates
 
-    ready = prepare(m, y, output, pos_label)
     value = point_value(m, ready.y, ready.output, sample_weight=sample_weight)
-    reps = replicates(lambda counts: batch_values(m, ready.y, ready.output, counts, sample_weight), y.size,
+    reps = replicates(lambda counts: batch_values(m, ready.y, ready.output, counts, sample_weight), ready.y.size,
                       n_resamples, seed)
-    return Estimate(value, percentile_interval(reps, confidence), int(y.size), reps, ready.positive)
+    return Estimate(value, percentile_interval(reps, confidence), int(ready.y.size), reps, ready.positive)

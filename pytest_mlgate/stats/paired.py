@@ -105,18 +105,20 @@ def paired_difference(
     n_resamples: int,
     confidence: float,
     seed: int,
+    sample_weight: np.ndarray | None = None,
 ) -> PairedDifference:
     """Bootstrap the difference ``metric(B) - metric(A)`` with the same resampled rows for both.
 
     Rows are resampled exactly as :func:`pytest_mlgate.stats.bootstrap.resample_indices` draws them for ``seed``,
     so a plain loop over those indices reproduces every replicate. Counts are kept as ``uint8`` (exact; wider
     only if a count ever overflows), which the rank metrics gather several times faster than floats.
+    ``sample_weight`` rides along in every resample (a row drawn twice with weight w weighs 2w).
     """
     n = int(y_true.size)
     reps_a, reps_b = [], []
     for counts in resample_counts(n, n_resamples, seed, dtype=np.uint8):
-        reps_a.append(np.asarray(batch_values(m, y_true, output_a, counts), dtype=float))
-        reps_b.append(np.asarray(batch_values(m, y_true, output_b, counts), dtype=float))
+        reps_a.append(np.asarray(batch_values(m, y_true, output_a, counts, sample_weight), dtype=float))
+        reps_b.append(np.asarray(batch_values(m, y_true, output_b, counts, sample_weight), dtype=float))
     a = np.concatenate(reps_a) if reps_a else np.empty(0)
     b = np.concatenate(reps_b) if reps_b else np.empty(0)
     diff = b - a
