@@ -86,6 +86,13 @@ class Table(ABC):
         """``GROUP BY columns``: the distinct combinations (one array per column) and their row counts; rows with
         a missing value in any of the columns are an error, counted."""
 
+    def score_bins(self, label: str, score: str, low: float, width: float, bins: int) -> tuple[
+            np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """``GROUP BY label, bin`` with bin ``floor((score - low) / width)`` capped at ``bins - 1``: the labels, the
+        bins, the rows and the smallest and largest score of each cell (for ROC AUC and average precision from
+        counts). An engine that cannot is an error saying so."""
+        raise GateError(f"{self.name} is a {self.engine} table, which cannot give score histograms yet; write it as "
+                        "Parquet and pass the path (read by DuckDB)")
 
     def unsupported(self, column: str, dtype: str) -> GateError:
         return GateError(f"column {column!r} of {self.name} has type {dtype}, which drift does not support; cast it "

@@ -44,12 +44,13 @@ class DuckDBTable(Table):
         if not self._types:
             raise GateError(f"{name} has no columns: there is nothing to check")
 
-    def _sql(self, select: str) -> list[tuple[Any, ...]]:
+    def _sql(self, select: str, tail: str = "") -> list[tuple[Any, ...]]:
         """An aggregate over the table, its float columns' NaN read as NULL (missing, as in pandas) once per row in
         a projection (DuckDB would otherwise evaluate the CASE again in each aggregate)."""
         cleaned = ", ".join(f"CASE WHEN isnan({quote(c)}) THEN NULL ELSE {quote(c)} END AS {quote(c)}"
                             if t in ("FLOAT", "DOUBLE") else quote(c) for c, t in self._types.items())
-        return self.relation.query("mlgate_t", f"SELECT {select} FROM (SELECT {cleaned} FROM mlgate_t)").fetchall()
+        query = f"SELECT {select} FROM (SELECT {cleaned} FROM mlgate_t) {tail}"
+        return self.relation.query("mlgate_t", query).fetchall()
 
     def kinds(self) -> dict[str, tuple[str, str]]:
         out = {}
@@ -174,3 +175,12 @@ class DuckDBTable(Table):
             return [np.empty(0) for _ in columns], np.empty(0, dtype=np.int64)
         cols = list(zip(*rows, strict=True))
         return [np.array(c, dtype=object) for c in cols[:-1]], np.array(cols[-1], dtype=np.int64)
+
+    def score_bins(self, label: str, score: str, low: float, width: float, bins: int) -> tuple[
+            np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        s = self._value(score)
+        rows = self._sql(f"{quote(label)}, least(floor(({s} - {_double(low)}) / {_double(width)})::BIGINT, "
+                         f"{int(bins) - 1}) AS mlgate_b, count(*), min({s}), max({s})", "GROUP BY ALL")
+        cols = list(zip(*rows, strict=True)) if rows else [(), (), (), (), ()]
+        return (np.array(cols[0], dtype=object), np.array(cols[1], dtype=np.int64), np.array(cols[2], dtype=np.int64),
+                np.array(cols[3], dtype=float), np.array(cols[4], dtype=float))

@@ -93,3 +93,12 @@ class PandasTable(Table):
         counts = self.frame.groupby([self._label(c) for c in columns], dropna=False, sort=True).size()
         index = counts.index.to_frame(index=False)
         return [index.iloc[:, i].to_numpy() for i in range(len(columns))], counts.to_numpy().astype(np.int64)
+
+    def score_bins(self, label: str, score: str, low: float, width: float, bins: int) -> tuple[
+            np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        s = self._floats(score)
+        b = np.minimum(np.floor((s - low) / width), bins - 1).astype(np.int64)
+        table = pd.DataFrame({"y": self._column(label).to_numpy(), "b": b, "s": s}).groupby(
+            ["y", "b"], dropna=False, sort=False)["s"].agg(["size", "min", "max"]).reset_index()
+        return (table["y"].to_numpy(dtype=object), table["b"].to_numpy(np.int64), table["size"].to_numpy(np.int64),
+                table["min"].to_numpy(float), table["max"].to_numpy(float))

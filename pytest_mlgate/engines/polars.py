@@ -134,3 +134,15 @@ class PolarsTable(Table):
         table = self._collect(self.lazy.group_by(list(columns)).agg(pl.len().alias("mlgate_n")).sort(list(columns)))
         return ([table.get_column(c).to_numpy() for c in columns],
                 table.get_column("mlgate_n").to_numpy().astype(np.int64))
+
+    def score_bins(self, label: str, score: str, low: float, width: float, bins: int) -> tuple[
+            np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        pl = self.pl
+        s = self._value(score)
+        b = ((s - low) / width).floor().cast(pl.Int64).clip(upper_bound=int(bins) - 1)
+        query = self.lazy.select(pl.col(label).alias("y"), b.alias("b"), s.alias("s")).group_by(["y", "b"]).agg(
+            pl.len().alias("n"), pl.col("s").min().alias("lo"), pl.col("s").max().alias("hi"))
+        table = self._collect(query)
+        return (np.array(table.get_column("y").to_list(), dtype=object),
+                table.get_column("b").to_numpy().astype(np.int64), table.get_column("n").to_numpy().astype(np.int64),
+                table.get_column("lo").to_numpy().astype(float), table.get_column("hi").to_numpy().astype(float))

@@ -102,6 +102,7 @@ class MetricChecks(BaseGate):
         y_true: Any = None,
         sample_weight: Any = None,
         pos_label: Any = None,
+        data: Any = None,
     ) -> list[GateResult]:
         """Gate metrics by name (``accuracy``, ``roc_auc``, ``f1``, ``log_loss``, ``brier``, ``rmse``, ``r2``, ...)
         or callables, each with a bootstrap confidence interval.
@@ -112,8 +113,22 @@ class MetricChecks(BaseGate):
         gate predictions made elsewhere; ``y_true=`` is scikit-learn's spelling of ``y``. ``sample_weight=``
         weighs rows as scikit-learn does, in every resample too. Binary labels other than {0, 1}, {-1, 1} and
         {False, True} need ``pos_label=``; the message and details name the positive class.
+
+        ``data=`` takes a table an engine holds (a Parquet path, a DuckDB relation, a polars LazyFrame, ...) with
+        ``y``, ``y_pred`` and ``y_score`` naming its columns: count metrics exactly from ``GROUP BY`` counts, ROC
+        AUC and average precision from a score histogram per class with the binning error bounded and reported.
         """
         settings, key = self.settings, self.recorder.key
+        if data is not None:
+            from pytest_mlgate.gates import table_metrics
+
+            if model is not None or X is not None or sample_weight is not None:
+                raise GateError("with data=, name the columns (y=\"label\", y_pred=\"pred\", y_score=\"score\"); "
+                                "model, X and sample_weight are not accepted")
+            return table_metrics.check_table_metrics(
+                data, y if y is not None else y_true, y_pred, y_score, minimum=min, maximum=max, decision=decision,
+                pos_label=pos_label, n_resamples=settings.n_resamples, confidence=settings.confidence,
+                seed=lambda name: settings.seed_for(key, "metrics", name))
         table = _limits(min, max)
         if decision not in ("interval", "point"):
             raise GateError(f"decision must be 'interval' or 'point', got {decision!r}")
