@@ -262,6 +262,19 @@ def test_factorize_unicode_equals_np_unique(values: list[str]) -> None:
     np.testing.assert_array_equal(codes, expected_codes)
 
 
+@pytest.mark.parametrize("alphabet", [
+    ["g0", "g1", "g9", "g10", "g"],            # small code-point ranges: codes by arithmetic
+    ["a\U0001f600", "\U0001f600a", "zz", "b"],  # one 64-bit word per string, wide ranges: hashed words
+    ["Female", "Male", "female", "\u00e9t\u00e9", "x" * 9],  # several words per string
+])
+def test_factorize_unicode_paths_equal_np_unique(alphabet: list[str]) -> None:
+    array = np.array(alphabet)[np.random.default_rng(0).integers(0, len(alphabet), 5000)]
+    codes, uniques = factorize_unicode(array)
+    expected_uniques, expected_codes = np.unique(array, return_inverse=True)
+    assert uniques == list(expected_uniques)
+    np.testing.assert_array_equal(codes, expected_codes)
+
+
 def test_weights_with_few_values_resample_by_bins_like_rows() -> None:
     """Class-style weights (three values): the multinomial over (cell, weight) bins has the same mean and
     spread as drawing rows, and keeps each group's row count in every resample."""

@@ -150,11 +150,22 @@ def encode_groups(columns: Mapping[str, Any] | pd.DataFrame) -> Groups:
         col_codes, col_uniques = _encode_column(str(name), column)
         width = max(len(col_uniques), 1)
         combined = codes * width + col_codes if keys_index.shape[0] > 1 else col_codes
-        present, codes = _dense(combined, keys_index.shape[0] * width)
+        if keys_index.shape[0] == 1 and _all_present(column, col_codes, col_uniques):
+            present, codes = np.arange(width), col_codes  # hashed codes number exactly the values seen
+        else:
+            present, codes = _dense(combined, keys_index.shape[0] * width)
         keys_index = np.column_stack([keys_index[present // width], present % width])
         uniques.append(col_uniques)
     keys = [tuple(values[i] for values, i in zip(uniques, row, strict=True)) for row in keys_index.tolist()]
     return Groups(codes.astype(np.int64, copy=False), keys, [str(name) for name, _ in items])
+
+
+def _all_present(column: Any, codes: np.ndarray, uniques: list[Any]) -> bool:
+    """Whether every value in ``uniques`` occurs: true of codes found by hashing the column (strings, or any
+    column pandas factorizes), not of integer ranges or a categorical's declared categories."""
+    if isinstance(column, (np.ndarray, pd.Series)) and column.dtype.kind in "iub":
+        return False
+    return not (isinstance(column, pd.Series) and isinstance(column.dtype, pd.CategoricalDtype))
 
 
 def _dense(codes: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
@@ -177,7 +188,10 @@ def _encode_column(name: str, column: Any) -> tuple[np.ndarray, list[Any]]:
     if isinstance(column, np.ndarray) and column.dtype.kind in "iu" and column.size:
         low, high = int(column.min()), int(column.max())
         if high - low <= column.size:  # the values are their own codes: no hashing, no sort
-            return column.astype(np.int64) - low, list(np.arange(low, high + 1).astype(column.dtype))
+            codes = column if column.dtype == np.int64 and low == 0 else column.astype(np.int64)
+            if low:
+                codes -= low
+            return codes, list(np.arange(low, high + 1).astype(column.dtype))
     if isinstance(column, np.ndarray) and column.dtype.kind in "biu":
         int_codes, int_values = pd.factorize(column, sort=True)
         return np.asarray(int_codes, dtype=np.int64), list(np.asarray(int_values))
@@ -215,7 +229,19 @@ def factorize_unicode(column: np.ndarray) -> tuple[np.ndarray, list[str]]:
     column = np.ascontiguousarray(column)
     if column.dtype.itemsize == 0 or column.size == 0:
         return np.zeros(column.size, dtype=np.int64), [str(v) for v in column[:1]]
+    small = _factorize_code_points(column)
+    if small is not None:
+        return small
     words = column.view(np.uint64 if column.dtype.itemsize % 8 == 0 else np.uint32).reshape(column.size, -1)
+    if words.shape[1] == 1:  # one word per string: the distinct words are the distinct strings
+        codes, uniques = pd.factorize(words[:, 0])
+        values = np.asarray(uniques, dtype=words.dtype).view(column.dtype)
+        order = np.argsort(values, kind="stable")
+        if np.array_equal(order, np.arange(order.size)):
+            return codes.astype(np.int64, copy=False), [str(v) for v in values]
+        rank = np.empty(order.size, dtype=np.int64)
+        rank[order] = np.arange(order.size)
+        return rank[codes], [str(v) for v in values[order]]
     codes, _ = pd.factorize(words[:, 0])
     for j in range(1, words.shape[1]):
         part_codes, part_values = pd.factorize(words[:, j])
@@ -227,6 +253,40 @@ def factorize_unicode(column: np.ndarray) -> tuple[np.ndarray, list[str]]:
     rank = np.empty(order.size, dtype=np.int64)
     rank[order] = np.arange(order.size)
     return rank[codes], [str(v) for v in values[order]]
+
+
+def _factorize_code_points(column: np.ndarray) -> tuple[np.ndarray, list[str]] | None:
+    """Codes by arithmetic instead of hashing, when each character position takes code points in a small range
+    ('g0' ... 'g9', 'A'/'B'/'C'): the positions' offsets from their minimum, read as one mixed-radix number,
+    sort as the strings do (numpy compares code points, shorter strings padded with NUL), and a bincount over
+    that number gives dense codes in two passes. None when the ranges multiply past about 10 x rows."""
+    points = column.view(np.uint32).reshape(column.size, -1)
+    lows, spans, size = [], [], 1
+    for j in range(points.shape[1]):
+        low, high = int(points[:, j].min()), int(points[:, j].max())
+        lows.append(low)
+        spans.append(high - low + 1)
+        size *= high - low + 1
+        if size > 10 * column.size + 1000:
+            return None
+    number = np.zeros(column.size, dtype=np.int64)
+    for j, (low, span) in enumerate(zip(lows, spans, strict=True)):
+        if span == 1:
+            continue
+        number *= span
+        number += points[:, j]
+        if low:
+            number -= low
+    seen = np.bincount(number, minlength=size) > 0
+    present = np.flatnonzero(seen)
+    codes = number if present.size == size else (np.cumsum(seen) - 1)[number]
+    digits = np.empty((present.size, points.shape[1]), dtype=np.uint32)
+    rest = present.copy()
+    for j in reversed(range(points.shape[1])):
+        rest, digit = np.divmod(rest, spans[j])
+        digits[:, j] = digit + lows[j]
+    values = np.ascontiguousarray(digits).view(column.dtype).reshape(-1)
+    return codes, [str(v) for v in values]
 
 
 @dataclass(frozen=True)
@@ -269,6 +329,8 @@ def _distinct(values: np.ndarray) -> np.ndarray:
     """The distinct values in O(n): counted when they are small non-negative integers (0/1 labels), else hashed."""
     if values.dtype.kind in "iu" and values.size:
         low, high = int(values.min()), int(values.max())
+        if high - low <= 1:  # binary (or constant) labels: the extremes are the distinct values
+            return np.unique(np.array([low, high], dtype=values.dtype))
         if low >= 0 and high < 4096:
             return np.flatnonzero(np.bincount(values, minlength=high + 1)).astype(values.dtype)
     return np.asarray(pd.unique(values))
@@ -418,6 +480,7 @@ def _group_rows(groups: Groups, counts: np.ndarray, conf: np.ndarray, point: dic
                 reps: dict[str, np.ndarray], table: list[str], included: np.ndarray, confidence: float,
                 weighted: bool, regression: bool) -> list[dict[str, Any]]:
     rows = []
+    intervals = {m: _percentile_intervals(reps[m], confidence) for m in table}
     for g in range(len(groups.keys)):
         row: dict[str, Any] = {"group": groups.label(g), "features": groups.as_dict(g), "count": int(counts[g]),
                                "included": bool(included[g])}
@@ -426,10 +489,24 @@ def _group_rows(groups: Groups, counts: np.ndarray, conf: np.ndarray, point: dic
         for m in table:
             value = float(point[m][g])
             row[m] = value if np.isfinite(value) else None
-            row[f"{m}_interval"] = list(percentile_interval(reps[m][:, g], confidence)) if row[m] is not None \
-                else None
+            row[f"{m}_interval"] = intervals[m][g] if row[m] is not None else None
         rows.append(row)
     return rows
+
+
+def _percentile_intervals(reps: np.ndarray, confidence: float) -> list[list[float]]:
+    """:func:`percentile_interval` of each column of ``reps`` (resamples, groups), one call for the columns
+    without undefined resamples."""
+    out: list[list[float]] = [[]] * reps.shape[1]
+    finite = np.isfinite(reps).all(axis=0)
+    if finite.any():
+        tail = (1.0 - confidence) / 2.0 * 100.0
+        bounds = np.percentile(reps[:, finite], [tail, 100.0 - tail], axis=0)
+        for g, lo, hi in zip(np.flatnonzero(finite), bounds[0], bounds[1], strict=True):
+            out[g] = [float(lo), float(hi)]
+    for g in np.flatnonzero(~finite):
+        out[g] = list(percentile_interval(reps[:, g], confidence))
+    return out
 
 
 @dataclass(frozen=True)

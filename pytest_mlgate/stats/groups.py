@@ -467,7 +467,12 @@ def components(values: np.ndarray, overall: np.ndarray, *, method: Method) -> It
             o = overall[:, None]
             yield np.concatenate([values - o, o - values], axis=1)
             return
-        for i in range(values.shape[1]):
+        rows, n = values.shape
+        if rows * n * n <= 4_000_000:  # every ordered pair at once, in the order of the chunks below
+            pairs = values[:, :, None] - values[:, None, :]
+            yield pairs.reshape(rows, n * n)[:, ~np.eye(n, dtype=bool).ravel()]
+            return
+        for i in range(n):
             yield values[:, i:i + 1] - np.delete(values, i, axis=1)
 
 
