@@ -9,7 +9,7 @@ One run, side by side:
   evidently  Evidently's Report([DataDriftPreset()]) with its defaults, in its own virtual environment
              (benchmarks/.venv-evidently, created here: Evidently 0.7 needs pandas < 3)
 
-Every row but Evidently is the best of --repeat rounds, interleaved, so that a change of machine load during the
+Every row but Evidently is the median of --repeat rounds, interleaved, so that a change of machine load during the
 run hits every row alike; Evidently runs once (minutes).
 
 Usage: python benchmarks/bench_drift.py [--rows 1000000] [--repeat 3] [--no-evidently]
@@ -178,7 +178,7 @@ def evidently(reference: tuple[np.ndarray, np.ndarray], current: tuple[np.ndarra
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--repeat", type=int, default=3, help="best of this many interleaved rounds")
+    parser.add_argument("--repeat", type=int, default=3, help="median of this many interleaved rounds")
     parser.add_argument("--no-evidently", action="store_true")
     args = parser.parse_args()
 
@@ -200,9 +200,9 @@ def main() -> None:
         size_mb = path.stat().st_size / 1e6
         t_read, loaded = best_of(1, lambda: json.loads(path.read_text()))
         t_decode, decoded = best_of(1, lambda: load_profile(loaded))
-    # interleaved rounds, best of each: a change of machine load during the run hits every row alike
-    wall: dict[str, float] = {}
-    cpu: dict[str, float] = {}
+    # interleaved rounds, the median of each: a change of machine load during the run hits every row alike
+    walls: dict[str, list[float]] = {}
+    cpus: dict[str, list[float]] = {}
     flags: dict[str, list[str]] = {}
     runs: dict[str, Callable[[], list[str] | None]] = {
         "floor": lambda: floor(reference, current),
@@ -215,10 +215,12 @@ def main() -> None:
     for _ in range(args.repeat):
         for name, run in runs.items():
             seconds, cpu_seconds, out = timed(run)
-            wall[name] = min(wall.get(name, np.inf), seconds)
-            cpu[name] = min(cpu.get(name, np.inf), cpu_seconds)
+            walls.setdefault(name, []).append(seconds)
+            cpus.setdefault(name, []).append(cpu_seconds)
             if out is not None:
                 flags[name] = out
+    wall = {name: float(np.median(v)) for name, v in walls.items()}
+    cpu = {name: float(np.median(v)) for name, v in cpus.items()}
     ev: dict | str = "skipped (--no-evidently)"
     if not args.no_evidently:
         ev = evidently(ref_arrays, cur_arrays)
@@ -242,7 +244,7 @@ def main() -> None:
     evidently_wall = f", Evidently {ev['seconds'] / wall['gate']:.1f}x" if isinstance(ev, dict) else ""
     print(f"wall-clock ratios: gate {wall['gate'] / wall['floor']:.2f}x floor; scipy loop "
           f"{wall['scipy'] / wall['gate']:.2f}x{evidently_wall} slower than the gate")
-    print(f"load average at end {os.getloadavg()[0]:.1f} (every row but Evidently: best of {args.repeat} "
+    print(f"load average at end {os.getloadavg()[0]:.1f} (every row but Evidently: median of {args.repeat} "
           "interleaved rounds; Evidently: one run)")
     print()
     print(f"profile: built in {t_build:.3f}s, {size_mb:.1f} MB of JSON (written {t_write:.3f}s, read {t_read:.3f}s, "
