@@ -63,6 +63,50 @@ def test_integer_counts_equal_float_counts_and_never_wrap() -> None:
     assert wide.dtype == np.int64 and wide[0, 0] == 300
 
 
+@pytest.mark.parametrize("n", [1, 50, 257, 1001])
+def test_resample_counts_are_the_index_draws_in_any_block_size(n: int) -> None:
+    indices = np.concatenate(list(resample_indices(n, 13, seed=4)))
+    expected = np.stack([np.bincount(row, minlength=n) for row in indices])
+    for max_cells, dtype in ((n * 5, np.uint8), (n * 13, float), (n, np.int64)):
+        counts = np.concatenate(list(resample_counts(n, 13, seed=4, max_cells=max_cells, dtype=dtype)))
+        assert counts.dtype == dtype
+        np.testing.assert_array_equal(counts, expected)
+
+
+class _OneRowGenerator:
+    """Draws row 0 every time, until the state is set back: a count of ``n`` at row 0 in the first block."""
+
+    def __init__(self) -> None:
+        self.bit_generator = self
+        self.state: object = "start"
+
+    def integers(self, low: int, high: int, size: int, dtype: type) -> np.ndarray:
+        return np.zeros(size, dtype=dtype)
+
+
+def test_resample_counts_draw_a_wrapped_block_again_wider(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pytest_mlgate.stats import bootstrap
+
+    monkeypatch.setattr(bootstrap.np.random, "default_rng", lambda seed: _OneRowGenerator())
+    blocks = list(resample_counts(300, 3, seed=0, max_cells=600, dtype=np.uint8))
+    assert [b.dtype for b in blocks] == [np.int64, np.int64]  # 300 does not fit in uint8: never wrapped
+    assert all(int(b[0, 0]) == 300 for b in blocks)
+
+
+def test_paired_roc_auc_sorts_once_and_matches_the_loop_across_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pytest_mlgate.stats import paired
+
+    monkeypatch.setattr(paired, "PAIRED_CELLS", 400 * 3)  # blocks of 3 resamples: the plan serves them all
+    rng = np.random.default_rng(2)
+    y = rng.integers(0, 2, 400)
+    out_a, out_b = np.round(y + rng.normal(size=400), 1), y * 0.5 + rng.normal(size=400)  # ties in A
+    m = METRICS["roc_auc"]
+    result = paired_difference(m, y, out_a, out_b, value_a=m.fn(y, out_a), value_b=m.fn(y, out_b),
+                               n_resamples=20, confidence=0.9, seed=9)
+    loop = _loop_differences("roc_auc", y, out_a, out_b, 20, seed=9)
+    np.testing.assert_allclose(result.replicates, loop, rtol=0, atol=1e-12)
+
+
 def _loop_differences(name: str, y: np.ndarray, out_a: np.ndarray, out_b: np.ndarray, n_resamples: int,
                       seed: int) -> np.ndarray:
     fn = METRICS[name].fn

@@ -55,9 +55,37 @@ def counts_from_indices(indices: np.ndarray, n: int, dtype: npt.DTypeLike = floa
 def resample_counts(
     n: int, n_resamples: int, seed: int, *, max_cells: int = MAX_CELLS, dtype: npt.DTypeLike = float
 ) -> Iterator[np.ndarray]:
-    """Yield blocks of resample count matrices (block, n); the same draws as :func:`resample_indices`."""
-    for indices in resample_indices(n, n_resamples, seed, max_cells=max_cells):
-        yield counts_from_indices(indices, n, dtype)
+    """Yield blocks of resample count matrices (block, n); the same draws as :func:`resample_indices`.
+
+    The generator's stream does not depend on how the draws are split into calls, so each resample is drawn
+    and counted on its own: its ``n`` indices stay in cache instead of a (block, n) index matrix being written
+    and read back (about twice as fast at 100,000 rows). With an integer ``dtype`` such as ``np.uint8``, a
+    block in which a count exceeded the type's range (its row no longer sums to ``n``) is drawn again from the
+    same generator state as int64 counts: never wrapped.
+    """
+    rng = np.random.default_rng(seed)
+    size = block_size(n, n_resamples, max_cells)
+    kind = np.dtype(dtype)
+    narrow = kind.kind in "iu" and n > int(np.iinfo(kind).max)  # a count could exceed the type's range
+    sum_type = np.uint32 if narrow and n * int(np.iinfo(kind).max) < 2**32 else np.int64  # exact, cheaper
+    done = 0
+    while done < n_resamples:
+        block = min(size, n_resamples - done)
+        state = rng.bit_generator.state
+        out = _count_block(rng, n, block, kind)
+        if narrow and bool(np.any(out.sum(axis=1, dtype=sum_type) != n)):
+            rng.bit_generator.state = state
+            out = _count_block(rng, n, block, np.dtype(np.int64))
+        yield out
+        done += block
+
+
+def _count_block(rng: np.random.Generator, n: int, block: int, kind: np.dtype) -> np.ndarray:
+    # int64 draws are the same numbers as resample_indices' int32 ones, and bincount reads them without a copy
+    out = np.empty((block, n), dtype=kind)
+    for i in range(block):
+        out[i] = np.bincount(rng.integers(0, n, size=n, dtype=np.int64), minlength=n)
+    return out
 
 
 def replicates(

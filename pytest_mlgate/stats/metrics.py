@@ -223,44 +223,71 @@ def _positive(y: np.ndarray) -> np.ndarray:
     return (y == positive_class(classes)).astype(float)
 
 
-def _roc_auc_b(y: np.ndarray, score: np.ndarray, c: np.ndarray) -> np.ndarray:
-    """Weighted Mann-Whitney AUC (ties count one half), the quantity scikit-learn's ROC curve integrates.
+def _roc_auc_plan(y: np.ndarray, scores: list[np.ndarray]) -> Callable[[np.ndarray], list[np.ndarray]]:
+    """Weighted Mann-Whitney AUC (ties count one half), the quantity scikit-learn's ROC curve integrates, of
+    each score vector on the same labels, as a function of a (block, n) count matrix; the sorting is done once
+    for every block it is given.
 
-    The negatives are sorted once and every positive finds its place among them once (``searchsorted``), so a
-    resample costs one cumulative sum over the negatives' counts, one gather and one dot product: no sort per
-    resample. Integer counts (``resample_counts(..., dtype=np.uint8)``) are summed exactly in integers, which
-    makes the gathers several times cheaper than on float counts.
+    Each score's negatives are sorted once and every positive finds its place among them once
+    (``searchsorted``), so a resample costs one cumulative sum over the negatives' counts, one gather and one dot
+    product: no sort per resample. The positives' counts are gathered once for all the scores (in the first
+    score's order, where its gathers run forward through memory). Integer counts (``resample_counts(...,
+    dtype=np.uint8)``) are summed exactly in integers, which makes the gathers several times cheaper than on
+    float counts; the work arrays are reused from block to block.
     """
     pos = _positive(y).astype(bool)
-    pos_rows, neg_rows = np.flatnonzero(pos), np.flatnonzero(~pos)
-    neg_rows = neg_rows[np.argsort(score[neg_rows], kind="mergesort")]
-    pos_rows = pos_rows[np.argsort(score[pos_rows], kind="mergesort")]  # in score order the gathers below run
-    # forward through memory (same sum, summed in another order: integer counts keep it exact)
-    neg_scores = score[neg_rows]
-    below = np.searchsorted(neg_scores, score[pos_rows], side="left")  # negatives strictly below
-    not_above = np.searchsorted(neg_scores, score[pos_rows], side="right")  # ... plus the tied ones
-    tied = not np.array_equal(below, not_above)
-    if c.dtype.kind in "iu":
-        small = c.dtype.itemsize <= 2 and 2 * c.shape[1] * np.iinfo(c.dtype).max < 2**31
-        acc: Any = np.int32 if small else np.int64
-    else:
-        acc = np.float64
-    cum = np.zeros((c.shape[0], neg_rows.size + 1), dtype=acc)
-    np.cumsum(np.take(c, neg_rows, axis=1), axis=1, out=cum[:, 1:])
-    pos_counts = np.take(c, pos_rows, axis=1)
-    negatives_below = np.take(cum, below, axis=1)
-    if tied:  # twice the area: below counts twice, ties once
-        negatives_below += np.take(cum, not_above, axis=1)
-    if acc is np.float64:
-        area = np.einsum("ij,ij->i", pos_counts, negatives_below)
-    else:
-        area = np.einsum("ij,ij->i", negatives_below, pos_counts, dtype=np.int64).astype(np.float64)
-    if tied:
-        area = area / 2.0
-    total_p = pos_counts.sum(axis=1, dtype=np.float64)
-    total_n = cum[:, -1].astype(np.float64)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where((total_p > 0) & (total_n > 0), area / (total_p * total_n), np.nan)
+    pos_rows, neg_all = np.flatnonzero(pos), np.flatnonzero(~pos)
+    pos_rows = pos_rows[np.argsort(scores[0][pos_rows], kind="mergesort")]
+    plans = []
+    for score in scores:
+        neg_rows = neg_all[np.argsort(score[neg_all], kind="mergesort")]
+        neg_scores = score[neg_rows]
+        below = np.searchsorted(neg_scores, score[pos_rows], side="left")  # negatives strictly below
+        not_above = np.searchsorted(neg_scores, score[pos_rows], side="right")  # ... plus the tied ones
+        plans.append((neg_rows, below, not_above if not np.array_equal(below, not_above) else None))
+    buffers: dict[tuple[Any, ...], np.ndarray] = {}
+
+    def buffer(name: str, shape: tuple[int, int], dtype: Any, zero: bool = False) -> np.ndarray:
+        key = (name, shape, np.dtype(dtype))
+        if key not in buffers:
+            buffers[key] = (np.zeros if zero else np.empty)(shape, dtype=dtype)
+        return buffers[key]
+
+    def aucs(c: np.ndarray) -> list[np.ndarray]:
+        b = c.shape[0]
+        if c.dtype.kind in "iu":
+            small = c.dtype.itemsize <= 2 and 2 * c.shape[1] * np.iinfo(c.dtype).max < 2**31
+            acc: Any = np.int32 if small else np.int64
+        else:
+            acc = np.float64
+        pos_counts = np.take(c, pos_rows, axis=1, out=buffer("pos", (b, pos_rows.size), c.dtype))
+        total_p = pos_counts.sum(axis=1, dtype=np.float64)
+        cum = buffer("cum", (b, neg_all.size + 1), acc, zero=True)  # column 0 stays 0: no negative below
+        taken = buffer("neg", (b, neg_all.size), c.dtype)
+        negatives_below = buffer("below", (b, pos_rows.size), acc)
+        values = []
+        for neg_rows, below, not_above in plans:
+            np.cumsum(np.take(c, neg_rows, axis=1, out=taken), axis=1, out=cum[:, 1:])
+            np.take(cum, below, axis=1, out=negatives_below)
+            if not_above is not None:  # twice the area: below counts twice, ties once
+                negatives_below += np.take(cum, not_above, axis=1)
+            if acc is np.float64:
+                area = np.einsum("ij,ij->i", pos_counts, negatives_below)
+            else:
+                area = np.einsum("ij,ij->i", negatives_below, pos_counts, dtype=np.int64).astype(np.float64)
+            if not_above is not None:
+                area = area / 2.0
+            total_n = cum[:, -1].astype(np.float64)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                values.append(np.where((total_p > 0) & (total_n > 0), area / (total_p * total_n), np.nan))
+        return values
+
+    return aucs
+
+
+def _roc_auc_b(y: np.ndarray, score: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """Binary ROC AUC of each resample (row of ``c``): see :func:`_roc_auc_plan`."""
+    return _roc_auc_plan(y, [score])(c)[0]
 
 
 def _average_precision_b(y: np.ndarray, score: np.ndarray, c: np.ndarray) -> np.ndarray:
@@ -533,6 +560,17 @@ def batch_values(
     return values
 
 
+def batch_plan(
+    m: Metric, y: np.ndarray, outputs: list[np.ndarray], sample_weight: np.ndarray | None = None
+) -> Callable[[np.ndarray], list[np.ndarray]]:
+    """:func:`batch_values` of each output on these labels as a function of the counts alone, with what does not
+    depend on the counts (the binary ROC AUC's sorting, the positives' gather) done once for every block."""
+    if m.batch is _roc_auc_b and all(output.ndim == 1 for output in outputs):
+        aucs = _roc_auc_plan(y, outputs)
+        return aucs if sample_weight is None else (lambda counts: aucs(counts * sample_weight))
+    return lambda counts: [batch_values(m, y, output, counts, sample_weight) for output in outputs]
+
+
 def point_value(
     m: Metric, y: np.ndarray, output: np.ndarray, who: str = "", sample_weight: np.ndarray | None = None
 ) -> float:
@@ -597,6 +635,6 @@ def estimate_prepared(
     from pytest_mlgate.stats.bootstrap import percentile_interval, replicates
 
     value = point_value(m, ready.y, ready.output, sample_weight=sample_weight)
-    reps = replicates(lambda counts: batch_values(m, ready.y, ready.output, counts, sample_weight), ready.y.size,
-                      n_resamples, seed)
+    plan = batch_plan(m, ready.y, [ready.output], sample_weight)
+    reps = replicates(lambda counts: plan(counts)[0], ready.y.size, n_resamples, seed)
     return Estimate(value, percentile_interval(reps, confidence), int(ready.y.size), reps, ready.positive)
