@@ -9,6 +9,7 @@ does, so import it inside functions from anything the plugin imports at start-up
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
@@ -73,10 +74,23 @@ def _columns(frame: pd.DataFrame, columns: Any, name: str, what: str = "columns"
     columns = list(columns)
     if not columns:
         raise GateError(f"{what} is empty: name at least one column, or pass None for all of them")
+    no_repeats(columns, what)
     absent = [c for c in columns if c not in frame.columns]
     if absent:
         raise GateError(f"{what} not in {name}: {_names(absent)} ({name} has {_names(list(frame.columns))})")
     return columns
+
+
+def no_repeats(columns: Sequence[Any], what: str = "columns") -> None:
+    """A GateError when ``columns`` names a column twice (each would be checked, and counted, twice)."""
+    try:
+        if len(set(columns)) == len(columns):
+            return
+    except TypeError:  # an unhashable name: the frame's lookup will say it is not a column
+        return
+    shown = [c for c, count in Counter(columns).items() if count > 1]
+    if shown:
+        raise GateError(f"{what} names {_names(shown)} more than once; name each column once")
 
 
 def _names(columns: Sequence[Any], limit: int = 10) -> str:
@@ -105,11 +119,39 @@ def column_kind(series: pd.Series, name: str) -> str:
 
 def _row_hashes(frame: pd.DataFrame) -> np.ndarray:
     """One 64-bit hash per row (vectorized; collisions have probability ~n^2 / 2^65, negligible)."""
+    return row_hashes(frame)[0]
+
+
+def row_hashes(*frames: pd.DataFrame) -> list[np.ndarray]:
+    """One 64-bit hash per row of each frame (same columns), equal exactly when pandas' ``duplicated`` calls two
+    rows equal: pandas hashes object columns by their text, so 1 and "1" would collide; those columns are hashed
+    by codes factorized over all the frames together (Python equality: 1 and "1" differ, 1 and 1.0 do not), and
+    -0.0 is hashed as 0.0."""
+    sizes = [len(f) for f in frames]
+    columns: dict[int, Any] = {}
     try:
-        return pd.util.hash_pandas_object(frame, index=False).to_numpy()
+        for position in range(frames[0].shape[1]):
+            parts = [f.iloc[:, position] for f in frames]
+            dtype = parts[0].dtype
+            if pd.api.types.is_object_dtype(dtype) or any(p.dtype != dtype for p in parts):
+                joined: Any = _joined(parts)
+                if pd.api.types.infer_dtype(joined, skipna=False) == "string":
+                    columns[position] = joined.to_numpy()  # text only: its own hash is exact
+                else:
+                    columns[position] = pd.factorize(joined, use_na_sentinel=False)[0]
+            elif isinstance(dtype, np.dtype) and dtype.kind == "f":
+                columns[position] = np.concatenate([p.to_numpy() for p in parts]) + 0.0  # -0.0 becomes 0.0
+            else:
+                columns[position] = _joined(parts)
+        hashes = pd.util.hash_pandas_object(pd.DataFrame(columns), index=False).to_numpy()
     except TypeError as exc:
         raise GateError(f"rows could not be hashed ({exc}); columns holding lists or dicts cannot be compared, "
                         "convert them to text first") from None
+    return np.split(hashes, np.cumsum(sizes)[:-1])
+
+
+def _joined(parts: list[pd.Series]) -> pd.Series:
+    return parts[0].reset_index(drop=True) if len(parts) == 1 else pd.concat(parts, ignore_index=True)
 
 
 def _member(values: np.ndarray, pool: np.ndarray) -> np.ndarray:

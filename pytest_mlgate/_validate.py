@@ -16,10 +16,18 @@ __tracebackhide__ = hide_our_frames  # our failures point at the user's line; ou
 
 
 def did_you_mean(name: Any, choices: Iterable[Any]) -> str:
-    """`` Did you mean 'x'?`` for the choice closest to ``name`` (compared as text), or "" when none is close or
-    the closest is ``name`` itself."""
-    close = difflib.get_close_matches(str(name), [str(c) for c in choices], n=1)
-    return f" Did you mean {close[0]!r}?" if close and close[0] != name else ""
+    """`` Did you mean 'x'?`` for the choice closest to ``name`` (compared as text), never ``name`` itself: a
+    choice that reads like ``name`` but is another type (the column ``"1"`` for ``1``) is named with both types,
+    and "" when nothing else is close."""
+    options = list(choices)
+    text = str(name)
+    if any(type(choice) is type(name) and str(choice) == text for choice in options):
+        return ""  # the name is there: the problem lies elsewhere, and another name would mislead
+    for choice in options:
+        if str(choice) == text and type(choice) is not type(name):
+            return f" There is the {type(choice).__name__} {choice!r}, not the {type(name).__name__} {name!r}."
+    close = difflib.get_close_matches(text, [str(c) for c in options if str(c) != text], n=1)
+    return f" Did you mean {close[0]!r}?" if close else ""
 
 
 def fraction(name: str, value: Any, *, of: str = "") -> float:

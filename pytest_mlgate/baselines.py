@@ -233,8 +233,11 @@ def stable(value: Any) -> Any:
 
 
 def dumps(baseline: Baseline) -> str:
-    """The file's text: sorted keys, indented, stable floats, a final newline."""
-    return json.dumps(stable(baseline.to_dict()), indent=2, sort_keys=True, allow_nan=False) + "\n"
+    """The file's text: sorted keys, indented, stable floats, a final newline. ``confidence`` is a setting, not a
+    measurement: it is written in full (rounded, 1 - 2e-13 would read back as 1, which no file may hold)."""
+    doc = stable(baseline.to_dict())
+    doc["confidence"] = baseline.confidence
+    return json.dumps(doc, indent=2, sort_keys=True, allow_nan=False) + "\n"
 
 
 def versions() -> dict[str, str]:

@@ -109,7 +109,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def _settings_from_config(config: pytest.Config) -> GateSettings:
-    from pytest_mlgate.gates.base import GateSettings
+    from pytest_mlgate.gates.base import GateSettings, alpha_problem
 
     def number(name: str, kind: type) -> Any:
         try:
@@ -123,8 +123,9 @@ def _settings_from_config(config: pytest.Config) -> GateSettings:
             raise pytest.UsageError(f"ini key {name} must be a {kind.__name__}, got {raw!r}") from None
 
     alpha = number("mlgate_alpha", float)
-    if not 0 < alpha < 0.5:
-        raise pytest.UsageError(f"ini key mlgate_alpha must be between 0 and 0.5, got {alpha}")
+    problem = alpha_problem(alpha, "ini key mlgate_alpha")
+    if problem:
+        raise pytest.UsageError(problem)
     n_resamples = number("mlgate_n_resamples", int)
     if n_resamples < 1:
         raise pytest.UsageError(f"ini key mlgate_n_resamples must be at least 1, got {n_resamples}")

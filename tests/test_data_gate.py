@@ -145,8 +145,8 @@ def test_integrity_checks_fail_with_what_where_and_what_to_do(pytester: pytest.P
         "E*  What to do: split so that no row*",
     ])
     expect(result, [
-        "E*data_quality.label_balance: rarest class '1.0' is 1% of 1000 labels, required at least 5% "
-        "(classes: '1.0': 10 (1%), '0.0': 990 (99%)).",
+        "E*data_quality.label_balance: rarest class 1.0 is 1% of 1000 labels, required at least 5% "
+        "(classes: 1.0: 10 (1%), 0.0: 990 (99%)).",
     ])
     expect(result, [
         "E*data_quality.label_balance: y has a single class ('spam': 20 (100%)); a classifier cannot learn from it.",

@@ -336,7 +336,7 @@ def test_bug(model_gate, monkeypatch):
     assert [r["status"] for r in rows] == ["error"] and "internal error KeyError" in rows[0]["message"]
 
 
-# 8. inputs validated where they enter (the part done in this branch: expect) ----------------------------------------
+# 8. inputs validated where they enter -----------------------------------------------------------------------------
 
 
 def test_expect_refuses_a_bad_interval_or_count(pytester: pytest.Pytester) -> None:
@@ -351,3 +351,209 @@ def test_bad(model_gate, kwargs):
     result.stdout.fnmatch_lines(["*GateError: interval for 'recall' must be two finite numbers with low <= high*",
                                  "*GateError: interval for 'recall' must be two numbers*",
                                  "*GateError: n for 'recall' must be a positive integer*"], consecutive=False)
+
+
+FRAMES = textwrap.dedent(
+    """
+    import base64, copy, json
+    import numpy as np
+    import pandas as pd
+    import pytest
+
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame({"a": rng.normal(size=300), "c": rng.choice(list("xyz"), 300), "gone": [np.nan] * 300})
+
+    def encoded(values):
+        return base64.b64encode(np.asarray(values, dtype="<f8").tobytes()).decode("ascii")
+    """
+)
+
+
+def run_frames(pytester: pytest.Pytester, body: str, *args: str) -> pytest.RunResult:
+    pytester.makepyfile(test_frames=FRAMES + textwrap.dedent(body))
+    return pytester.runpytest("-p", "no:randomly", "--tb=line", *args)
+
+
+def test_a_drift_profile_holding_nan_or_infinity_is_refused(pytester: pytest.Pytester) -> None:
+    result = run_frames(pytester, '''
+    @pytest.mark.parametrize("bins", [None, 20])
+    def test_round_trip(data_gate, bins):
+        text = json.dumps(data_gate.profile(df, bins=bins), allow_nan=False)  # strict JSON, also for "gone"
+        data_gate.drift(json.loads(text), df, columns=["a", "c"])
+
+    CHANGES = {
+        "exact_inf": (None, "a", {"values": encoded([0.0, 1.0, np.inf]), "n": 3, "n_missing": 297}),
+        "exact_nan": (None, "a", {"values": encoded([np.nan]), "n": 1, "n_missing": 299}),
+        "count_nan": (None, "c", {"counts": [float("nan"), 100, 100]}),
+        "count_inf": (None, "c", {"counts": [float("inf"), 100, 100]}),
+        "binned_mean": (20, "a", {"mean": float("nan")}),
+        "binned_edges": (20, "a", {"edges": encoded([*range(18), np.inf])}),
+        "rows_inf": (None, None, {"n_rows": float("inf")}),
+    }
+
+    @pytest.mark.parametrize("case", CHANGES)
+    def test_broken(data_gate, case):
+        bins, column, change = CHANGES[case]
+        profile = json.loads(json.dumps(data_gate.profile(df, bins=bins)))
+        target = profile if column is None else next(c for c in profile["columns"] if c["name"] == column)
+        target.update(change)
+        profile = json.loads(json.dumps(profile))  # through JSON, as a file would bring it (NaN and Infinity)
+        data_gate.drift(profile, df, columns=["a", "c"])
+    ''')
+    result.assert_outcomes(passed=2, failed=7)
+    result.stdout.fnmatch_lines([
+        "*damaged in column 'a' (ValueError: values holds 0 NaN and 1 infinite value(s)*",
+        "*damaged in column 'a' (ValueError: values holds 1 NaN and 0 infinite value(s)*",
+        "*damaged in column 'c' (ValueError: the count of category 'x' must be a non-negative integer, got nan)*",
+        "*damaged in column 'c' (ValueError: the count of category 'x' must be a non-negative integer, got inf)*",
+        "*damaged in column 'a' (ValueError: mean must be a finite number, got nan)*",
+        "*damaged in column 'a' (ValueError: edges holds 0 NaN and 1 infinite value(s)*",
+        "*damaged (ValueError: n_rows must be a non-negative integer, got inf)*",
+    ], consecutive=False)
+    assert "Traceback" not in result.stdout.str()
+
+
+def test_monotonic_and_invariance_work_on_nullable_dtypes(pytester: pytest.Pytester) -> None:
+    result = run_frames(pytester, '''
+    VALUES = {"Int64": [0, 1, 2, None] * 25, "Float64": [0.0, 1.5, 3.0, None] * 25,
+              "boolean": [False, True, False, None] * 25}
+
+    class Model:
+        """Scores rise with x; asserts it is given x in the dtype it was trained on."""
+        def __init__(self, dtype, sign=1.0):
+            self.dtype, self.sign = dtype, sign
+        def predict(self, X):
+            assert str(X["x"].dtype) == self.dtype, X["x"].dtype
+            return self.sign * X["x"].astype("Float64").fillna(0).to_numpy(dtype=float) + X["z"].to_numpy()
+
+    @pytest.mark.parametrize("dtype", VALUES)
+    def test_nullable(model_gate, dtype):
+        X = pd.DataFrame({"x": pd.array(VALUES[dtype], dtype=dtype), "z": np.arange(100.0)})
+        model_gate.monotonic(Model(dtype), X, feature="x")
+        model_gate.invariance(Model(dtype), X, perturb={"z": lambda z: z})
+        model_gate.invariance(Model(dtype), X, perturb=lambda frame: frame.copy())
+        model_gate.monotonic(Model(dtype, sign=-1.0), X, feature="x")
+    ''')
+    result.assert_outcomes(failed=3)
+    out = result.stdout.str()
+    for how, rows in (("by 1 lowered predict in 75 of 75 rows", "Int64"), ("lowered predict in 75 of 75", "Float64"),
+                      ("from False to True lowered predict in 50 of 50 rows", "boolean")):
+        assert how in out, (rows, out)
+    assert "Traceback" not in out and "TypeError" not in out and "AssertionError: " not in out
+
+
+def test_duplicates_tell_1_from_text_1_as_pandas_does(pytester: pytest.Pytester) -> None:
+    result = run_frames(pytester, '''
+    CASES = {"int_and_text": [1, "1"], "int_and_float": [1, 1.0], "zero_signs": [0.0, -0.0], "bytes": [b"a", "a"]}
+
+    @pytest.mark.parametrize("case", CASES)
+    def test_dupes(data_gate, case):
+        frame = pd.DataFrame({"v": pd.Series(CASES[case], dtype=object if case != "zero_signs" else float)})
+        expected = int(frame.duplicated().sum())
+        [result] = data_gate.duplicates(frame, max_fraction=1.0)
+        assert result.value * len(frame) == expected, (case, result.message)
+        train, test = frame.iloc[:1], frame.iloc[1:]
+        [leak] = data_gate.leakage(train, test, max_fraction=1.0)
+        assert leak.details.get("examples", []) == ([] if expected == 0 else leak.details["examples"])
+        assert (leak.value > 0) == bool(expected), (case, leak.message)
+        data_gate.duplicates(frame)
+    ''')
+    result.assert_outcomes(passed=2, failed=2)
+    result.stdout.fnmatch_lines(["*test_dupes?int_and_float?*1 of 2 rows (50%) repeat an earlier row*",
+                                 "*test_dupes?zero_signs?*1 of 2 rows (50%) repeat an earlier row*"],
+                                consecutive=False)
+
+
+def test_label_balance_classes_compare_by_value(pytester: pytest.Pytester) -> None:
+    result = run_frames(pytester, '''
+    def test_floats_for_integer_labels(data_gate):
+        data_gate.label_balance(np.array([0, 1, 1, 0, 1]), classes=[0.0, 1.0, 2.0], min_fraction=0.0)
+
+    def test_text_is_not_a_number(data_gate):
+        data_gate.label_balance(np.array([0, 1, 1, 0]), classes=["0", "1"])
+
+    def test_an_absent_class_counts(data_gate):
+        data_gate.label_balance(np.array([0, 1, 1, 0]), classes=[0.0, 1.0, 2.0])
+    ''')
+    result.assert_outcomes(passed=1, failed=2)
+    result.stdout.fnmatch_lines([
+        "*GateError: y has classes not in classes=: 0, 1 (classes=[[]'0', '1'[]]; labels match by value, so 1 and 1.0 "
+        "are one class but 1 and '1' are not)*",
+        "*rarest class 2.0 is 0% of 4 labels, required at least 1%*",
+    ], consecutive=False)
+
+
+def test_a_column_named_twice_is_an_error(pytester: pytest.Pytester) -> None:
+    result = run_frames(pytester, '''
+    @pytest.mark.parametrize("call", ["drift", "missing", "duplicates", "binned_drift"])
+    def test_twice(data_gate, call):
+        if call == "drift":
+            data_gate.drift(df, df, columns=["a", "a"])
+        elif call == "missing":
+            data_gate.missing(df, columns=["a", "c", "a"])
+        elif call == "duplicates":
+            data_gate.duplicates(df, subset=["c", "c"])
+        else:
+            data_gate.drift(data_gate.profile(df, bins=20), df, columns=["a", "a"])
+    ''')
+    result.assert_outcomes(failed=4)
+    result.stdout.fnmatch_lines(["*GateError: columns names 'a' more than once; name each column once*",
+                                 "*GateError: subset names 'c' more than once*"], consecutive=False)
+
+
+def test_hints_never_suggest_the_name_typed_and_name_the_keyword_a_disparity_takes(pytester: pytest.Pytester) -> None:
+    result = run_frames(pytester, '''
+    class Model:
+        def predict(self, X):
+            return X.iloc[:, 0].to_numpy()
+
+    X = pd.DataFrame({"1": np.arange(10.0), "z": np.zeros(10)})
+    y = np.arange(10) % 2
+
+    def test_int_for_a_text_column(model_gate):
+        model_gate.monotonic(Model(), X, feature=1)
+
+    def test_disparity_as_a_model_metric(model_gate):
+        model_gate.metrics(y=y, y_pred=y, min={"demographic_parity": 0.1})
+
+    def test_disparity_as_a_group_metric(fairness_gate):
+        fairness_gate.check(y=y, y_pred=y, sensitive_features=y, metrics=["demographic_parity"],
+                            max_difference={"demographic_parity": 0.1})
+    ''')
+    result.assert_outcomes(failed=3)
+    result.stdout.fnmatch_lines([
+        "*feature 1 is not a column of X. There is the str '1', not the int 1. Columns: 1, z*",
+        "*'demographic_parity' is a fairness disparity, not a metric of the model: gate it with "
+        "fairness_gate.check(..., max_difference={'demographic_parity': 0.1})*",
+        "*'demographic_parity' is a disparity, not a metric: metrics= takes per-group metrics (accuracy, *); "
+        "give 'demographic_parity' its limit in max_difference= or min_ratio=*",
+    ], consecutive=False)
+    assert "Did you mean '1'" not in result.stdout.str()
+
+
+def test_every_accepted_alpha_writes_baselines_the_next_run_reads(pytester: pytest.Pytester) -> None:
+    folder = write(pytester)
+    pytester.makeini("[pytest]\nmlgate_n_resamples = 200\nmlgate_alpha = 1e-13\n")
+    pytester.runpytest("--mlgate-update-baselines").assert_outcomes(passed=1)
+    stored = json.loads((folder / "test_scores.py__test_auc.json").read_text())
+    assert 0 < stored["confidence"] < 1
+    pytester.runpytest().assert_outcomes(passed=1)  # read back and compared
+    pytester.makeini("[pytest]\nmlgate_alpha = 1e-17\n")
+    result = pytester.runpytest()
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*ini key mlgate_alpha = 1e-17 is too small: 1 - 2 * alpha rounds to 1*"])
+    pytester.makeini("[pytest]\n")
+    write(pytester, body='''
+from pytest_mlgate.gates.base import GateSettings
+
+@pytest.mark.parametrize("kwargs", [dict(alpha=2), dict(alpha=float("nan")), dict(alpha=1e-17), dict(n_resamples=0)])
+def test_settings(kwargs):
+    GateSettings(**kwargs)
+''')
+    result = pytester.runpytest("--tb=line")
+    result.assert_outcomes(failed=4)
+    result.stdout.fnmatch_lines(["*GateError: GateSettings(alpha=...) must be between 0 and 0.5, got 2*",
+                                 "*GateError: GateSettings(alpha=...) must be between 0 and 0.5, got nan*",
+                                 "*GateError: GateSettings(alpha=...) = 1e-17 is too small*",
+                                 "*GateError: GateSettings(n_resamples=...) must be a positive integer, got 0*"],
+                                consecutive=False)

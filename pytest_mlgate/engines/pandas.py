@@ -82,12 +82,13 @@ class PandasTable(Table):
         return int(self.frame[[self._label(c) for c in columns]].duplicated().sum())
 
     def rows_also_in(self, other: Table, columns: Sequence[str]) -> int:
-        from pytest_mlgate._frames import _aligned, _member, _row_hashes
+        from pytest_mlgate._frames import _aligned, _member, row_hashes
 
         assert isinstance(other, PandasTable)
         labels = [self._label(c) for c in columns]
         left, right = _aligned(other.frame, self.frame, labels)
-        return int(_member(_row_hashes(right), _row_hashes(left)).sum())
+        train_hashes, test_hashes = row_hashes(left, right)
+        return int(_member(test_hashes, train_hashes).sum())
 
     def group_counts(self, columns: Sequence[str]) -> tuple[list[np.ndarray], np.ndarray]:
         counts = self.frame.groupby([self._label(c) for c in columns], dropna=False, sort=True).size()

@@ -57,6 +57,14 @@ class GateSettings:
     baseline_dir: Path | None = None
     update_baselines: bool = False
 
+    def __post_init__(self) -> None:
+        problem = alpha_problem(self.alpha, "GateSettings(alpha=...)")
+        if problem:
+            raise GateError(problem)
+        positive_int("GateSettings(n_resamples=...)", self.n_resamples)
+        if isinstance(self.seed, bool) or not isinstance(self.seed, int):
+            raise GateError(f"GateSettings(seed=...) must be an integer, got {self.seed!r}")
+
     @property
     def confidence(self) -> float:
         return 1.0 - 2.0 * self.alpha
@@ -66,6 +74,16 @@ class GateSettings:
         share random draws and a check gives the same answer whichever tests run before it."""
         key = "\x1f".join([str(self.seed), *map(str, parts)])
         return zlib.crc32(key.encode()) & 0x7FFFFFFF
+
+
+def alpha_problem(alpha: Any, name: str = "alpha") -> str:
+    """Why ``alpha`` cannot be a false-alarm rate ("" when it can): a number in (0, 0.5) whose two-sided level
+    ``1 - 2 * alpha`` is below 1 in floating point (so a baseline written with it is read back)."""
+    if not is_number(alpha) or not 0 < alpha < 0.5:
+        return f"{name} must be between 0 and 0.5, got {alpha!r}"
+    if not 1.0 - 2.0 * float(alpha) < 1.0:
+        return f"{name} = {alpha!r} is too small: 1 - 2 * alpha rounds to 1 in floating point; use at least 1e-15"
+    return ""
 
 
 @dataclass

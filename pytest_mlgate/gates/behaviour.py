@@ -95,11 +95,14 @@ def _row_close(a: np.ndarray, b: np.ndarray, *, rtol: float, atol: float) -> np.
         return np.zeros(a.shape[0] if a.ndim else 0, dtype=bool)
     if a.dtype.kind in "biuf" and b.dtype.kind in "biuf":
         close = np.isclose(a.astype(float), b.astype(float), rtol=rtol, atol=atol, equal_nan=True)
-    else:
+    else:  # objects, text, pandas' NA (which has no truth value, so it is never compared)
+        a_missing, b_missing = np.asarray(pd.isna(a), dtype=bool), np.asarray(pd.isna(b), dtype=bool)
+        both = ~a_missing & ~b_missing
+        equal = np.zeros(a.shape, dtype=bool)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            equal = np.asarray(a == b, dtype=bool)
-        close = equal | (np.asarray(pd.isna(a), dtype=bool) & np.asarray(pd.isna(b), dtype=bool))
+            equal[both] = np.asarray(a[both] == b[both], dtype=bool)
+        close = equal | (a_missing & b_missing)
     if close.ndim > 1:
         close = close.reshape(close.shape[0], -1).all(axis=1)
     return np.asarray(close, dtype=bool)
@@ -355,7 +358,7 @@ def _perturbed(X: Any, frame: pd.DataFrame, perturb: Perturbation) -> tuple[Any,
             if array.shape[0] != n:
                 raise GateError(f"perturb[{column!r}] gave {array.shape[0]} values for {n} rows: give one value "
                                 "per row, a single value, or a function of the column")
-            replacements[name] = array
+            replacements[name] = _keep_dtype(X, values, array)
         described = ", ".join(f"replacing {c!r}" for c in replacements)
         return _with_columns(X, frame, replacements), described, list(replacements)
     if not callable(perturb):
@@ -371,6 +374,52 @@ def _perturbed(X: Any, frame: pd.DataFrame, perturb: Perturbation) -> tuple[Any,
         raise GateError(f"perturb(X) returned {_inputs.n_rows(changed)} rows for {n}: it must keep every row, "
                         "in order")
     return changed, f"applying {getattr(perturb, '__name__', type(perturb).__name__)}", []
+
+
+def _keep_dtype(X: Any, values: Any, array: np.ndarray) -> Any:
+    """The replacement values for a pandas X in their own pandas dtype (nullable Int64, boolean, Float64 keep
+    their NA and their dtype: the model sees what it was trained on), by position; else the numpy array."""
+    if isinstance(X, pd.DataFrame) and isinstance(values, (pd.Series, pd.api.extensions.ExtensionArray)) \
+            and isinstance(values.dtype, pd.api.extensions.ExtensionDtype):
+        return values.array if isinstance(values, pd.Series) else values
+    return array
+
+
+def _raised(values: pd.Series, step: float | None) -> tuple[Any, np.ndarray, float, str, str]:
+    """``values`` raised by ``step`` in the column's own dtype (nullable ones keep NA), the rows that could be
+    raised, the step and how to say it. A boolean feature is raised from False to True (rows already True, or
+    missing, are not judged); an integer one by a whole step (default a tenth of its spread, at least 1)."""
+    extension = isinstance(values.dtype, pd.api.extensions.ExtensionDtype)
+    if pd.api.types.is_bool_dtype(values.dtype):
+        if step is not None:
+            raise GateError("step= does not apply to a boolean feature: raising it means False -> True")
+        present = (~values.astype("boolean")).fillna(False).to_numpy(dtype=bool)
+        if not present.any():
+            raise GateError(f"feature {values.name!r} is never False in X, so no row can be raised to True")
+        flipped = values.mask(pd.Series(present, index=values.index), True)
+        return (flipped.array if extension else flipped.to_numpy()), present, 1.0, "False -> True", "from False to True"
+    numbers = values.to_numpy(dtype=float, na_value=np.nan)
+    present = np.isfinite(numbers)
+    if not present.any():
+        raise GateError(f"feature {values.name!r} has no finite values in X")
+    integer = values.dtype.kind in "iu"
+    if step is None:
+        spread = float(np.std(numbers[present]))
+        if spread == 0:
+            raise GateError(f"feature {values.name!r} is constant in X, so the default step (a tenth of its standard "
+                            "deviation) is 0: pass step=")
+        step = max(1, round(0.1 * spread)) if integer else 0.1 * spread
+    elif not (is_number(step) and np.isfinite(step) and step > 0):
+        raise GateError(f"step must be a positive number, got {step!r}")
+    raised: Any
+    dtype: Any = values.dtype
+    if integer and float(step).is_integer():
+        raised = (values + int(step)).array if extension else (values.to_numpy() + int(step)).astype(dtype)
+    elif extension:
+        raised = pd.array(numbers + step, dtype=dtype if dtype.kind == "f" else "Float64")
+    else:
+        raised = numbers + step
+    return raised, present, float(step), f"step {fmt(step)}", f"by {fmt(step)}"
 
 
 def _output(model: Any, method: str, X: Any, what: str) -> np.ndarray:
@@ -587,25 +636,10 @@ class BehaviourChecks(BaseGate):
             raise GateError("X is empty: a gate needs at least one row")
         column = _column_key(X, frame, feature, what="feature")
         values = frame[column]
-        if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+        if not pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
             raise GateError(f"feature {feature!r} is not numeric (dtype {values.dtype}): monotonicity needs a number "
                             "that can be raised; encode it as a number first")
-        numbers = values.to_numpy(dtype=float, na_value=np.nan)
-        present = np.isfinite(numbers)
-        if not present.any():
-            raise GateError(f"feature {feature!r} has no finite values in X")
-        integer = values.dtype.kind in "iu"
-        if step is None:
-            spread = float(np.std(numbers[present]))
-            if spread == 0:
-                raise GateError(f"feature {feature!r} is constant in X, so the default step (a tenth of its standard "
-                                "deviation) is 0: pass step=")
-            step = max(1, round(0.1 * spread)) if integer else 0.1 * spread
-        elif not (is_number(step) and np.isfinite(step) and step > 0):
-            raise GateError(f"step must be a positive number, got {step!r}")
-        raised = values.to_numpy() + step if integer and float(step).is_integer() else numbers + step
-        if integer and float(step).is_integer():
-            raised = raised.astype(values.dtype)
+        raised, present, step, how, by = _raised(values.rename(feature), step)
         base, method = _score(model, X, target, "original")
         moved, _ = _score(model, _with_columns(X, frame, {column: raised}), target, "raised")
         tolerance = SCORE_TOLERANCE * np.maximum(1.0, np.abs(base))
@@ -623,14 +657,15 @@ class BehaviourChecks(BaseGate):
         verb = "lowered" if direction == "increasing" else "raised"
         return [_rate_result(
             "monotonic", str(feature), bad=int(wrong.sum()), n=n, limit=float(max_violations),
-            checked=f"{method} {direction} in {feature!r} (step {fmt(step)})",
-            problem=f"raising {feature!r} by {fmt(step)} {verb} {method}",
+            checked=f"{method} {direction} in {feature!r} ({how})",
+            problem=f"raising {feature!r} {by} {verb} {method}",
             hint=f"constrain the model (e.g. HistGradientBoosting*(monotonic_cst=...) or monotone_constraints in "
                  f"LightGBM/XGBoost) so {method} is {direction} in {feature!r}; if a few violations are acceptable "
                  f"raise max_violations (worst rows shown first)",
             examples=examples,
             details={"direction": direction, "step": step, "score": method,
-                     "missing_feature_rows": int((~present).sum()),
+                     "missing_feature_rows": int(values.isna().sum() if by == "from False to True"
+                                                 else (~present).sum()),
                      "largest_wrong_move": float(np.max(np.abs(change[wrong]))) if wrong.any() else 0.0},
         )]
 

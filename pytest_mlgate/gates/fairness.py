@@ -346,7 +346,11 @@ def _resolve_metric(name: Any, what: str) -> str:
         raise GateError(f"{what} must be a metric name, got {type(name).__name__}: {name!r}")
     resolved = gs.GROUP_METRIC_ALIASES.get(name, name)
     if resolved not in gs.GROUP_METRICS:
-        known = sorted([*gs.DISPARITIES, *gs.GROUP_METRICS])
+        if what == "metric" and name in gs.DISPARITIES:
+            raise GateError(f"{name!r} is a disparity, not a metric: metrics= takes per-group metrics "
+                            f"({', '.join(sorted(gs.GROUP_METRICS))}); give {name!r} its limit in max_difference= "
+                            f"or min_ratio=, e.g. max_difference={{{name!r}: 0.1}}")
+        known = sorted(gs.GROUP_METRICS) if what == "metric" else sorted([*gs.DISPARITIES, *gs.GROUP_METRICS])
         raise GateError(f"unknown {what} {name!r}.{did_you_mean(name, known)} Known: {', '.join(known)}")
     return resolved
 

@@ -23,6 +23,7 @@ from pytest_mlgate._frames import (
     _names,
     _row_hashes,
     _rows,
+    row_hashes,
 )
 from pytest_mlgate._validate import fraction as _fraction
 from pytest_mlgate._validate import pct as _pct
@@ -198,6 +199,30 @@ def _validate_result(subject: str, cases: Any, n: int) -> GateResult:
                       comparison="<=", n=n, message=message, details=details)
 
 
+def _expected_classes(table: dict[Any, int], classes: Any) -> dict[Any, int]:
+    """The counts of ``classes`` (0 for an absent one), matched as Python compares values: 0.0 is the label 0 and
+    True the label 1, but "1" is not 1. A label of y outside ``classes`` is an error."""
+    try:
+        given = [] if isinstance(classes, (str, bytes)) else list(classes)
+    except TypeError:
+        given = []
+    if not given:
+        raise GateError(f"classes must be a non-empty list of the labels expected, got {classes!r}")
+    wanted = [c.item() if hasattr(c, "item") and not isinstance(c, (str, bytes)) else c for c in given]
+    try:
+        if len(set(wanted)) != len(wanted):
+            raise GateError(f"classes names a class more than once (as values compare, 0 == 0.0 == False): "
+                            f"{wanted!r}")
+        unknown = [k for k in table if k not in set(wanted)]
+    except TypeError:
+        raise GateError(f"classes must hold labels (numbers or text), got {classes!r}") from None
+    if unknown:
+        raise GateError(f"y has classes not in classes=: {_names(sorted(unknown, key=repr))} (classes={wanted!r}; "
+                        "labels match by value, so 1 and 1.0 are one class but 1 and '1' are not)")
+    found = {c: next(k for k in table if k == c) for c in wanted if c in table}
+    return {found.get(c, c): table.get(c, 0) for c in wanted}
+
+
 def _schema_subject(args: dict[str, Any]) -> str:
     schema = args["schema"]
     return str(getattr(schema, "name", None) or getattr(schema, "__name__", None) or type(schema).__name__)
@@ -286,7 +311,7 @@ class IntegrityChecks(BaseGate):
             raise GateError(f"columns missing from train: {_names(absent)}; pass on=[...] with columns both frames "
                             "have")
         left, right = _aligned(train_frame, test_frame, columns)
-        train_hashes, test_hashes = _row_hashes(left), _row_hashes(right)
+        train_hashes, test_hashes = row_hashes(left, right)
         leaked = _member(test_hashes, train_hashes)
         examples = [{"test_row": int(row), "train_row": int(np.flatnonzero(train_hashes == test_hashes[row])[0])}
                     for row in np.flatnonzero(leaked)[:EXAMPLES]]
@@ -308,15 +333,14 @@ class IntegrityChecks(BaseGate):
             if column is not None:
                 raise GateError("column= names the label column of an engine table (DuckDB, Parquet, polars LazyFrame, "
                                 "pyarrow); pass the labels themselves as y otherwise")
-            labels = _inputs.labels(y, "y")
-            values, counts = np.unique(labels, return_counts=True)
-            table = {str(v): int(c) for v, c in zip(values.tolist(), counts.tolist(), strict=True)}
+            tally = pd.Series(_inputs.labels(y, "y")).value_counts(sort=False)
+            table = dict(zip(tally.index.tolist(), tally.to_numpy().tolist(), strict=True))
+            try:
+                table = dict(sorted(table.items()))
+            except TypeError:  # labels of several types: in the order of their text
+                table = dict(sorted(table.items(), key=lambda kv: repr(kv[0])))
         if classes is not None:
-            expected = [str(c) for c in classes]
-            unknown = sorted(set(table) - set(expected))
-            if unknown:
-                raise GateError(f"y has classes not in classes=: {_names(unknown)}")
-            table = {c: table.get(c, 0) for c in expected}
+            table = _expected_classes(table, classes)
         n = sum(table.values())
         fractions = {k: c / n for k, c in table.items()}
         rarest = min(fractions, key=lambda k: fractions[k])

@@ -113,8 +113,10 @@ def decode_columns(profile: Mapping[str, Any], numeric: Callable[[Any], N], *,
     """A profile's row count and column -> (kind, dtype, summary), numeric columns decoded by ``numeric`` (exact
     or binned); a damaged profile is a GateError saying to rebuild it with ``data_gate.profile(<rebuild>)``."""
     out: dict[Any, tuple[str, str, N | stats.CategoricalSummary]] = {}
+    where = ""
     try:
         for entry in profile["columns"]:
+            where = f" in column {entry.get('name')!r}" if isinstance(entry, Mapping) else ""
             summary: N | stats.CategoricalSummary
             if entry["kind"] == "numeric":
                 summary = numeric(entry)
@@ -122,10 +124,19 @@ def decode_columns(profile: Mapping[str, Any], numeric: Callable[[Any], N], *,
                 summary = stats.CategoricalSummary.from_profile(entry)
             else:
                 raise ValueError(f"unknown column kind {entry['kind']!r}")
+            if entry["name"] in out:
+                raise ValueError("the column appears twice")
             out[entry["name"]] = (entry["kind"], str(entry.get("dtype", "")), summary)
-        n_rows = int(profile["n_rows"])
-    except (KeyError, TypeError, ValueError) as exc:
-        raise GateError(f"the reference profile is damaged ({type(exc).__name__}: {exc}); rebuild it with "
+        where = ""
+        n_rows = stats.profile_count(profile["n_rows"], "n_rows")
+        for name, (_, _, decoded) in out.items():
+            column: Any = decoded  # every summary counts its values and its missing ones
+            if column.n + column.n_missing != n_rows:
+                where = f" in column {name!r}"
+                raise ValueError(f"{column.n} values and {column.n_missing} missing do not add up to the "
+                                 f"profile's {n_rows} rows")
+    except (KeyError, TypeError, ValueError, OverflowError) as exc:
+        raise GateError(f"the reference profile is damaged{where} ({type(exc).__name__}: {exc}); rebuild it with "
                         f"data_gate.profile({rebuild})") from None
     return n_rows, out
 

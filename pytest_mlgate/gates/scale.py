@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pytest_mlgate import engines
-from pytest_mlgate._frames import _names
+from pytest_mlgate._frames import _names, no_repeats
 from pytest_mlgate._validate import positive_int
 from pytest_mlgate.engines.base import Summary, Table, summarize
 from pytest_mlgate.gates.drift import _categorical_row, _kind_text, drift_columns, drift_verdicts, missing_rate_fields
@@ -63,6 +63,7 @@ def _selected(available: Sequence[str], columns: Any, name: str, what: str = "co
     columns = [columns] if isinstance(columns, str) else list(columns)
     if not columns:
         raise GateError(f"{what} is empty: name at least one column, or pass None for all of them")
+    no_repeats(columns, what)
     absent = [c for c in columns if c not in available]
     if absent:
         raise GateError(f"{what} not in {name}: {_names(absent)} ({name} has {_names(list(available))})")
@@ -265,7 +266,7 @@ def check_leakage_table(train: Any, test: Any, *, limit: float, on: Any) -> list
     return [leakage_result(count, test_table.n_rows(), train_table.n_rows(), limit, selected, on is None, [])]
 
 
-def label_counts_table(data: Any, column: str | None) -> dict[str, int]:
+def label_counts_table(data: Any, column: str | None) -> dict[Any, int]:
     """Label counts from the engine (``GROUP BY``); missing labels are an error, as for arrays."""
     table = engine_table(data, "y")
     kinds = table.kinds()
@@ -280,7 +281,7 @@ def label_counts_table(data: Any, column: str | None) -> dict[str, int]:
     if missing:
         raise GateError(f"y has {int(counts[missing].sum())} missing label(s) in column {column!r}; drop or fill "
                         "them first")
-    return {str(json_safe(k)): int(c) for k, c in zip(keys.tolist(), counts.tolist(), strict=True)}
+    return {json_safe(k): int(c) for k, c in zip(keys.tolist(), counts.tolist(), strict=True)}
 
 
 __all__ = ["BinnedProfile", "check_binned_drift", "is_binned_profile", "load_binned_profile",

@@ -22,7 +22,15 @@ from typing import Any
 
 import numpy as np
 
-from pytest_mlgate.stats.drift import PSI_BINS, _decode, _encode, psi_from_counts
+from pytest_mlgate.stats.drift import (
+    PSI_BINS,
+    _decode,
+    _encode,
+    finite_array,
+    profile_count,
+    profile_float,
+    psi_from_counts,
+)
 
 #: bins per numeric column: 1,000 resolve KS to about 1e-3 of the CDF at the bound, D_lower measured within
 #: 5.5e-5 of the exact D at 1M-100M rows; about 24 KB of JSON per column
@@ -114,21 +122,36 @@ class BinnedNumeric:
     def to_profile(self) -> dict[str, Any]:
         return {"kind": "numeric", "n": self.n, "n_missing": self.n_missing,
                 "edges": _encode(self.edges.astype("<f8")), "counts": _encode(self.counts.astype("<i8")),
-                "min": self.minimum, "max": self.maximum, "mean": self.mean, "m2": self.m2,
+                "min": _finite_or_none(self.minimum), "max": _finite_or_none(self.maximum), "mean": self.mean,
+                "m2": self.m2,
                 "low_sum": self.low_sum, "high_sum": self.high_sum}
 
     @classmethod
     def from_profile(cls, entry: dict[str, Any]) -> BinnedNumeric:
-        edges = _decode(entry["edges"], "<f8").astype(float)
+        edges = finite_array(_decode(entry["edges"], "<f8").astype(float), "edges")
         counts = _decode(entry["counts"], "<i8").astype(np.int64)
         if counts.size != edges.size + 1:
             raise ValueError("counts must have one more entry than edges")
+        if (counts < 0).any():
+            raise ValueError("'counts' must be non-negative")
         if edges.size > 1 and not np.all(edges[1:] > edges[:-1]):
             raise ValueError("edges are not strictly increasing")
-        if int(counts.sum()) != int(entry["n"]):
+        n = profile_count(entry["n"], "n")
+        if int(counts.sum()) != n:
             raise ValueError("counts do not add up to n")
-        return cls(edges, counts, int(entry["n_missing"]), float(entry["min"]), float(entry["max"]),
-                   float(entry["mean"]), float(entry["m2"]), float(entry["low_sum"]), float(entry["high_sum"]))
+        if n == 0 and entry.get("min") is None and entry.get("max") is None:  # an entirely missing column
+            low, high = math.nan, math.nan
+        else:
+            low, high = profile_float(entry["min"], "min"), profile_float(entry["max"], "max")
+            if low > high:
+                raise ValueError("'min' is above 'max'")
+        moments = [profile_float(entry[k], k) for k in ("mean", "m2", "low_sum", "high_sum")]
+        return cls(edges, counts, profile_count(entry["n_missing"], "n_missing"), low, high, *moments)
+
+
+def _finite_or_none(value: float) -> float | None:
+    """What a profile stores for the minimum or maximum of a column with no value: null, never NaN (not JSON)."""
+    return value if math.isfinite(value) else None
 
 
 @dataclass(frozen=True)

@@ -115,14 +115,17 @@ class NumericSummary:
 
     @classmethod
     def from_profile(cls, entry: dict[str, Any]) -> NumericSummary:
-        values = _decode(entry["values"], "<f8").astype(float, copy=False)
-        cum = None if entry.get("counts") is None else np.cumsum(_decode(entry["counts"], "<i8"))
+        values = finite_array(_decode(entry["values"], "<f8").astype(float, copy=False), "values")
+        counts = None if entry.get("counts") is None else _decode(entry["counts"], "<i8")
+        if counts is not None and (counts < 1).any():
+            raise ValueError("'counts' must be positive integers")
+        cum = None if counts is None else np.cumsum(counts)
         n = values.size if cum is None else int(cum[-1]) if cum.size else 0
-        if (cum is not None and cum.size != values.size) or (values.size and n != int(entry["n"])):
+        if (cum is not None and cum.size != values.size) or n != profile_count(entry["n"], "n"):
             raise ValueError("values and counts do not match n")
         if values.size > 1 and not np.all(values[1:] > values[:-1]):
             raise ValueError("values are not strictly increasing")
-        return cls(values, cum, int(entry.get("n_missing", 0)))
+        return cls(values, cum, profile_count(entry.get("n_missing", 0), "n_missing"))
 
 
 @dataclass
@@ -157,9 +160,39 @@ class CategoricalSummary:
     @classmethod
     def from_profile(cls, entry: dict[str, Any]) -> CategoricalSummary:
         categories, counts = entry["categories"], entry["counts"]
-        if len(categories) != len(counts):
-            raise ValueError("categories and counts differ in length")
-        return cls({str(k): int(c) for k, c in zip(categories, counts, strict=True)}, int(entry.get("n_missing", 0)))
+        if not isinstance(categories, list) or not isinstance(counts, list) or len(categories) != len(counts):
+            raise ValueError("'categories' and 'counts' must be lists of the same length")
+        tally = {str(k): profile_count(c, f"the count of category {k!r}") for k, c in zip(categories, counts,
+                                                                                           strict=True)}
+        if len(tally) != len(categories):
+            raise ValueError("'categories' repeats a category")
+        return cls(tally, profile_count(entry.get("n_missing", 0), "n_missing"))
+
+
+def profile_count(value: Any, what: str) -> int:
+    """A count read from a profile: a non-negative integer (an integral float too, as JSON may write it), never
+    NaN, infinity or a bool; otherwise a ValueError naming ``what``."""
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
+        raise ValueError(f"{what} must be a non-negative integer, got {value!r}")
+    return int(value)
+
+
+def profile_float(value: Any, what: str) -> float:
+    """A number read from a profile: finite (a profile never holds NaN or infinity), else a ValueError."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.number)) or not math.isfinite(value):
+        raise ValueError(f"{what} must be a finite number, got {value!r}")
+    return float(value)
+
+
+def finite_array(values: np.ndarray, what: str) -> np.ndarray:
+    """``values`` when every one is finite, else a ValueError saying how many are NaN or infinite."""
+    bad = ~np.isfinite(values)
+    if bad.any():
+        raise ValueError(f"{what} holds {int(np.isnan(values).sum())} NaN and {int(np.isinf(values).sum())} "
+                         "infinite value(s); a profile holds finite numbers only")
+    return values
 
 
 def _dot(a: np.ndarray, b: np.ndarray) -> float:

@@ -532,7 +532,11 @@ def get_metric(key: str | Metric | Callable[..., float]) -> Metric:
             raise StatsError(f"scikit-learn's scorer {key!r} is not supported here; gate the plain metric "
                              f"({key[4:]!r}) with max= instead. Supported negated scorers: {', '.join(NEGATED)}")
         from pytest_mlgate._validate import did_you_mean
+        from pytest_mlgate.stats.groups import DISPARITIES
 
+        if key in DISPARITIES:
+            raise StatsError(f"{key!r} is a fairness disparity, not a metric of the model: gate it with "
+                             f"fairness_gate.check(..., max_difference={{{key!r}: 0.1}}) (or min_ratio=)")
         raise StatsError(f"unknown metric {key!r}.{did_you_mean(key, METRICS)} Known metrics: "
                          f"{', '.join(sorted(METRICS))}; "
                          "or pass a callable (pytest_mlgate.metric(fn, needs=..., greater_is_better=...))")
