@@ -517,7 +517,7 @@ def test_hints_never_suggest_the_name_typed_and_name_the_keyword_a_disparity_tak
         model_gate.metrics(y=y, y_pred=y, min={"demographic_parity": 0.1})
 
     def test_disparity_as_a_group_metric(fairness_gate):
-        fairness_gate.check(y=y, y_pred=y, sensitive_features=y, metrics=["demographic_parity"],
+        fairness_gate.check(y=y, y_pred=y, sensitive_features=y, show=["demographic_parity"],
                             max_difference={"demographic_parity": 0.1})
     ''')
     result.assert_outcomes(failed=3)
@@ -525,7 +525,7 @@ def test_hints_never_suggest_the_name_typed_and_name_the_keyword_a_disparity_tak
         "*feature 1 is not a column of X. There is the str '1', not the int 1. Columns: 1, z*",
         "*'demographic_parity' is a fairness disparity, not a metric of the model: gate it with "
         "fairness_gate.check(..., max_difference={'demographic_parity': 0.1})*",
-        "*'demographic_parity' is a disparity, not a metric: metrics= takes per-group metrics (accuracy, *); "
+        "*'demographic_parity' is a disparity, not a metric: show= takes per-group metrics (accuracy, *); "
         "give 'demographic_parity' its limit in max_difference= or min_ratio=*",
     ], consecutive=False)
     assert "Did you mean '1'" not in result.stdout.str()

@@ -347,7 +347,7 @@ def _resolve_metric(name: Any, what: str) -> str:
     resolved = gs.GROUP_METRIC_ALIASES.get(name, name)
     if resolved not in gs.GROUP_METRICS:
         if what == "metric" and name in gs.DISPARITIES:
-            raise GateError(f"{name!r} is a disparity, not a metric: metrics= takes per-group metrics "
+            raise GateError(f"{name!r} is a disparity, not a metric: show= takes per-group metrics "
                             f"({', '.join(sorted(gs.GROUP_METRICS))}); give {name!r} its limit in max_difference= "
                             f"or min_ratio=, e.g. max_difference={{{name!r}: 0.1}}")
         known = sorted(gs.GROUP_METRICS) if what == "metric" else sorted([*gs.DISPARITIES, *gs.GROUP_METRICS])
