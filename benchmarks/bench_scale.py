@@ -10,6 +10,8 @@ Each path runs in its own Python process, so its peak memory (ru_maxrss) is its 
             cannot beat)
   pandas    pd.read_parquet both files, then the exact in-memory drift
   fairness  fairness_gate.check on the Parquet file (GROUP BY in DuckDB) and on the pandas frame: bitwise equal?
+  metrics   model_gate.metrics(data=<DuckDB relation over the Parquet file>, ...) against scikit-learn on the
+            columns read into memory: count metrics equal, ROC AUC and average precision inside the bound
 
 Agreement: the same flagged columns, and the exact KS D inside [D_lower, D_upper] for every numeric column.
 
@@ -60,6 +62,7 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+METRICS = ("accuracy", "f1", "roc_auc", "average_precision")
 FEATURES = [f"num{i:02d}" for i in range(N_NUMERIC)] + [f"cat{i}" for i in range(N_CATEGORICAL)]
 
 
@@ -108,6 +111,32 @@ def run_path(path: str, directory: Path) -> dict:
         frames = [pd.read_parquet(p, columns=FEATURES) for p in (ref, cur)]
         out["read_seconds"] = time.perf_counter() - start
         results = gate.DataGate(raises=False).drift(frames[0], frames[1])
+    elif path in ("metrics_duckdb", "metrics_sklearn"):
+        # a score made from a feature and the label, the same expression in DuckDB and numpy
+        if path == "metrics_duckdb":
+            import duckdb
+
+            from pytest_mlgate.gates.model import ModelGate
+
+            relation = duckdb.sql(f"SELECT label, pred, 1 / (1 + exp(-(num00 + 1.5 * label - 0.75))) AS score "
+                                  f"FROM read_parquet('{cur}')")
+            found = ModelGate(raises=False).metrics(data=relation, y="label", y_pred="pred", y_score="score",
+                                                    min=dict.fromkeys(METRICS, 0.5))
+            out["metrics"] = {r.subject: [r.value, r.details.get("bound"), list(r.interval or ())] for r in found}
+        else:
+            import numpy as np
+            import pandas as pd
+            from sklearn import metrics as skm
+
+            frame = pd.read_parquet(cur, columns=["label", "pred", "num00"])
+            y, pred = frame["label"].to_numpy(), frame["pred"].to_numpy()
+            score = 1 / (1 + np.exp(-(frame["num00"].to_numpy() + 1.5 * y - 0.75)))
+            out["metrics"] = {"accuracy": skm.accuracy_score(y, pred), "f1": skm.f1_score(y, pred),
+                              "roc_auc": skm.roc_auc_score(y, score),
+                              "average_precision": skm.average_precision_score(y, score)}
+        out["seconds"] = time.perf_counter() - start
+        out["peak_mb"] = peak_mb()
+        return out
     elif path in ("fairness_duckdb", "fairness_pandas"):
         limits = {"demographic_parity": 0.1, "equalized_odds": 0.1}
         if path == "fairness_duckdb":
@@ -140,6 +169,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=10_000_000)
     parser.add_argument("--dir", type=Path, default=Path("/tmp/mlgate-scale"))
     parser.add_argument("--path", help=argparse.SUPPRESS)
+    parser.add_argument("--only", nargs="*", help="run these paths only (default all)")
     args = parser.parse_args()
     directory = args.dir / str(args.rows)
     if args.path:
@@ -151,12 +181,24 @@ def main() -> None:
     print(f"data: {args.rows:,} rows x 20 features per side, Parquet {size:.0f} MB, "
           f"generated in {time.perf_counter() - start:.0f} s")
     runs = {}
-    for path in ("duckdb", "profile", "floor", "pandas", "fairness_duckdb", "fairness_pandas"):
+    paths = ("duckdb", "profile", "floor", "pandas", "fairness_duckdb", "fairness_pandas", "metrics_duckdb",
+             "metrics_sklearn")
+    for path in args.only or paths:
         done = subprocess.run([sys.executable, __file__, "--rows", str(args.rows), "--dir", str(args.dir),
                                "--path", path], capture_output=True, text=True, check=True)
         runs[path] = json.loads(done.stdout.strip().splitlines()[-1])
         extra = f" (reading Parquet {runs[path]['read_seconds']:.1f} s)" if "read_seconds" in runs[path] else ""
         print(f"{path:16s} {runs[path]['seconds']:8.1f} s   peak {runs[path]['peak_mb']:8.0f} MB{extra}", flush=True)
+    if "metrics_duckdb" in runs and "metrics_sklearn" in runs:
+        table, sk = runs["metrics_duckdb"]["metrics"], runs["metrics_sklearn"]["metrics"]
+        for name in METRICS:
+            value, bound, interval = table[name]
+            where = (f"bound [{bound[0]:.7f}, {bound[1]:.7f}], exact inside: {bound[0] <= sk[name] <= bound[1]}"
+                     if bound else f"equal: {value == sk[name]}")
+            print(f"metrics {name}: table {value:.7f}, scikit-learn {sk[name]:.7f}; {where}; interval "
+                  f"[{interval[0]:.5f}, {interval[1]:.5f}]")
+    if not {"duckdb", "pandas", "profile", "floor", "fairness_duckdb", "fairness_pandas"} <= set(runs):
+        return
     exact, binned = runs["pandas"], runs["duckdb"]
     print(f"profile JSON: {runs['profile']['profile_bytes'] / 1e3:.0f} KB for 20 columns")
     print(f"duckdb vs pandas (read + drift): {exact['seconds'] / binned['seconds']:.1f}x faster, "

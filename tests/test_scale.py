@@ -54,9 +54,13 @@ def frames(rows: int = 20_000, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFram
 ENGINES = ["pandas", "duckdb", "polars", "pyarrow"]
 
 
-def as_engine(frame: pd.DataFrame, engine: str, tmp_path: Any = None) -> Any:
+def as_engine(frame: pd.DataFrame, engine: str, tmp_path: Any = None, name: str = "table") -> Any:
     if engine == "pandas":
         return frame
+    if engine == "parquet":
+        path = tmp_path / f"{name}.parquet"
+        frame.to_parquet(path)
+        return str(path)
     if engine == "duckdb":
         return duckdb.from_df(frame)
     if engine == "polars":
@@ -232,6 +236,51 @@ def test_fairness_from_engine_counts_equals_the_in_memory_gate_bitwise(engine: s
         assert g.details == e.details
 
 
+ALL_ENGINES = ["pandas", "duckdb", "parquet", "polars", "pyarrow"]
+
+
+def verdicts(results: list[Any]) -> list[tuple[Any, ...]]:
+    return [(r.check, r.subject, r.status, r.value, r.interval) for r in results]
+
+
+@pytest.mark.parametrize("engine", ALL_ENGINES)
+def test_every_check_gives_the_same_verdicts_on_every_engine(engine: str, tmp_path: Any) -> None:
+    """drift, missing, duplicates, leakage, label_balance and fairness on the same rows as pandas, a DuckDB relation,
+    a Parquet file, a polars LazyFrame and a pyarrow Table: the verdicts of the in-memory gate."""
+    reference, current = frames(6_000, seed=7)
+    train = pd.concat([reference, reference.iloc[:30]], ignore_index=True)
+    test = pd.concat([current.iloc[:800], reference.iloc[:12]], ignore_index=True)
+    rng = np.random.default_rng(8)
+    scored = current.assign(label=rng.integers(0, 2, len(current)))
+    scored["pred"] = np.where(rng.random(len(scored)) < np.where(scored["cat0"] == "a", 0.9, 0.75), scored["label"],
+                              1 - scored["label"])
+
+    def run(convert: Any) -> list[list[tuple[Any, ...]]]:
+        gate, fair = quiet(DataGate), quiet(FairnessGate)
+        drift = gate.drift(convert(reference, "reference"), convert(current, "current"))
+        return [
+            [(r.subject, r.status) for r in drift],
+            verdicts(gate.missing(convert(current, "current"), max_fraction=0.04)),
+            verdicts(gate.duplicates(convert(train, "train"))),
+            verdicts(gate.duplicates(convert(train, "train"), subset=["cat0", "int0"], max_fraction=0.5)),
+            verdicts(gate.leakage(convert(train, "train"), convert(test, "test"), max_fraction=0.01)),
+            verdicts(fair.check(None, None, "label", y_pred="pred", sensitive_features="cat0",
+                                data=convert(scored, "scored"),
+                                max_difference={"demographic_parity": 0.05, "equalized_odds": 0.1})),
+        ]
+
+    expected = run(lambda frame, name: frame)
+    expected[0] = [(r.subject, r.status) for r in quiet(DataGate).drift(reference, current)]  # the exact path
+    got = run(lambda frame, name: as_engine(frame, engine, tmp_path, name))
+    assert got == expected
+    assert [s for _, s in expected[0]].count("fail") == 1 + len(SHIFTED)  # the dataset row and the shifted columns
+    balance = (quiet(DataGate).label_balance(train["cat1"], min_fraction=0.34) if engine == "pandas" else
+               quiet(DataGate).label_balance(as_engine(train, engine, tmp_path, "train"), column="cat1",
+                                             min_fraction=0.34))
+    assert verdicts(balance) == verdicts(quiet(DataGate).label_balance(train["cat1"], min_fraction=0.34))
+    assert {row[2] for check in expected[1:] for row in check} == {"pass", "fail"}  # they can fail here, and do
+
+
 # --- through pytest -------------------------------------------------------------------------------
 
 
@@ -362,3 +411,47 @@ def test_validate_on_engine_tables_refuses_a_schema_of_another_backend() -> None
         quiet(DataGate).validate(duckdb.from_df(frame.iloc[:0]), pai.DataFrameSchema({"age": pai.Column(int)}))
     with pytest.raises(GateError, match="data is empty"):
         quiet(DataGate).validate(pl.from_pandas(frame.iloc[:0]).lazy(), papl.DataFrameSchema({"age": papl.Column(int)}))
+
+
+def test_each_kind_of_bad_table_input_is_a_clear_error(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Item 6 of #14, beyond the drift cases above: a column on one side only (either side), an empty table for
+    every check, a profile of another version, and every engine missing names the extra that installs it."""
+    import pandera.ibis as pai
+
+    from pytest_mlgate.gates.model import ModelGate
+
+    reference, current = frames(1_000)
+    profile = gate.make_profile(duckdb.from_df(reference.drop(columns="num0")))
+    with pytest.raises(GateError, match="missing from reference: 'num0'"):
+        quiet(DataGate).drift(profile, duckdb.from_df(current))
+    with pytest.raises(GateError, match="columns missing from reference: 'num0'"):
+        quiet(DataGate).drift(profile, pl.from_pandas(current).lazy(), columns=["num0"])
+    with pytest.raises(GateError, match="columns missing from train: 'num0'"):
+        quiet(DataGate).leakage(duckdb.from_df(reference.drop(columns="num0")), duckdb.from_df(current))
+    with pytest.raises(GateError, match=r"'flag' is categorical/text in reference \(BOOLEAN\) but numeric in current"):
+        quiet(DataGate).drift(duckdb.from_df(reference), duckdb.from_df(current.assign(flag=current["flag"] * 1.0)))
+    with pytest.raises(GateError, match=r"version 0 is not supported"):
+        quiet(DataGate).drift({**profile, "version": 0}, duckdb.from_df(current))
+    empty = current.iloc[:0]
+    for call in (lambda t: quiet(DataGate).drift(t, duckdb.from_df(current)),
+                 lambda t: quiet(DataGate).missing(t), lambda t: quiet(DataGate).duplicates(t),
+                 lambda t: quiet(DataGate).label_balance(t, column="cat0"),
+                 lambda t: quiet(DataGate).profile(t),
+                 lambda t: quiet(ModelGate).metrics(data=t, y="flag", y_pred="flag", min={"accuracy": 0.5}),
+                 lambda t: quiet(FairnessGate).check(None, None, "flag", y_pred="flag", sensitive_features="cat0",
+                                                     data=t, max_difference={"demographic_parity": 0.1})):
+        for table in (duckdb.from_df(empty), pl.from_pandas(empty).lazy()):
+            with pytest.raises(GateError, match="is empty \\(0 rows\\)"):
+                call(table)
+    arrow, relation = pa.Table.from_pandas(current), duckdb.from_df(current)
+    current.to_parquet(tmp_path / "current.parquet")
+    monkeypatch.setitem(sys.modules, "polars", None)  # as if not installed
+    with pytest.raises(GateError, match=r"polars is not installed: .*pip install 'pytest-mlgate\[polars\]'"):
+        quiet(DataGate).missing(arrow)
+    monkeypatch.setitem(sys.modules, "ibis", None)
+    with pytest.raises(GateError, match=r"ibis is not installed: .*pip install 'pytest-mlgate\[duckdb\]'"):
+        quiet(DataGate).validate(relation, pai.DataFrameSchema({"num0": pai.Column(float)}))
+    monkeypatch.setitem(sys.modules, "duckdb", None)
+    with pytest.raises(GateError, match=r"duckdb is not installed: .*pip install 'pytest-mlgate\[duckdb\]'"):
+        quiet(ModelGate).metrics(data=str(tmp_path / "current.parquet"), y="flag", y_pred="flag",
+                                 min={"accuracy": 0.5})

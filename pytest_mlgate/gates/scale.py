@@ -21,7 +21,7 @@ from pytest_mlgate._validate import positive_int
 from pytest_mlgate.engines.base import Summary, Table, summarize
 from pytest_mlgate.gates.drift import _categorical_row, _kind_text, drift_columns, drift_verdicts, missing_rate_fields
 from pytest_mlgate.gates.integrity import duplicates_result, leakage_result, missing_result
-from pytest_mlgate.gates.profiles import PROFILE_FORMAT, decode_columns, is_profile
+from pytest_mlgate.gates.profiles import PROFILE_FORMAT, PROFILE_VERSION, decode_columns, is_profile, load_profile
 from pytest_mlgate.results import GateError, GateResult, hide_our_frames, json_safe
 from pytest_mlgate.stats import binned
 from pytest_mlgate.stats.drift import CategoricalSummary
@@ -170,6 +170,8 @@ def check_binned_drift(reference: Any, current: Any, *, columns: Any, alpha: flo
     """Drift from binned summaries: the reference's (a version-2 profile, or computed now from its table) and the
     current table's in the reference's edges."""
     if is_profile(reference) and not is_binned_profile(reference):
+        if isinstance(reference, Mapping) and reference.get("version") != PROFILE_VERSION:
+            load_profile(reference)  # a version this release does not read: its own error says so
         raise GateError("an exact (version-1) profile needs the current data in memory; against an engine table, "
                         "build a binned profile with data_gate.profile(reference_table) (or bins=1000 from pandas)")
     current_table = engine_table(current, "current")
