@@ -314,3 +314,33 @@ def test_integer_and_categorical_group_columns_take_their_codes_like_factorize()
         codes, values = pd.factorize(pd.Series(column), sort=True)
         assert [k[0] for k in groups.keys] == list(values), name
         np.testing.assert_array_equal(groups.codes, codes)
+
+
+def test_the_gate_takes_categorical_and_integer_codes_without_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A pandas categorical (passed as the values, or as a column of X) and an integer column reach the group
+    table through their own codes: with pandas' factorize disabled the gate gives the string column's results."""
+    import pandas as pd
+
+    rng = np.random.default_rng(5)
+    n = 4000
+    labels = rng.choice(["north", "south", "east"], n)
+    y, pred = rng.integers(0, 2, n), rng.integers(0, 2, n)
+    gate = FairnessGate(settings=GateSettings(n_resamples=100), raises=False)
+    limits = {"demographic_parity": 1.0, "equalized_odds": 1.0}
+    expected = [(r.value, r.interval) for r in gate.check(None, None, y, y_pred=pred, max_difference=limits,
+                                                          sensitive_features=pd.Series(labels, name="region"))]
+    categorical = pd.Series(labels, name="region").astype("category")
+    codes = {"north": 1, "south": 2, "east": 0}
+    integers = np.array([codes[v] for v in labels])
+
+    def no_hashing(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the group column was hashed")
+
+    monkeypatch.setattr(pd, "factorize", no_hashing)
+    for column, X in ((categorical, None), ("region", pd.DataFrame({"region": categorical}))):
+        got = gate.check(None, X, y, y_pred=pred, sensitive_features=column, max_difference=limits)
+        assert [(r.value, r.interval) for r in got] == expected
+        assert [row["group"] for row in got[0].details["groups"]] == ["east", "north", "south"]
+    got = gate.check(None, None, y, y_pred=pred, sensitive_features=pd.Series(integers, name="region"),
+                     max_difference=limits)
+    assert [(r.value, r.interval) for r in got] == expected

@@ -102,6 +102,8 @@ def sensitive_columns(sensitive_features: Any, X: Any, n: int, what: str = "sens
     if isinstance(sf, np.ndarray) and sf.ndim == 2 and sf.shape[1] > 1:
         return {f"{single}_{i}": sf[:, i] for i in range(sf.shape[1])}
     name = getattr(sf, "name", None)
+    if isinstance(sf, pd.Series) and isinstance(sf.dtype, pd.CategoricalDtype):  # its codes are the group codes
+        return {str(name) if name is not None else what.rstrip("s"): sf}
     array = _inputs.as_array(sf, what)
     if array.ndim != 1:
         raise GateError(f"{what} must be one value per row (or several columns), got shape {array.shape}")
