@@ -119,3 +119,103 @@ def test_weighted_calibration_statistics_equal_a_loop_and_sklearn() -> None:
     np.testing.assert_allclose([r["observed_rate"] for r in table], observed, rtol=0, atol=1e-12)
     np.testing.assert_allclose([r["mean_predicted"] for r in table], predicted, rtol=0, atol=1e-12)
     assert sum(r["weight"] for r in table) == pytest.approx(rows.size)
+
+
+def _scorer_problems() -> dict[str, tuple[Any, np.ndarray, np.ndarray]]:
+    from sklearn.datasets import make_classification, make_regression
+    from sklearn.linear_model import LinearRegression, LogisticRegression
+
+    Xb, yb = make_classification(n_samples=300, n_features=5, flip_y=0.2, random_state=1)
+    Xm, ym = make_classification(n_samples=300, n_features=6, n_informative=4, n_classes=3, random_state=2)
+    Xr, yr = make_regression(n_samples=300, n_features=4, noise=10.0, random_state=3)
+    yr = yr - yr.min() + 1.0  # positive targets, as the log and deviance scorers need
+    return {"binary": (_proba_only(LogisticRegression().fit(Xb, yb)), Xb, yb),
+            "multiclass": (_proba_only(LogisticRegression(max_iter=500).fit(Xm, ym)), Xm, ym),
+            "regression": (LinearRegression().fit(Xr, yr), Xr, yr)}
+
+
+def _proba_only(model: Any) -> Any:
+    """The classifier without decision_function: the scorers then score predict_proba, the output the gate
+    takes from any model that has it (with decision_function, the multiclass average_precision scorer ranks
+    by decision values instead, a different number for the same name)."""
+    from sklearn.base import BaseEstimator, ClassifierMixin
+
+    class ProbaOnly(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
+        def predict(self, X: Any) -> Any:
+            return model.predict(X)
+
+        def predict_proba(self, X: Any) -> Any:
+            return model.predict_proba(X)
+
+    wrapped = ProbaOnly()
+    wrapped.classes_ = model.classes_
+    return wrapped
+
+
+def test_every_sklearn_scorer_name_works_with_its_sign_or_is_refused() -> None:
+    """Each of scikit-learn's scorer names gives the scorer's own value (sign included) or a GateError that
+    offers no near name; none is aliased with the wrong sign."""
+    from sklearn.metrics import get_scorer, get_scorer_names
+
+    from pytest_mlgate.gates.model import ModelGate
+    from pytest_mlgate.results import GateError
+    from pytest_mlgate.stats import StatsError
+
+    import quiet  # isort: skip
+
+    problems = _scorer_problems()
+    gate = quiet.quiet(ModelGate)
+    accepted = []
+    for name in get_scorer_names():
+        try:
+            m = get_metric(name)
+        except StatsError as exc:
+            assert "Did you mean" not in str(exc), (name, str(exc))
+            continue
+        tasks = ["regression"] if m.needs == "regression" else ["binary", "multiclass"]
+        for task in tasks:
+            model, X, y = problems[task]
+            try:
+                expected = get_scorer(name)(model, X, y)
+            except ValueError:  # scikit-learn's f1, precision, recall, roc_auc scorers are binary only; here
+                # they are macro averages for more classes (roc_auc one-vs-rest, as its roc_auc_ovr)
+                macro = {"f1": "f1_macro", "precision": "precision_macro", "recall": "recall_macro",
+                         "roc_auc": "roc_auc_ovr"}
+                assert task == "multiclass" and name in macro, name
+                expected = get_scorer(macro[name])(model, X, y)
+            try:
+                [r] = gate.metrics(model, X, y, min={name: -1e12}, decision="point")
+            except GateError as exc:
+                assert task == "multiclass" and "binary labels only" in str(exc), (name, task, str(exc))
+                continue
+            assert r.value == pytest.approx(expected, abs=1e-9), (name, task)
+            accepted.append(name)
+    assert {"neg_log_loss", "neg_brier_score", "neg_mean_absolute_error", "f1_macro", "recall_weighted",
+            "roc_auc_ovr_weighted"} <= set(accepted)
+
+
+@pytest.mark.parametrize("kind", ["precision", "recall", "f1"])
+@pytest.mark.parametrize("average", ["", "_macro", "_micro", "_weighted"])
+@pytest.mark.parametrize("labels", ["binary", "multiclass"])
+def test_averaged_label_metrics_equal_a_sklearn_loop(kind: str, average: str, labels: str) -> None:
+    """f1, f1_macro, f1_micro, f1_weighted (and precision, recall) with weights; a rare class that some
+    resamples miss is left out of the average there, as scikit-learn leaves out labels it does not see."""
+    fn = getattr(skm, f"{kind}_score")
+    rng = np.random.default_rng(3)
+    if labels == "binary":
+        y, pred = NAMES, np.where(PRED == 1, "good", "bad")
+    else:
+        y = rng.choice(["a", "b", "c", "rare"], size=80, p=[0.4, 0.3, 0.29, 0.01]).astype("<U4")
+        pred = np.where(rng.random(80) < 0.7, y, rng.choice(["a", "b", "c"], size=80))
+        y[0] = pred[0] = "rare"  # one row: about a third of the resamples miss it
+    w = rng.uniform(0.1, 2.0, y.size)
+    sk_average = average[1:] or ("binary" if labels == "binary" else "macro")
+    options = {"pos_label": "good"} if sk_average == "binary" else {}
+
+    def sk(t: np.ndarray, o: np.ndarray, sw: Any) -> float:
+        return float(fn(t, o, average=sk_average, sample_weight=sw, zero_division=0, **options))
+
+    est = estimate(get_metric(kind + average), y, pred, n_resamples=40, confidence=0.9, seed=6, sample_weight=w,
+                   pos_label="good" if labels == "binary" and not average else None)
+    assert est.value == pytest.approx(sk(y, pred, w), abs=1e-12)
+    np.testing.assert_allclose(est.replicates, loop(sk, y, pred, w, 40, 6), rtol=0, atol=1e-9)

@@ -140,7 +140,9 @@ def prepare(
     return Prepared(y == pos if m.encoded else y, output, pos)
 
 
-SYMMETRIC = frozenset({"accuracy", "balanced_accuracy"})
+SYMMETRIC = frozenset({"accuracy", "balanced_accuracy",
+                       *(f"{kind}_{avg}" for kind in ("precision", "recall", "f1") for avg in ("macro", "micro",
+                                                                                             "weighted"))})
 
 
 # --- confusion-matrix metrics ------------------------------------------------------------------------
@@ -171,9 +173,35 @@ def _per_class(conf: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return tp, conf.sum(axis=2), conf.sum(axis=1)  # tp, true totals, predicted totals
 
 
-def _average(per_class: np.ndarray, k: int) -> np.ndarray:
-    # binary: the positive (larger) class, as scikit-learn's default; multiclass: the macro average
-    return per_class[:, -1] if k == 2 else per_class.mean(axis=1)
+def _average(per_class: np.ndarray, k: int, present: np.ndarray | None = None) -> np.ndarray:
+    """Binary: the positive class (encoded True, the last column); multiclass: the macro average over the
+    classes ``present`` in the resample (in its labels or predictions), as scikit-learn averages over the
+    labels it finds."""
+    if k == 2:
+        return per_class[:, -1]
+    if present is None:
+        return per_class.mean(axis=1)
+    return _ratio((per_class * present).sum(axis=1), present.sum(axis=1))
+
+
+def _averaged(kind: str, average: str) -> Batch:
+    """precision / recall / f1 with scikit-learn's ``average="macro" | "micro" | "weighted"`` (its scorer names
+    ``f1_macro``, ...), from the same confusion counts; classes absent from a resample are left out as
+    scikit-learn leaves out labels it does not see."""
+
+    def batch(y: np.ndarray, p: np.ndarray, c: np.ndarray) -> np.ndarray:
+        tp, true_tot, pred_tot = _per_class(confusion_batch(y, p, c))
+        num, den = {"precision": (tp, pred_tot), "recall": (tp, true_tot),
+                    "f1": (2 * tp, true_tot + pred_tot)}[kind]
+        if average == "micro":
+            return _ratio(num.sum(axis=1), den.sum(axis=1))
+        per_class = _ratio(num, den)
+        if average == "weighted":
+            return _ratio((per_class * true_tot).sum(axis=1), true_tot.sum(axis=1))
+        present = (true_tot + pred_tot) > 0
+        return _ratio((per_class * present).sum(axis=1), present.sum(axis=1))
+
+    return batch
 
 
 def _accuracy_b(y: np.ndarray, p: np.ndarray, c: np.ndarray) -> np.ndarray:
@@ -189,20 +217,20 @@ def _balanced_accuracy_b(y: np.ndarray, p: np.ndarray, c: np.ndarray) -> np.ndar
 
 def _precision_b(y: np.ndarray, p: np.ndarray, c: np.ndarray) -> np.ndarray:
     conf = confusion_batch(y, p, c)
-    tp, _, pred_tot = _per_class(conf)
-    return _average(_ratio(tp, pred_tot), conf.shape[1])
+    tp, true_tot, pred_tot = _per_class(conf)
+    return _average(_ratio(tp, pred_tot), conf.shape[1], (true_tot + pred_tot) > 0)
 
 
 def _recall_b(y: np.ndarray, p: np.ndarray, c: np.ndarray) -> np.ndarray:
     conf = confusion_batch(y, p, c)
-    tp, true_tot, _ = _per_class(conf)
-    return _average(_ratio(tp, true_tot), conf.shape[1])
+    tp, true_tot, pred_tot = _per_class(conf)
+    return _average(_ratio(tp, true_tot), conf.shape[1], (true_tot + pred_tot) > 0)
 
 
 def _f1_b(y: np.ndarray, p: np.ndarray, c: np.ndarray) -> np.ndarray:
     conf = confusion_batch(y, p, c)
     tp, true_tot, pred_tot = _per_class(conf)
-    return _average(_ratio(2 * tp, true_tot + pred_tot), conf.shape[1])
+    return _average(_ratio(2 * tp, true_tot + pred_tot), conf.shape[1], (true_tot + pred_tot) > 0)
 
 
 # --- ranking metrics (binary) ------------------------------------------------------------------------
@@ -405,7 +433,10 @@ def _weights(w: Any) -> dict[str, Any]:
     return {} if w is None else {"sample_weight": w}
 
 
-def _label_fn(sk_name: str, average: str = "macro") -> Callable[..., float]:
+def _label_fn(sk_name: str, average: str = "macro", *, always: bool = False) -> Callable[..., float]:
+    """scikit-learn's label metric: binary (the encoded positive class) for two classes, ``average`` for more;
+    ``always``: ``average`` for any number of classes (the scorer names ``f1_macro``, ...)."""
+
     def compute(y: np.ndarray, p: np.ndarray, sample_weight: Any = None) -> float:
         fn = _sk(sk_name)
         with warnings.catch_warnings():
@@ -413,7 +444,7 @@ def _label_fn(sk_name: str, average: str = "macro") -> Callable[..., float]:
             if sk_name in ("accuracy_score", "balanced_accuracy_score"):
                 return float(fn(y, p, **_weights(sample_weight)))
             classes = np.unique(np.concatenate([np.unique(y), np.unique(p)]))
-            if classes.size <= 2:
+            if classes.size <= 2 and not always:
                 return float(fn(y, p, pos_label=positive_class(classes), average="binary", zero_division=0,
                                 **_weights(sample_weight)))
             return float(fn(y, p, average=average, zero_division=0, **_weights(sample_weight)))
@@ -475,6 +506,10 @@ METRICS: dict[str, Metric] = {
         Metric("r2", _regression("r2_score"), "regression", True, _r2_b),
     ]
 }
+for _kind in ("precision", "recall", "f1"):
+    for _avg in ("macro", "micro", "weighted"):
+        METRICS[f"{_kind}_{_avg}"] = Metric(f"{_kind}_{_avg}", _label_fn(f"{_kind}_score", _avg, always=True), "label",
+                                            True, _averaged(_kind, _avg))
 for _name, _multi in (("roc_auc", _roc_auc_macro_b), ("roc_auc_ovr_weighted", _roc_auc_weighted_b),
                       ("log_loss", _log_loss_multi_b), ("brier", _brier_multi_b)):
     METRICS[_name] = replace(METRICS[_name], multiclass_batch=_multi)
@@ -509,6 +544,12 @@ def _negated(name: str) -> Metric:
                   note=f"{name} is minus {plain.name} (scikit-learn's scorer sign: greater is better)")
 
 
+def _is_sklearn_scorer(name: str) -> bool:
+    from sklearn.metrics import get_scorer_names
+
+    return name in get_scorer_names()
+
+
 def get_metric(key: str | Metric | Callable[..., float]) -> Metric:
     """A metric by name (see ``METRICS``, ``ALIASES``, ``NEGATED``), a :class:`Metric`, or one of
     scikit-learn's metric functions. Any other callable must say what it needs: ``pytest_mlgate.metric(fn,
@@ -531,6 +572,10 @@ def get_metric(key: str | Metric | Callable[..., float]) -> Metric:
         if key.startswith("neg_"):
             raise StatsError(f"scikit-learn's scorer {key!r} is not supported here; gate the plain metric "
                              f"({key[4:]!r}) with max= instead. Supported negated scorers: {', '.join(NEGATED)}")
+        if _is_sklearn_scorer(key):  # no "did you mean": the nearest name here is another metric
+            raise StatsError(f"scikit-learn's scorer {key!r} is not supported here. Known metrics: "
+                             f"{', '.join(sorted(METRICS))}; or wrap the function as pytest_mlgate.metric(fn, "
+                             "needs=..., greater_is_better=...)")
         from pytest_mlgate._validate import did_you_mean
         from pytest_mlgate.stats.groups import DISPARITIES
 
