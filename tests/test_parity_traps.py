@@ -302,3 +302,86 @@ def test_a_side_missing(baseline_gate):
     result.assert_outcomes(passed=1, failed=2)
     result.stdout.fnmatch_lines(["*y_pred must be a pair of predictions (champion's, challenger's)*"])
     result.stdout.fnmatch_lines(["*pass the challenger model (with X) or its predictions*"])
+
+
+def test_lifecycle_checks_take_the_same_names(pytester: pytest.Pytester) -> None:
+    """beats, select, importance and estimated_performance: y_true=, pos_label= (a model whose positive class is
+    its classes_[0] gets its first column), sample_weight= where rows are averaged."""
+    result = run(pytester, NAMED + """
+from sklearn.metrics import accuracy_score
+
+p_bad = named_proba[:, 0]
+auc_bad = roc_auc_score(names == "bad", p_bad)
+
+def test_beats(model_gate):
+    [r] = model_gate.beats(named_model, lambda X: np.full(len(X), 0.5), Xt, y_true=names, metric="roc_auc",
+                           pos_label="bad")
+    assert r.details["model_value"] == pytest.approx(auc_bad, abs=1e-12) and r.details["positive_class"] == "bad"
+    w = np.linspace(0.1, 2.0, yt.size)
+    [a] = model_gate.beats(named_model, lambda X: np.full(len(X), "bad"), Xt, y_true=names, metric="accuracy",
+                           sample_weight=w)
+    assert a.details["model_value"] == pytest.approx(accuracy_score(names, named_pred, sample_weight=w))
+
+def test_beats_needs_pos_label(model_gate):
+    model_gate.beats(named_model, lambda X: np.full(len(X), 0.5), Xt, names, metric="roc_auc")
+
+def test_select(baseline_gate):
+    w = np.linspace(0.1, 2.0, yt.size)
+    [r] = baseline_gate.select({"a": named_model, "b": p_bad * 0.5}, Xt, y_true=names, metric="roc_auc",
+                               champion="a", pos_label="bad", sample_weight=w)
+    board = {row["candidate"]: row for row in r.details["leaderboard"]}
+    assert board["a"]["value"] == pytest.approx(roc_auc_score(names == "bad", p_bad, sample_weight=w))
+    assert board["b"]["value"] == pytest.approx(board["a"]["value"])  # the same ranking, halved
+
+def test_importance(model_gate):
+    results = model_gate.importance(named_model, Xt, y_true=names, metric="roc_auc", pos_label="bad", n_repeats=2)
+    assert results[0].details["baseline_score"] == pytest.approx(auc_bad, abs=1e-12)
+
+def test_estimated_performance(model_gate):
+    [r] = model_gate.estimated_performance(named_model, Xt, reference=(Xt, names), metric="roc_auc",
+                                           pos_label="bad")
+    assert r.details["positive_class"] == "bad"
+    assert r.details["reference_realised"] == pytest.approx(auc_bad, abs=1e-12)
+""")
+    result.assert_outcomes(passed=4, failed=1)
+    result.stdout.fnmatch_lines(["*test_beats_needs_pos_label*labels are [[]'bad', 'good'[]]*"])
+
+
+def test_numpy_scalars_work_in_every_gate_and_bools_are_refused(pytester: pytest.Pytester) -> None:
+    result = run(pytester, NAMED + """
+f32, i64 = np.float32, np.int64  # limits below are whole numbers, so every kind passes
+
+CALLS = {
+    "slices": lambda g, v: g["model"].slices(model, Xt, yt, by=region, metric="accuracy", min=v(0)
+                                             if v is not bool else True, min_size=i64(10)),
+    "calibration": lambda g, v: g["model"].calibration(model, Xt, yt, max_ece=v(1) if v is not bool else True,
+                                                       n_bins=i64(5), max_brier=f32(0.9)),
+    "compare_models": lambda g, v: g["baseline"].compare_models(model, model, Xt, yt, metric="accuracy",
+                                                                margin=v(1) if v is not bool else True),
+    "fairness": lambda g, v: g["fairness"].check(model, Xt, yt, sensitive_features=region, min_group_size=i64(10),
+                                                 max_difference={"demographic_parity": v(1) if v is not bool
+                                                                 else True}),
+    "beats": lambda g, v: g["model"].beats(model, "prior", Xt, yt, metric="roc_auc", fit_data=(X[:300], y01[:300]),
+                                           margin=v(0) if v is not bool else True),
+    "select": lambda g, v: g["baseline"].select({"a": model, "b": proba}, Xt, yt, metric="roc_auc", champion="a",
+                                                margin=v(1) if v is not bool else True),
+    "importance": lambda g, v: g["model"].importance(model, Xt, yt, metric="roc_auc", n_repeats=i64(2),
+                                                     max={0: v(1) if v is not bool else True}),
+    "drift": lambda g, v: g["data"].drift(Xt[:150], Xt[150:], min_wasserstein=v(0) if v is not bool else True),
+    "expect": lambda g, v: g["model"].expect("x", f32(0.5), min=v(0) if v is not bool else True, n=i64(10)),
+}
+
+@pytest.mark.parametrize("kind", [np.float32, np.float64, np.int64, bool], ids=["f32", "f64", "i64", "bool"])
+@pytest.mark.parametrize("check", list(CALLS))
+def test_number(check, kind, model_gate, baseline_gate, fairness_gate, data_gate):
+    gates = {"model": model_gate, "baseline": baseline_gate, "fairness": fairness_gate, "data": data_gate}
+    CALLS[check](gates, kind)
+""")
+    outcomes = result.parseoutcomes()
+    failed = sorted(line.split("::")[1].split(" ")[0] for line in result.stdout.lines if line.startswith("FAILED"))
+    assert failed == sorted(f"test_number[{check}-bool]" for check in (
+        "beats", "calibration", "compare_models", "drift", "expect", "fairness", "importance", "select", "slices"))
+    assert outcomes["passed"] == 27
+    for line in result.stdout.lines:
+        if line.startswith("FAILED"):
+            assert "GateError" in line and "True" in line, line

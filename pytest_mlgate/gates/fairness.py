@@ -700,6 +700,8 @@ class FairnessGate(BaseGate):
             raise GateError(f"agg must be 'worst' (fairlearn's 'worst_case') or 'mean', got {agg!r}")
         if decision not in ("interval", "point"):
             raise GateError(f"decision must be 'interval' or 'point', got {decision!r}")
+        if isinstance(min_group_size, np.integer):  # numpy's integers are integers too
+            min_group_size = int(min_group_size)
         if isinstance(min_group_size, bool) or not isinstance(min_group_size, int) or min_group_size < 0:
             raise GateError(f"min_group_size must be a non-negative integer, got {min_group_size!r}")
         if show is not None and (isinstance(show, str) or not isinstance(show, (list, tuple))):

@@ -17,8 +17,9 @@ import numpy as np
 from pytest_mlgate._validate import did_you_mean, percent, positive_int
 from pytest_mlgate.gates import _inputs
 from pytest_mlgate.gates.base import BaseGate, limit_entries, threshold_result
-from pytest_mlgate.results import GateError, GateResult, fmt, hide_our_frames
-from pytest_mlgate.stats.metrics import Metric, batch_values, get_metric, point_value
+from pytest_mlgate.gates.metrics import computed_details, computed_notes, computed_with
+from pytest_mlgate.results import GateError, GateResult, fmt, hide_our_frames, is_number
+from pytest_mlgate.stats.metrics import Metric, batch_values, get_metric, point_value, positive_class
 
 __tracebackhide__ = hide_our_frames  # our failures point at the user's line; our bugs show their frames
 
@@ -28,9 +29,32 @@ CLASSIFIER_STRATEGIES = ("prior", "most_frequent", "stratified", "uniform")
 REGRESSOR_STRATEGIES = ("mean", "median")
 
 
-def _output(m: Metric, model: Any, X: Any, y: np.ndarray, name: str) -> np.ndarray:
+def _output(m: Metric, model: Any, X: Any, y: np.ndarray, name: str, pos_label: Any = None) -> Any:
+    """The model's output for ``m`` with the labels as ``m`` computes on them (a ``Prepared``), by the
+    positive-class rule of every gate."""
     outputs = _inputs.model_outputs(model, X, name=name, **_inputs.output_needs({m.needs}))
-    return _inputs.metric_output(m, outputs, y)
+    return _ready(m, outputs, y, pos_label)
+
+
+def _ready(m: Metric, outputs: _inputs.Outputs, y: np.ndarray, pos_label: Any) -> Any:
+    classes = None
+    if m.needs == "label" and outputs.pred is not None:  # a model's classes_ too: every model encoded alike
+        known = [np.unique(y), np.unique(outputs.pred)] + ([outputs.classes] if outputs.classes is not None else [])
+        try:
+            classes = np.unique(np.concatenate(known))
+        except TypeError:
+            raise GateError("the labels and the predictions mix value types that cannot be compared") from None
+    return _inputs.metric_input(m, outputs, y, pos_label, classes=classes)
+
+
+def _same_labels(ready: list[Any], names: list[str]) -> np.ndarray:
+    """The encoded labels every output was computed against; they differ only when one model's labels make
+    the problem binary and another's do not."""
+    for other, name in zip(ready[1:], names[1:], strict=True):
+        if not np.array_equal(ready[0].y, other.y):
+            raise GateError(f"{names[0]} and {name} predict different sets of labels, so one metric cannot compare "
+                            "them; predict the same classes")
+    return np.asarray(ready[0].y)
 
 
 def _fitted_fallback(fallback: Any, fit_data: tuple[Any, Any] | None, seed: int) -> tuple[Any, str]:
@@ -100,11 +124,14 @@ class ModelLifecycleChecks(BaseGate):
         model: Any,
         fallback: Any,
         X: Any,
-        y: Any,
+        y: Any = None,
         *,
         metric: MetricKey,
         margin: float = 0.0,
         fit_data: tuple[Any, Any] | None = None,
+        y_true: Any = None,
+        sample_weight: Any = None,
+        pos_label: Any = None,
     ) -> list[GateResult]:
         """Fail when the evidence says ``model`` does not beat ``fallback`` by ``margin`` on the same rows.
 
@@ -112,31 +139,36 @@ class ModelLifecycleChecks(BaseGate):
         one of scikit-learn's dummy strategies by name ("prior", "most_frequent", "stratified", "uniform",
         "mean", "median"), fitted on ``fit_data=(X_train, y_train)``. The improvement (in the metric's good
         direction) is bootstrapped with the same resampled rows for both models, as ``compare_models`` does.
+        ``y_true=``, ``sample_weight=`` and ``pos_label=`` mean what they mean in :meth:`metrics`.
         """
+        y_true_given = y_true
+
         def compute() -> list[GateResult]:
             from pytest_mlgate.stats.paired import paired_difference
 
             m = get_metric(metric)
-            if isinstance(margin, bool) or not isinstance(margin, (int, float, np.number)) or \
-                    not math.isfinite(margin):
+            if not is_number(margin) or not math.isfinite(margin):
                 raise GateError(f"margin must be a finite number, got {margin!r}")
-            y_true = _inputs.labels(y, "y")
+            y_true = _inputs.true_labels(y, y_true_given)
+            weights = _inputs.sample_weights(sample_weight, y_true.size)
             if X is None:
                 raise GateError("pass X, the rows both the model and the fallback should predict")
             _inputs.same_length(X=X, y=y_true)
             seed = self.settings.seed_for(self.recorder.key, "beats", m.name)
             fitted, fallback_name = _fitted_fallback(fallback, fit_data, seed)
-            out_model = _output(m, model, X, y_true, "model")
-            out_fallback = _output(m, fitted, X, y_true, "fallback")
-            value_model = point_value(m, y_true, out_model, "model")
-            value_fallback = point_value(m, y_true, out_fallback, "fallback")
-            paired = paired_difference(m, y_true, out_fallback, out_model, value_a=value_fallback,
+            ready = [_output(m, model, X, y_true, "model", pos_label), _output(m, fitted, X, y_true, "fallback",
+                                                                              pos_label)]
+            labels = _same_labels(ready, ["the model", "the fallback"])
+            out_model, out_fallback = ready[0].output, ready[1].output
+            value_model = point_value(m, labels, out_model, "model", sample_weight=weights)
+            value_fallback = point_value(m, labels, out_fallback, "fallback", sample_weight=weights)
+            paired = paired_difference(m, labels, out_fallback, out_model, value_a=value_fallback,
                                        value_b=value_model, n_resamples=self.settings.n_resamples,
-                                       confidence=self.settings.confidence, seed=seed)
+                                       confidence=self.settings.confidence, seed=seed, sample_weight=weights)
             sign = _sign(m)
             lo, hi = sorted((sign * paired.interval[0], sign * paired.interval[1]))
             better = "higher" if m.greater_is_better else "lower"
-            return [threshold_result(
+            return [computed_with(threshold_result(
                 self.family, "beats", f"{m.name} vs {fallback_name}", sign * paired.difference,
                 minimum=float(margin), interval=(lo, hi), n=paired.n, confidence=self.settings.confidence,
                 hint=(f"the model is not better than the fallback {fallback_name} ({m.name} {fmt(value_model)} vs "
@@ -145,8 +177,9 @@ class ModelLifecycleChecks(BaseGate):
                 details={"metric": m.name, "fallback": fallback_name, "model_value": value_model,
                          "fallback_value": value_fallback, "margin": float(margin),
                          "improvement": f"{better} is better; value = how much the model beats the fallback",
-                         "seed": seed, "n_resamples": self.settings.n_resamples},
-            )]
+                         "seed": seed, "n_resamples": self.settings.n_resamples,
+                         **computed_details(ready[0].positive, weights)},
+            ), computed_notes(m, ready[0].positive, weights))]
 
         return self._run("beats", str(getattr(metric, "__name__", metric)), compute)
 
@@ -154,7 +187,7 @@ class ModelLifecycleChecks(BaseGate):
         self,
         model: Any,
         X: Any,
-        y: Any,
+        y: Any = None,
         *,
         metric: MetricKey,
         n_repeats: int = 5,
@@ -162,6 +195,8 @@ class ModelLifecycleChecks(BaseGate):
         random_state: Any = None,
         min: Mapping[Any, float] | None = None,
         max: Mapping[Any, float] | None = None,
+        y_true: Any = None,
+        pos_label: Any = None,
     ) -> list[GateResult]:
         """Permutation importance (scikit-learn's ``permutation_importance``: the same numbers for the same
         ``random_state``) per feature, with a bootstrap interval over rows, gated by ``min``/``max``.
@@ -170,10 +205,14 @@ class ModelLifecycleChecks(BaseGate):
         the metric; ``min={"income": 0.01}`` when it says the model relies on ``income`` for less. Features
         without a limit are reported only when no limit is given at all. The compute budget is ``n_repeats``
         permutations of ``max_rows`` rows (all rows by default); the message says the interval width it buys.
+        ``y_true=`` and ``pos_label=`` mean what they mean in :meth:`metrics`.
         """
+        labels = y_true
+
         def compute() -> list[GateResult]:
-            result = importance_table(self, model, X, y, metric=metric, n_repeats=n_repeats, max_rows=max_rows,
-                                      random_state=random_state)
+            result = importance_table(self, model, X, _inputs.true_labels(y, labels), metric=metric,
+                                      n_repeats=n_repeats, max_rows=max_rows, random_state=random_state,
+                                      pos_label=pos_label)
             limited = _importance_limits(result.features, min, max)
             chosen = list(limited) if limited else list(range(len(result.features)))
             widths = [hi - lo for lo, hi in result.intervals]
@@ -205,6 +244,7 @@ class ModelLifecycleChecks(BaseGate):
         reference: tuple[Any, Any],
         metric: str = "roc_auc",
         min: float | None = None,
+        pos_label: Any = None,
     ) -> list[GateResult]:
         """The model's ``metric`` on unlabelled current rows, estimated from its calibrated scores (CBPE), with
         the interval of the value the labels will show; fails when the whole interval lies below ``min``.
@@ -212,6 +252,7 @@ class ModelLifecycleChecks(BaseGate):
         ``reference=(X_ref, y_ref)`` are labelled rows like the training data's: the model's scores are
         calibrated on them. Binary classifiers only; accuracy, precision, recall, f1 or roc_auc. Blind to
         concept shift (the relation between rows and labels changing): see docs/model_validation.md.
+        The positive class follows the rule of every gate: 1 / True, else ``pos_label=``.
         """
         def compute() -> list[GateResult]:
             from pytest_mlgate.stats.labelfree import LABEL_FREE_METRICS, estimate
@@ -228,11 +269,13 @@ class ModelLifecycleChecks(BaseGate):
             if ref.score is None or ref.score.ndim != 1 or len(classes) != 2:
                 raise GateError(f"estimated_performance is for binary classifiers; the model has "
                                 f"{len(classes)} classes")
-            positive = classes[1]
             if not np.isin(y_ref, classes).all():
                 raise GateError(f"the reference labels hold values the model does not know (classes {list(classes)})")
+            positive = positive_class(classes, pos_label)
             cur = _inputs.model_outputs(model, X_current, need_pred=True, need_score=True, name="model")
             assert cur.score is not None and cur.pred is not None and ref.pred is not None
+            ref.score = _inputs.positive_score(ref.score, ref, positive)
+            cur.score = _inputs.positive_score(cur.score, cur, positive)
             seed = self.settings.seed_for(self.recorder.key, "estimated_performance", metric)
             est = estimate(metric, ref.score, (y_ref == positive).astype(int), cur.score,
                            (cur.pred == positive).astype(int), (ref.pred == positive).astype(int),
@@ -272,7 +315,7 @@ def _importance_limits(features: list[Any], minimum: Mapping[Any, float] | None,
 
 
 def importance_table(gate: BaseGate, model: Any, X: Any, y: Any, *, metric: MetricKey, n_repeats: int,
-                     max_rows: int | None, random_state: Any) -> Any:
+                     max_rows: int | None, random_state: Any, pos_label: Any = None) -> Any:
     """Permutation importances of every column of ``X`` (see :meth:`ModelLifecycleChecks.importance`)."""
     import pandas as pd
 
@@ -298,7 +341,8 @@ def importance_table(gate: BaseGate, model: Any, X: Any, y: Any, *, metric: Metr
         X = X.iloc[rows] if frame is not None else X[rows]
         y_true = y_true[rows]
     m_rows = y_true.size
-    base = _output(m, model, X, y_true, "model")
+    ready = _output(m, model, X, y_true, "model", pos_label)
+    base, encoded = ready.output, ready.y
     flat = orders.ravel()
     stacked: Any = pd.concat([X] * n_repeats) if frame is not None else np.tile(X, (n_repeats, 1))
     if frame is not None:
@@ -313,7 +357,7 @@ def importance_table(gate: BaseGate, model: Any, X: Any, y: Any, *, metric: Metr
             original = stacked[:, j].copy()
             stacked[:, j] = X[flat, j]
         try:
-            output = _output(m, model, stacked, np.tile(y_true, n_repeats), "model")
+            output = _output(m, model, stacked, np.tile(y_true, n_repeats), "model", pos_label).output
         finally:
             if frame is not None:
                 stacked[column] = original
@@ -322,7 +366,7 @@ def importance_table(gate: BaseGate, model: Any, X: Any, y: Any, *, metric: Metr
         return [output[r * m_rows:(r + 1) * m_rows] for r in range(n_repeats)]
 
     return _Table(m, permutation_importance(
-        m, y_true, base, permuted, features=features, point=lambda out: point_value(m, y_true, out, "model"),
+        m, encoded, base, permuted, features=features, point=lambda out: point_value(m, encoded, out, "model"),
         n_resamples=gate.settings.n_resamples, confidence=gate.settings.confidence, seed=seed))
 
 
@@ -352,22 +396,27 @@ class SelectionCheck(BaseGate):
         metric: MetricKey,
         champion: str,
         margin: float = 0.0,
+        y_true: Any = None,
+        sample_weight: Any = None,
+        pos_label: Any = None,
     ) -> list[GateResult]:
         """Every challenger against ``champion`` on the same resampled rows; fails when a challenger is better
         than the champion by more than ``margin`` with evidence (Holm-corrected for the number of
         challengers): the choice should then change. Challengers worse with evidence are named too.
 
         ``candidates`` maps names to models (predicting ``X``) or to their precomputed predictions (labels for
-        label metrics, scores or positive-class probabilities for score metrics).
+        label metrics, scores or positive-class probabilities for score metrics). ``y_true=``,
+        ``sample_weight=`` and ``pos_label=`` mean what they mean in ``model_gate.metrics``.
         """
         def compute() -> list[GateResult]:
-            return [_select(self, candidates, X, y, metric=metric, champion=champion, margin=margin)]
+            return [_select(self, candidates, X, _inputs.true_labels(y, y_true), metric=metric, champion=champion,
+                            margin=margin, sample_weight=sample_weight, pos_label=pos_label)]
 
         return self._run("select", str(getattr(metric, "__name__", metric)), compute)
 
 
 def _select(gate: BaseGate, candidates: Mapping[str, Any], X: Any, y: Any, *, metric: MetricKey, champion: str,
-            margin: float) -> GateResult:
+            margin: float, sample_weight: Any = None, pos_label: Any = None) -> GateResult:
     from pytest_mlgate.stats.bootstrap import percentile_interval, resample_counts
     from pytest_mlgate.stats.multitest import holm
 
@@ -378,31 +427,35 @@ def _select(gate: BaseGate, candidates: Mapping[str, Any], X: Any, y: Any, *, me
     names = [str(k) for k in candidates]
     if champion not in names:
         raise GateError(f"champion {champion!r} is not one of the candidates {names}.{did_you_mean(champion, names)}")
-    if isinstance(margin, bool) or not isinstance(margin, (int, float, np.number)) or not math.isfinite(margin) \
-            or margin < 0:
+    if not is_number(margin) or not math.isfinite(margin) or margin < 0:
         raise GateError(f"margin must be a finite number >= 0, got {margin!r}")
     m = get_metric(metric)
     y_true = _inputs.labels(y, "y")
-    outputs: dict[str, np.ndarray] = {}
+    weights = _inputs.sample_weights(sample_weight, y_true.size)
+    ready = []
     for name, candidate in zip(names, candidates.values(), strict=True):
         if callable(getattr(candidate, "predict", None)):
             if X is None:
                 raise GateError(f"candidate {name!r} is a model: pass X, the rows every candidate predicts")
-            outputs[name] = _output(m, candidate, X, y_true, name)
+            ready.append(_output(m, candidate, X, y_true, name, pos_label))
         else:
             kind = "y_pred" if m.needs in ("label", "regression") else "y_score"
             given = _inputs.model_outputs(None, None, name=name, **{kind: candidate},
                                           **_inputs.output_needs({m.needs}))
-            outputs[name] = _inputs.metric_output(m, given, y_true)
-        if outputs[name].shape[0] != y_true.size:
-            raise GateError(f"candidate {name!r} gives {outputs[name].shape[0]} predictions for {y_true.size} labels")
-    values = {name: point_value(m, y_true, out, f"candidate {name!r}") for name, out in outputs.items()}
+            ready.append(_ready(m, given, y_true, pos_label))
+        if ready[-1].output.shape[0] != y_true.size:
+            raise GateError(f"candidate {name!r} gives {ready[-1].output.shape[0]} predictions for {y_true.size} "
+                            "labels")
+    labels = _same_labels(ready, [f"candidate {name!r}" for name in names])
+    outputs = {name: r.output for name, r in zip(names, ready, strict=True)}
+    values = {name: point_value(m, labels, out, f"candidate {name!r}", sample_weight=weights)
+              for name, out in outputs.items()}
     settings = gate.settings
     seed = settings.seed_for(gate.recorder.key, "select", m.name)
     reps: dict[str, list[np.ndarray]] = {name: [] for name in names}
     for counts in resample_counts(y_true.size, settings.n_resamples, seed, dtype=np.uint8):
         for name, out in outputs.items():
-            reps[name].append(np.asarray(batch_values(m, y_true, out, counts), dtype=float))
+            reps[name].append(np.asarray(batch_values(m, labels, out, counts, weights), dtype=float))
     replicates = {name: np.concatenate(parts) for name, parts in reps.items()}
     sign = _sign(m)
     challengers = [name for name in names if name != champion]
@@ -447,12 +500,13 @@ def _select(gate: BaseGate, candidates: Mapping[str, Any], X: Any, y: Any, *, me
     else:
         message = (f"{head}: no challenger is better with evidence{worse_text}; keep {champion!r}.\n"
                    + "\n".join(lines))
-    return GateResult(
+    return computed_with(GateResult(
         gate.family, "select", f"{m.name}: champion {champion}", "fail" if better else "pass",
         value=best["difference"], limit=float(margin), comparison="<=",
         interval=(best["difference_interval"][0], best["difference_interval"][1]), n=int(y_true.size),
         message=message,
         details={"metric": m.name, "champion": champion, "margin": float(margin), "correction": "holm",
                  "best_challenger": best["candidate"], "better": better, "worse": worse, "leaderboard": board,
-                 "confidence": level, "n_resamples": settings.n_resamples, "seed": seed},
-    )
+                 "confidence": level, "n_resamples": settings.n_resamples, "seed": seed,
+                 **computed_details(ready[0].positive, weights)},
+    ), computed_notes(m, ready[0].positive, weights))

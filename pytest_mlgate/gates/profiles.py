@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -45,7 +46,7 @@ def make_profile(data: Any, *, columns: Any = None, sample: int | None = None, s
     frame = _frame(data, "data")
     selected = _columns(frame, columns, "data")
     if sample is not None:
-        if isinstance(sample, bool) or not isinstance(sample, int) or sample < 1:
+        if isinstance(sample, bool) or not isinstance(sample, numbers.Integral) or sample < 1:
             raise GateError(f"sample must be a positive number of rows, got {sample!r}")
         if sample < len(frame):
             rows = np.sort(np.random.default_rng(seed).choice(len(frame), size=sample, replace=False))
