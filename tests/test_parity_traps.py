@@ -219,6 +219,7 @@ def test_fairness(fairness_gate):
                               max_difference={"equal_opportunity": 1.0})
     rates = [recall_score(names[region == g], named_pred[region == g], pos_label="bad") for g in ("north", "south")]
     assert r.value == pytest.approx(abs(rates[0] - rates[1]), abs=1e-12)
+    assert r.details["positive_class"] == "bad" and "positive class 'bad'" in r.message
 
 def test_two_score_columns_without_a_model(model_gate):
     # two columns passed as y_score belong to the sorted labels: pos_label="bad" takes the first

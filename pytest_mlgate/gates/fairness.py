@@ -10,7 +10,7 @@ stratified by group. See docs/fairness.md.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -20,6 +20,7 @@ from pytest_mlgate import engines
 from pytest_mlgate._validate import did_you_mean, percent
 from pytest_mlgate.gates import _inputs
 from pytest_mlgate.gates.base import BaseGate, Decision, GateSettings, gate_check, threshold_result
+from pytest_mlgate.gates.metrics import computed_details, computed_notes, computed_with
 from pytest_mlgate.results import GateError, GateResult, fmt, hide_our_frames, is_number
 from pytest_mlgate.stats import groups as gs
 from pytest_mlgate.stats.bootstrap import percentile_interval
@@ -799,7 +800,10 @@ class FairnessGate(BaseGate):
                               encoded, zero_division, min_group_size, settings, method, agg,  # type: ignore[arg-type]
                               alpha, decision,
                               stratum, unjudged, weights is not None)
-        return results
+        positive = encoded.pos_label if encoded is not None and encoded.k == 2 else None
+        notes = computed_notes(None, positive, weights)
+        return [computed_with(replace(r, details={**r.details, **computed_details(positive, weights)}), notes)
+                for r in results]
 
 
 REGRESSION_TABLE = ["mean_prediction", "mae"]
