@@ -21,7 +21,7 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -495,6 +495,7 @@ class BaselineGate(SelectionCheck):
         y_score: Any = None,
         sample_weight: Any = None,
         pos_label: Any = None,
+        alternative: Literal["less", "two-sided"] = "less",
     ) -> list[GateResult]:
         """Fail when the challenger is worse than the champion by more than ``margin`` (metric units).
 
@@ -513,9 +514,17 @@ class BaselineGate(SelectionCheck):
         ``y_score=(...)``, in place of the models (``None`` on a side that is a model). ``y_true=``,
         ``sample_weight=`` and ``pos_label=`` mean what they mean in ``model_gate.metrics``; with weights the
         paired bootstrap decides alone (McNemar's test counts rows).
+
+        ``alternative`` is McNemar's: ``"less"`` (the challenger is less accurate, the gate's own question) or
+        ``"two-sided"`` (they differ: statsmodels' ``mcnemar(table, exact=True)`` p-value, twice the one-sided
+        one, so the check fails less readily); ``"greater"`` would ask whether the challenger is better, which a
+        check that fails when it is worse cannot use.
         """
         settings, key = self.settings, self.recorder.key
         m = get_metric(metric)
+        if alternative not in ("less", "two-sided"):
+            raise GateError(f"alternative must be 'less' or 'two-sided' (McNemar's test of the challenger being "
+                            f"less accurate), got {alternative!r}")
         given = margin is not None
         if margin is not None:
             margin = _tolerance("margin", margin)
@@ -572,10 +581,16 @@ class BaselineGate(SelectionCheck):
             **computed_details(ready_a.positive, weights),
         }
         if m.name in ACCURACY_LIKE and margin == 0 and weights is None:  # McNemar counts rows, not weights
-            test = mcnemar_exact(labels, out_a, out_b)
-            p_value, p_name = test.p_value, "McNemar exact p"
-            details.update(test="mcnemar_exact", only_champion_right=test.only_a, only_challenger_right=test.only_b)
+            test = mcnemar_exact(labels, out_a, out_b, alternative)
+            p_value = test.p_value
+            p_name = "McNemar exact p" + (" (two-sided)" if alternative == "two-sided" else "")
+            details.update(test="mcnemar_exact", only_champion_right=test.only_a, only_challenger_right=test.only_b,
+                           alternative=alternative)
             failed = failed and p_value < settings.alpha  # both the interval and the exact test must agree
+        elif alternative != "less":
+            raise GateError(f"alternative={alternative!r} is McNemar's, which compare_models uses for accuracy with "
+                            f"margin=0 and no sample_weight only; here ({m.name}, margin {fmt(margin)}) the paired "
+                            "bootstrap decides: drop alternative=")
         else:
             p_value = paired.p_value(greater_is_better=m.greater_is_better, margin=margin)
             p_name = "bootstrap p"
