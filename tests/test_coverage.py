@@ -159,3 +159,72 @@ def test_weighted_block_bootstrap_covers_the_truth_95_percent_of_the_time(max_bl
         lo, hi = weighted_parity_interval(rng, run, max_blocks)
         covered += lo <= 0.2 <= hi
     assert 0.915 <= covered / runs <= 0.985, f"covered the true gap in {covered / runs:.1%} of {runs} runs"
+
+
+# --- small groups and slices: Wilson intervals (#15 item 5) --------------------------------------------------------
+
+
+@pytest.mark.parametrize("size", [20, 50, 100])
+def test_small_group_rate_intervals_cover_95_percent(size: int) -> None:
+    """Accuracy on a slice of ``size`` rows, true accuracy drawn in [0.1, 0.9] per run: the 95% intervals the
+    slices gate gives there (Wilson's below 200 rows) cover it 93%-97% of the time, and lie inside [0, 1]."""
+    from pytest_mlgate.gates.model import ModelGate
+    from pytest_mlgate.gates.slices import _small_rate_interval
+    from pytest_mlgate.stats.metrics import prepare
+
+    rng = np.random.default_rng(size)
+    accuracy = METRICS["accuracy"]
+    covered, runs = 0, 2_000
+    for run in range(runs):
+        truth = rng.uniform(0.1, 0.9)
+        y = rng.integers(0, 2, size)
+        y_pred = np.where(rng.random(size) < truth, y, 1 - y)
+        interval = _small_rate_interval(accuracy, prepare(accuracy, y, y_pred), None, 0.95)
+        assert interval is not None
+        lo, hi = interval
+        assert 0.0 <= lo <= np.mean(y == y_pred) <= hi <= 1.0
+        covered += lo <= truth <= hi
+        if run < 5:  # the gate reports this very interval
+            [result] = quiet(ModelGate, settings=GateSettings(alpha=0.025, n_resamples=20)).slices(
+                None, None, y, by=np.zeros(size), metric="accuracy", min=0.0, y_pred=y_pred, min_size=1)
+            assert result.interval == interval and result.details["interval_method"] == "wilson"
+    assert 0.93 <= covered / runs <= 0.97, f"{covered / runs:.1%} at {size} rows per slice"
+
+
+def test_fairness_group_table_uses_wilson_for_small_groups() -> None:
+    from pytest_mlgate.stats.proportion import wilson_interval
+
+    rng = np.random.default_rng(4)
+    group = np.repeat(["a", "b"], [40, 400])
+    y = rng.integers(0, 2, group.size)
+    y_pred = np.where(group == "a", 0, rng.integers(0, 2, group.size))  # group a: nobody selected
+    [result] = quiet(FairnessGate, settings=GateSettings(n_resamples=100)).check(
+        None, None, y, y_pred=y_pred, sensitive_features=group, max_difference={"demographic_parity": 1.0})
+    rows = {row["group"]: row for row in result.details["groups"]}
+    small, large = rows["a"], rows["b"]
+    lo, hi = wilson_interval(0, 40, 0.98)
+    assert small["selection_rate_interval"] == pytest.approx([float(lo), float(hi)], abs=1e-12)
+    assert small["selection_rate_interval"][1] > 0  # the bootstrap would give [0, 0]
+    assert 0 <= large["selection_rate_interval"][0] <= large["selection_rate"] <= large["selection_rate_interval"][1]
+
+
+def test_calibration_interval_at_the_limit_fails_at_most_alpha_from_200_rows() -> None:
+    """Predictions 0.05 above the truth in every bin: the binned ECE is exactly 0.05 = max_ece. The ECE's
+    interval (basic bootstrap of the debiased ECE) must lie wholly above it in at most alpha of the runs, and its
+    upper end must reach the truth too; the plug-in ECE's interval of the same replicates alarms twice as often."""
+    from pytest_mlgate.gates.model import ModelGate
+
+    alpha, runs, n = 0.05, 400, 200
+    settings = GateSettings(alpha=alpha, n_resamples=300)
+    rng = np.random.default_rng(200)
+    above = below = 0
+    for run in range(runs):
+        p = rng.uniform(0.1, 0.85, n)
+        y = (rng.random(n) < p).astype(int)
+        [ece, _] = quiet(ModelGate, settings=settings, key=str(run)).calibration(None, None, y, y_score=p + 0.05,
+                                                                                 max_ece=0.05)
+        assert 0.0 <= ece.interval[0] <= ece.interval[1] <= 1.0
+        above += ece.interval[0] > 0.05
+        below += ece.interval[1] < 0.05
+    assert above / runs <= alpha + 0.01, f"false alarms at the limit: {above / runs:.1%} of {runs} runs"
+    assert below / runs <= alpha + 0.01, f"upper end below the truth: {below / runs:.1%} of {runs} runs"

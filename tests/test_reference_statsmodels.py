@@ -107,3 +107,16 @@ def test_drift_ks_options_equal_scipy(alternative: str, method: str) -> None:
     theirs = ks_2samp(ref, cur, alternative=alternative, method=method)
     assert row["statistic"] == pytest.approx(theirs.statistic, abs=1e-12)
     assert row["p_value"] == pytest.approx(theirs.pvalue, rel=1e-9)
+
+
+@pytest.mark.parametrize("confidence", [0.9, 0.95, 0.98])
+def test_wilson_interval_equals_statsmodels(confidence: float) -> None:
+    proportion = pytest.importorskip("statsmodels.stats.proportion")
+    from pytest_mlgate.stats.proportion import wilson_interval
+
+    trials = np.array([1, 5, 20, 20, 20, 50, 100, 199, 7])
+    successes = np.array([0, 5, 0, 7, 20, 31, 99, 1, 3])
+    lo, hi = wilson_interval(successes, trials, confidence)
+    their_lo, their_hi = proportion.proportion_confint(successes, trials, alpha=1 - confidence, method="wilson")
+    assert lo == pytest.approx(their_lo, abs=1e-12) and hi == pytest.approx(their_hi, abs=1e-12)
+    assert np.all((0 <= lo) & (lo <= successes / trials) & (successes / trials <= hi) & (hi <= 1))

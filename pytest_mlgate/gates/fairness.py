@@ -25,6 +25,7 @@ from pytest_mlgate.results import GateError, GateResult, fmt, hide_our_frames, i
 from pytest_mlgate.stats import groups as gs
 from pytest_mlgate.stats.bootstrap import percentile_interval
 from pytest_mlgate.stats.metrics import positive_class
+from pytest_mlgate.stats.proportion import small_rate_interval
 
 __tracebackhide__ = hide_our_frames  # our failures point at the user's line; our bugs show their frames
 
@@ -496,7 +497,10 @@ def _group_rows(groups: Groups, counts: np.ndarray, conf: np.ndarray, point: dic
         for m in table:
             value = float(point[m][g])
             row[m] = value if np.isfinite(value) else None
-            row[f"{m}_interval"] = intervals[m][g] if row[m] is not None else None
+            small = (None if weighted or regression or row[m] is None
+                     else small_rate_interval(m, conf[g], confidence))
+            row[f"{m}_interval"] = list(small) if small is not None else intervals[m][g] if row[m] is not None \
+                else None
         rows.append(row)
     return rows
 

@@ -14,7 +14,7 @@ from pytest_mlgate.gates.base import MODEL_VALIDATION, BaseGate, check_limits, g
 from pytest_mlgate.gates.metrics import MetricKey, computed_details, computed_notes, computed_with
 from pytest_mlgate.results import GateError, GateResult, fmt, hide_our_frames, json_safe
 from pytest_mlgate.stats import StatsError
-from pytest_mlgate.stats.metrics import Metric, Prepared, estimate_prepared, get_metric, point_value
+from pytest_mlgate.stats.metrics import METRICS, Metric, Prepared, estimate_prepared, get_metric, point_value
 
 __tracebackhide__ = hide_our_frames  # our failures point at the user's line; our bugs show their frames
 
@@ -70,6 +70,21 @@ def _take(weights: np.ndarray | None, rows: np.ndarray) -> np.ndarray | None:
     return None if weights is None else weights[rows]
 
 
+def _small_rate_interval(m: Metric, ready: Prepared, weights: np.ndarray | None,
+                         confidence: float) -> tuple[float, float] | None:
+    """Wilson's interval for a rate (accuracy, or binary precision / recall) on an unweighted slice of fewer than
+    200 rows, where the bootstrap percentile interval undercovers; None otherwise (see stats/proportion.py)."""
+    from pytest_mlgate.stats.proportion import SMALL, label_rate_counts, wilson_interval
+
+    if weights is not None or ready.y.size >= SMALL or METRICS.get(m.name) is not m:
+        return None
+    counts = label_rate_counts(m.name, np.asarray(ready.y), np.asarray(ready.output))
+    if counts is None or counts[1] == 0:
+        return None
+    lo, hi = wilson_interval(counts[0], counts[1], confidence)
+    return float(lo), float(hi)
+
+
 class SliceChecks(BaseGate):
     """``slices``: the metric on every value of ``by``."""
 
@@ -93,9 +108,11 @@ class SliceChecks(BaseGate):
     ) -> list[GateResult]:
         """The metric on every value of ``by`` (a column of X, several columns together, or arrays), each with
         its interval. A slice of at least ``min_size`` rows fails when its whole interval misses ``min`` (or
-        ``max``); intervals are Bonferroni-widened over the slices judged. Smaller slices are listed in one
-        "too small to judge" result, never dropped. ``y_true=``, ``sample_weight=`` and ``pos_label=`` mean what
-        they mean in :meth:`metrics`; the positive class is decided once, on all rows.
+        ``max``); intervals are Bonferroni-widened over the slices judged. Rates (accuracy, binary precision and
+        recall) on unweighted slices under 200 rows get Wilson's interval, whose coverage holds there; others the
+        bootstrap. Smaller slices are listed in one "too small to judge" result, never dropped. ``y_true=``,
+        ``sample_weight=`` and ``pos_label=`` mean what they mean in :meth:`metrics`; the positive class is
+        decided once, on all rows.
         """
         settings, key = self.settings, self.recorder.key
         m = get_metric(metric)
@@ -139,14 +156,17 @@ class SliceChecks(BaseGate):
             except (GateError, StatsError) as exc:
                 not_judged.append({"slice": label, "n": int(rows.size), "reason": str(exc), "value": None})
                 continue
+            small = _small_rate_interval(m, ready.take(rows), _take(weights, rows), confidence)
             limit_name = "min" if min is not None else "max"
             results.append(computed_with(threshold_result(
-                FAMILY, "slices", f"{m.name}[{label}]", est.value, minimum=min, maximum=max, interval=est.interval,
+                FAMILY, "slices", f"{m.name}[{label}]", est.value, minimum=min, maximum=max,
+                interval=small if small is not None else est.interval,
                 n=est.n, confidence=confidence,
                 hint=f"the model is weak on {label} (overall {m.name} is {fmt(overall)}): look at these rows, add "
                      f"training data or features for them, or if the limit is wrong change {limit_name}=.",
                 details={"slice": label, "by": by_text, "overall": overall, "slices_judged": k,
-                         "n_resamples": settings.n_resamples, **computed_details(ready.positive, weights)},
+                         "n_resamples": settings.n_resamples, **computed_details(ready.positive, weights),
+                         "interval_method": "wilson" if small is not None else "bootstrap percentile"},
             ), computed_notes(m, ready.positive, weights)))
         if not_judged:
             listed = "; ".join(f"{s['slice']} ({s['reason']}, {m.name} {fmt(s['value'])})" for s in not_judged[:10])
