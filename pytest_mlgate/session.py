@@ -139,6 +139,8 @@ class GateSession:
             if self.unused:
                 verb = "deleted" if self.deleted_unused else "unused"
                 hint = "" if self.deleted_unused else "; --mlgate-delete-unused-baselines removes them"
+                if not self.deleted_unused and self.config.getoption("mlgate_delete_unused_baselines"):
+                    hint = "; not deleted, because the run did not pass (a failing test may be why they went unused)"
                 terminalreporter.write_line(f"mlgate: {len(self.unused)} baseline file(s) no test used{hint}:")
                 for unused in self.unused:
                     terminalreporter.write_line(f"mlgate: {verb} baseline: {unused}")

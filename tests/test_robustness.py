@@ -7,8 +7,6 @@ import json
 import os
 import random
 import signal
-import subprocess
-import sys
 import textwrap
 import time
 import xml.etree.ElementTree as ET
@@ -114,13 +112,18 @@ def test_an_update_that_changes_nothing_leaves_the_files_byte_identical(pytester
 # 3. unused baselines -----------------------------------------------------------------------------------------------
 
 
-def test_unused_baselines_are_listed_after_a_whole_run_and_deleted_on_request(pytester: pytest.Pytester) -> None:
+def test_unused_baselines_are_listed_after_a_whole_run_and_deleted_on_request(pytester: pytest.Pytester,
+                                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     folder = write(pytester, body=ONE + '''
 @pytest.mark.skip(reason="kept")
 def test_skipped(baseline_gate):
     baseline_gate.compare(y=y, y_score=score, metrics="roc_auc")
+
+def test_plain():
+    import os
+    assert "BREAK_THE_RUN" not in os.environ
 ''')
-    pytester.runpytest("--mlgate-update-baselines").assert_outcomes(passed=1, skipped=1)
+    pytester.runpytest("--mlgate-update-baselines").assert_outcomes(passed=2, skipped=1)
     keep = folder / "test_scores.py__test_skipped.json"
     keep.write_bytes((folder / "test_scores.py__test_auc.json").read_bytes())
     stale = folder / "test_scores.py__test_renamed.json"
@@ -133,6 +136,11 @@ def test_skipped(baseline_gate):
     whole = pytester.runpytest()
     whole.stdout.fnmatch_lines(["mlgate: 1 baseline file(s) no test used*", f"mlgate: unused baseline: {stale}"])
     assert stale.exists()
+    monkeypatch.setenv("BREAK_THE_RUN", "1")
+    failed = pytester.runpytest("--mlgate-delete-unused-baselines")
+    failed.stdout.fnmatch_lines(["mlgate: 1 baseline file(s) no test used; not deleted, because the run did not pass*"])
+    assert stale.exists()
+    monkeypatch.delenv("BREAK_THE_RUN")
     pytester.runpytest("--mlgate-delete-unused-baselines").stdout.fnmatch_lines([f"*deleted baseline: {stale}"])
     assert not stale.exists() and keep.exists() and other_file.exists()
 
@@ -140,37 +148,60 @@ def test_skipped(baseline_gate):
 # 4. one unit under SIGKILL -----------------------------------------------------------------------------------------
 
 
+def _update_forever(folder: str, identity: str, seed: int) -> None:
+    """A forked writer: what ``pytest --mlgate-update-baselines`` does in a baseline test, over and over with
+    other predictions, until it is killed."""
+    import numpy as np
+
+    from pytest_mlgate.gates.base import GateSettings, Recorder
+    from pytest_mlgate.gates.baseline import BaselineGate
+
+    os.environ["GITHUB_SHA"] = "0" * 40  # no git subprocess per write
+    y = np.random.default_rng(0).integers(0, 2, 2000)  # the labels of test_scores.py
+    rng = np.random.default_rng(seed)
+    settings = GateSettings(n_resamples=20, baseline_dir=Path(folder), update_baselines=True)
+    try:
+        while True:
+            gate = BaselineGate(Recorder(identity=identity, settings=settings, raises=False))
+            gate.compare(y=y, y_score=y * rng.uniform(0, 2) + rng.normal(size=y.size), metrics="roc_auc",
+                         store_predictions=True)
+    finally:
+        os._exit(1)
+
+
 def test_sigkill_at_random_moments_leaves_a_consistent_pair(pytester: pytest.Pytester) -> None:
+    """24 writers, each SIGKILLed at a random moment of its stream of updates (forked, so no run pays for the
+    imports): after every kill the JSON loads, its .npz is the one it names, and the stored metric is the one
+    those predictions give. The next update (through pytest) cleans up what the killed ones left."""
+    import multiprocessing
+
+    import numpy as np
+    from sklearn.metrics import roc_auc_score
+
     from pytest_mlgate import baselines
 
-    body = '''
-import os
-SHIFT = float(os.environ["SHIFT"])
-
-def test_auc(baseline_gate):
-    baseline_gate.compare(y=y, y_score=score + SHIFT * y, metrics="roc_auc", store_predictions=True)
-'''
-    folder = write(pytester, body=body)
-    env = {**os.environ, "SHIFT": "0", "PYTHONPATH": os.pathsep.join(sys.path)}
-    command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "--mlgate-update-baselines"]
-    subprocess.run(command, cwd=pytester.path, env=env, capture_output=True, check=True)
+    folder = write(pytester, store=True)
+    pytester.runpytest("--mlgate-update-baselines").assert_outcomes(passed=1)
     path = folder / "test_scores.py__test_auc.json"
+    y = np.random.default_rng(0).integers(0, 2, 2000)
+    context = multiprocessing.get_context("fork")
     rng = random.Random(13)
-    killed = 0
+    written = set()
     for run in range(24):
-        env["SHIFT"] = str(run % 3)
-        process = subprocess.Popen(command, cwd=pytester.path, env=env, stdout=subprocess.DEVNULL,
-                                   stderr=subprocess.DEVNULL)
-        time.sleep(rng.uniform(0.3, 3.0))
-        if process.poll() is None:
-            os.kill(process.pid, signal.SIGKILL)
-            killed += 1
-        process.wait()
-        stored = baselines.read_baseline(path)  # loads, and its .npz is the one it names
+        writer = context.Process(target=_update_forever, args=(str(folder), "test_scores.py::test_auc", run))
+        writer.start()
+        time.sleep(rng.uniform(0.05, 0.8))
+        writer.kill()  # SIGKILL, wherever the writer is
+        writer.join()
+        assert writer.exitcode == -signal.SIGKILL  # killed part-way, never finished on its own
+        stored = baselines.read_baseline(path)  # loads, and its .npz is the one it names (SHA-256)
         assert stored.predictions is not None
-        baselines.read_predictions(path, stored.predictions)
-    assert killed >= 12  # most runs were killed part-way (the rest finished: also a consistent pair)
-    subprocess.run(command, cwd=pytester.path, env=env, capture_output=True, check=True)
+        scores = baselines.read_predictions(path, stored.predictions)["y_score"]
+        assert abs(roc_auc_score(y, scores) - stored.metrics["roc_auc"].value) < 1e-9  # the JSON's own .npz
+        written.add(stored.predictions["sha256"])
+    assert len(written) >= 12  # most kills came after at least one more update had landed
+    result = pytester.runpytest("--mlgate-update-baselines")
+    result.assert_outcomes(passed=1)
     left = sorted(p.name for p in folder.iterdir())
     assert len(left) == 2 and not any(n.endswith(".tmp") for n in left), left  # the next write cleaned up
 
@@ -182,16 +213,19 @@ def test_xdist_workers_updating_one_file_leave_one_valid_file(pytester: pytest.P
 from pytest_mlgate.gates.base import GateSettings, Recorder
 from pytest_mlgate.gates.baseline import BaselineGate
 
-@pytest.mark.parametrize("worker", range(12))
+@pytest.mark.parametrize("worker", range(8))
 def test_same(baseline_gate, worker):
     settings = baseline_gate.settings
-    shared = BaselineGate(Recorder(identity="test_scores.py::shared", settings=settings))
-    shared.compare(y=y, y_score=score + worker * y, metrics="roc_auc", store_predictions=True)
+    for step in range(3):  # three updates per test: the workers' writes overlap
+        shared = BaselineGate(Recorder(identity="test_scores.py::shared", settings=settings))
+        shared.compare(y=y, y_score=score + (worker + step) * y, metrics="roc_auc", store_predictions=True)
 ''')
     from pytest_mlgate import baselines
 
-    result = pytester.runpytest("-n", "4", "-p", "no:benchmark", "--mlgate-update-baselines")
-    result.assert_outcomes(passed=12)
+    pytester.makeini("[pytest]\nmlgate_n_resamples = 20\n")
+    result = pytester.runpytest("-n", "4", "-p", "no:benchmark", "-p", "no:typeguard", "-p", "no:randomly",
+                                "--mlgate-update-baselines")
+    result.assert_outcomes(passed=8)
     path = folder / "test_scores.py__shared.json"
     stored = baselines.read_baseline(path)
     assert stored.predictions is not None
@@ -292,6 +326,30 @@ def test_reports_survive_hostile_names_and_write_through_links_and_fifos(pyteste
             assert "<" not in " | ".join(cells[1:]), line
     ET.parse(pytester.path / "j.xml")  # well-formed despite control characters and a lone surrogate
     assert "ctl\\x01\\x1b" in (pytester.path / "j.xml").read_text()
+
+
+def test_a_report_to_dev_stdout_goes_to_the_stream_whether_piped_or_redirected(pytester: pytest.Pytester) -> None:
+    """/dev/stdout resolves to /proc/self/fd/1 and then to a pipe (which has no path) or to the redirected log
+    (which must not be replaced: the rest of pytest's output would go to an unlinked file)."""
+    import subprocess
+    import sys
+
+    write(pytester, body='''
+def test_one(model_gate):
+    model_gate.expect("auc", 0.95, min=0.9)
+''')
+    command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--mlgate-report=/dev/stdout",
+               "--mlgate-markdown=/dev/stderr"]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    piped = subprocess.run(command, cwd=pytester.path, env=env, capture_output=True, text=True, check=False)
+    log = pytester.path / "log.txt"
+    with open(log, "w") as out:
+        subprocess.run(command, cwd=pytester.path, env=env, stdout=out, stderr=subprocess.STDOUT, check=False)
+    for text in (piped.stdout, log.read_text()):
+        assert '"schema_version": 1' in text and "1 passed" in text, text  # the report and pytest's own output
+        assert "could not write" not in text
+    assert "## pytest-mlgate" in piped.stderr
+    assert log.stat().st_nlink == 1
 
 
 # 7. statuses and our own bugs --------------------------------------------------------------------------------------
