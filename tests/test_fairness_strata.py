@@ -196,3 +196,27 @@ def test_every_interval_lies_inside_the_possible_range(seed: int) -> None:
                 for m in ("selection_rate", "true_positive_rate", "false_positive_rate"):
                     if row[m] is not None:
                         assert 0.0 <= row[f"{m}_interval"][0] <= row[f"{m}_interval"][1] <= 1.0
+
+
+@pytest.mark.parametrize(("max_blocks", "n"), [(100, 10_000), (1_000, 1_000)])
+def test_regression_block_bootstrap_covers_the_true_mae_gap_95_percent_of_the_time(max_blocks: int, n: int) -> None:
+    """Regression metrics resample blocks of rows' sums (100 blocks of about 60 and 40 rows per group of 10,000
+    rows, or one row per block: the row bootstrap), with continuous weights. Errors |N(0, 1)| and |N(0, 1.5)| in
+    groups of 60% and 40% of the rows: the true MAE gap is 0.5 sqrt(2 / pi). The 95% percentile interval must
+    cover it about 95% of the time (measured 94.2% and 93.0%; percentile intervals undercover a little): 500
+    runs, sd 0.97 points, band [91%, 98.5%]."""
+    from pytest_mlgate.stats import groups as gs
+
+    rng = np.random.default_rng(40 + max_blocks)
+    truth = 0.5 * np.sqrt(2 / np.pi)
+    covered, runs, resamples = 0, 500, 200
+    for run in range(runs):
+        group = (rng.random(n) < 0.4).astype(np.int64)
+        y = rng.normal(size=n)
+        pred = y + rng.normal(0.0, np.where(group == 1, 1.5, 1.0))
+        stats = gs.regression_sums(y, pred, rng.uniform(0.5, 2.0, n))
+        sums = gs.resample_sums(group, 2, stats, resamples, seed=run, max_blocks=max_blocks)
+        mae = gs.metric_values(sums, ["mae"])["mae"]
+        lo, hi = np.percentile(mae[:, 1] - mae[:, 0], [2.5, 97.5])
+        covered += lo <= truth <= hi
+    assert 0.91 <= covered / runs <= 0.985, f"covered the true gap in {covered / runs:.1%} of {runs} runs"
