@@ -16,7 +16,7 @@ from pytest_mlgate.results import GateError, hide_our_frames
 
 __tracebackhide__ = hide_our_frames  # our failures point at the user's line; our bugs show their frames
 
-EXTRAS = {"duckdb": "duckdb", "ibis": "duckdb", "polars": "polars", "pyarrow": "polars"}
+EXTRAS = {"duckdb": "duckdb", "ibis": "duckdb", "polars": "polars", "pyarrow": "polars", "pyspark": "spark"}
 
 
 def _module(obj: Any) -> str:
@@ -47,8 +47,8 @@ def require(package: str) -> Any:
 
 def table_for(obj: Any, name: str) -> Table:
     """The adapter for ``obj``: a pandas DataFrame, a DuckDB relation, a Parquet path or glob (read by DuckDB), a
-    polars LazyFrame or DataFrame, a pyarrow Table (both through polars' streaming engine). A Spark DataFrame is
-    recognised and refused with what to do instead (its adapter is not written yet)."""
+    polars LazyFrame or DataFrame, a pyarrow Table (both through polars' streaming engine), a Spark DataFrame
+    (Spark aggregations)."""
     if isinstance(obj, Table):
         return obj
     module = _module(obj)
@@ -69,9 +69,11 @@ def table_for(obj: Any, name: str) -> Table:
         from pytest_mlgate.engines.polars import PolarsTable
 
         return PolarsTable(obj, name)
-    if module == "pyspark":
-        raise GateError(f"{name} is a Spark DataFrame, which this version cannot summarise in Spark yet; write it "
-                        "as Parquet (df.write.parquet(path)) and pass the path, which DuckDB reads")
+    if module == "pyspark":  # told by the type's module: pyspark is imported only when a Spark table comes
+        require("pyspark")
+        from pytest_mlgate.engines.spark import SparkTable
+
+        return SparkTable(obj, name)
     from pytest_mlgate.engines.pandas import PandasTable
 
     return PandasTable(obj, name)

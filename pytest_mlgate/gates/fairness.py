@@ -687,10 +687,10 @@ class FairnessGate(BaseGate):
         (``decision="interval"``), so noise alone does not fail the build; ``decision="point"`` compares the point
         value. Pass ``y_pred=`` instead of a model to gate predictions made elsewhere.
 
-        For data in an engine (``data=`` a DuckDB relation, Parquet path, polars LazyFrame or pyarrow
-        Table), ``y``, ``y_pred``, ``sensitive_features`` and ``control_features`` name its columns: the engine
-        counts the confusion cells per group (``GROUP BY``) and the result equals the in-memory gate's on the
-        same rows.
+        For data in an engine (``data=`` a DuckDB relation, Parquet path, polars LazyFrame, pyarrow Table or
+        Spark DataFrame), ``y``, ``y_pred``, ``sensitive_features`` and ``control_features`` name its columns:
+        the engine counts the confusion cells per group (``GROUP BY``) and the result equals the in-memory gate's
+        on the same rows.
         """
         settings, key = self.settings, self.recorder.key
         if metrics is not None:

@@ -332,7 +332,7 @@ class IntegrityChecks(BaseGate):
         else:
             if column is not None:
                 raise GateError("column= names the label column of an engine table (DuckDB, Parquet, polars LazyFrame, "
-                                "pyarrow); pass the labels themselves as y otherwise")
+                                "pyarrow, Spark); pass the labels themselves as y otherwise")
             tally = pd.Series(_inputs.labels(y, "y")).value_counts(sort=False)
             table = dict(zip(tally.index.tolist(), tally.to_numpy().tolist(), strict=True))
             try:

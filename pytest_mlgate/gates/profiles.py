@@ -155,7 +155,7 @@ class ProfileChecks(BaseGate):
         sharing one profile can decode it once with :func:`load_profile`.
 
         For big data: ``bins=1000`` (the default for a DuckDB relation, Parquet path, polars LazyFrame, pyarrow
-        Table, computed by that engine) gives the binned version-2 profile instead, about 24 KB
+        Table, Spark DataFrame, computed by that engine) gives the binned version-2 profile instead, about 24 KB
         per numeric column whatever the row count; drift against it reports KS as a bound (docs/scale.md).
         """
         try:

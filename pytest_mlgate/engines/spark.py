@@ -1,0 +1,242 @@
+"""Spark DataFrames: every summary is a Spark aggregation, and only aggregates reach the driver, never rows.
+
+One scan computes every column's summary in a single pass: the columns are stacked into ``(column, bin, value,
+category)`` rows (``stack``), the numeric values put in the reference's bins by Spark ML's ``Bucketizer`` (a binary
+search in the JVM), and one ``groupBy(column, bin, category)`` counts them. The reference's quantiles come from one
+sort of the stacked non-missing values: the sorted runs' sizes per partition give every value's position, and only
+the values at the edge positions are fetched. The integrity queries are ``distinct``, a null-safe semi-join and a
+``groupBy``; NaN in a float column reads as missing (NULL), as in pandas, and -0.0 equals 0.0.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from pytest_mlgate.engines.base import NumericStats, Table
+from pytest_mlgate.results import GateError, hide_our_frames
+from pytest_mlgate.stats.drift import CategoricalSummary
+
+__tracebackhide__ = hide_our_frames  # our failures point at the user's line; our bugs show their frames
+
+NUMERIC = ("tinyint", "smallint", "int", "bigint", "float", "double", "decimal")
+CATEGORICAL = ("string", "boolean", "varchar", "char")
+FLOATS = ("float", "double")
+#: the partition number in ``monotonically_increasing_id()`` (the record number within it is the lower 33 bits)
+ID_SHIFT = 33
+
+
+def quote(column: str) -> str:
+    return "`" + column.replace("`", "``") + "`"
+
+
+class SparkTable(Table):
+    engine = "Spark"
+
+    def __init__(self, df: Any, name: str) -> None:
+        from pyspark.sql import functions
+
+        super().__init__(name)
+        self.df = df
+        self.F = functions
+        self._types = {str(c): str(t) for c, t in df.dtypes}
+        self._n_rows: int | None = None
+        if not self._types:
+            raise GateError(f"{name} has no columns: there is nothing to check")
+
+    def kinds(self) -> dict[str, tuple[str, str]]:
+        out = {}
+        for column, dtype in self._types.items():
+            base = dtype.split("(")[0]
+            if base in NUMERIC:
+                out[column] = ("numeric", dtype)
+            elif base in CATEGORICAL:
+                out[column] = ("categorical", dtype)
+            else:
+                raise self.unsupported(column, dtype)
+        return out
+
+    def _col(self, column: str) -> Any:
+        return self.F.col(quote(column))
+
+    def _value(self, column: str) -> Any:
+        """The column as double, NaN as NULL (missing, as in pandas) and -0.0 as 0.0."""
+        F = self.F
+        x = self._col(column).cast("double")
+        if self._types[column] in FLOATS:
+            x = F.nanvl(x, F.lit(None).cast("double"))
+        return x + F.lit(0.0)
+
+    def _key(self, column: str) -> Any:
+        """The column as it compares in rows (duplicates, leakage): floats with NaN as NULL and -0.0 as 0.0."""
+        return self._value(column) if self._types[column] in FLOATS else self._col(column)
+
+    def n_rows(self) -> int:
+        if self._n_rows is None:
+            self._n_rows = int(self.df.count())
+        return self._n_rows
+
+    def numeric_stats(self, columns: Sequence[str]) -> dict[str, NumericStats]:
+        F = self.F
+        exprs = []
+        for column in columns:
+            v = self._value(column)
+            exprs += [F.count(v), F.count(F.lit(1)) - F.count(v),
+                      F.sum(F.when(F.abs(v) == F.lit(float("inf")), 1).otherwise(0)), F.min(v), F.max(v), F.avg(v),
+                      F.var_pop(v) * F.count(v)]
+        row = self.df.agg(*exprs).collect()[0]
+        out = {}
+        for i, column in enumerate(columns):
+            n, missing, inf, lo, hi, mean, m2 = row[7 * i:7 * i + 7]
+            out[column] = NumericStats(int(n), int(missing), int(inf or 0), np.nan if lo is None else float(lo),
+                                       np.nan if hi is None else float(hi), float(mean or 0.0), float(m2 or 0.0))
+        return out
+
+    def values_at_ranks(self, ranks: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """One sort of all the columns' non-missing values, stacked as (column, value): a row's position in its
+        column is its run's offset (the sizes of the column's runs in earlier partitions) plus its place in the run;
+        only the values at the requested positions are fetched."""
+        F = self.F
+        columns = list(ranks)
+        stacked = self.df.select(F.explode(F.array(*[
+            F.struct(F.lit(j).alias("c"), self._value(c).alias("v")) for j, c in enumerate(columns)])).alias("s"))
+        ordered = (stacked.select("s.c", "s.v").where(F.col("v").isNotNull()).orderBy("c", "v")
+                   .select("c", "v", F.monotonically_increasing_id().alias("i")).persist())
+        try:
+            runs = ordered.groupBy(F.shiftright("i", ID_SHIFT).alias("p"), "c").agg(
+                F.count(F.lit(1)).alias("n"), F.min("i").alias("first")).collect()
+            wanted: dict[int, list[int]] = {}
+            for j, column in enumerate(columns):
+                mine = sorted((int(r["p"]), int(r["n"]), int(r["first"])) for r in runs if int(r["c"]) == j)
+                starts = np.cumsum([0] + [n for _, n, _ in mine])
+                at = np.asarray(ranks[column], dtype=np.int64)
+                run = np.searchsorted(starts, at, side="right") - 1
+                if at.size and (at.min() < 0 or at.max() >= starts[-1]):
+                    raise GateError(f"a position past the {int(starts[-1])} values of {column!r}: a bug in "
+                                    "pytest-mlgate's Spark adapter, please report it")
+                wanted[j] = [mine[r][2] + int(a - starts[r]) for r, a in zip(run, at, strict=True)]
+            ids = sorted({i for ids in wanted.values() for i in ids})
+            # a broadcast join with the wanted positions (an IN list of thousands of values is slow to plan)
+            targets = self.df.sparkSession.createDataFrame([(i,) for i in ids], "i long")
+            chosen = ordered.join(F.broadcast(targets), on="i", how="left_semi").select("i", "v")
+            found = {int(r["i"]): float(r["v"]) for r in chosen.collect()}
+        finally:
+            ordered.unpersist()
+        return {c: np.array([found[i] for i in wanted[j]], dtype=float) for j, c in enumerate(columns)}
+
+    def scan(self, edges: dict[str, np.ndarray], categorical: Sequence[str]) -> tuple[
+            dict[str, NumericStats], dict[str, tuple[np.ndarray, float, float]], dict[str, CategoricalSummary]]:
+        """Every column in one pass: values and bins stacked as (column, bin, value, category) and counted by one
+        ``groupBy``; per bin its count, sum, min, max, mean and squared deviations, merged here (Chan's formula)."""
+        F = self.F
+        numeric = list(edges)
+        projected = [self._value(c).alias(f"v{j}") for j, c in enumerate(numeric)]
+        # Bucketizer's buckets are [s_i, s_i+1); the bins are right-closed (e_j, e_j+1], so bucket -x instead
+        with_edges = [j for j, c in enumerate(numeric) if edges[c].size]
+        projected += [F.coalesce(-F.col(f"v{j}"), F.lit(0.0)).alias(f"w{j}") for j in with_edges]
+        projected += [self._col(c).cast("string").alias(f"k{j}") for j, c in enumerate(categorical)]
+        frame = self.df.select(*projected)
+        if with_edges:
+            from pyspark.ml.feature import Bucketizer
+
+            splits = [[-np.inf, *(-(edges[numeric[j]][::-1] + 0.0)).tolist(), np.inf] for j in with_edges]
+            frame = Bucketizer(splitsArray=splits, inputCols=[f"w{j}" for j in with_edges],
+                               outputCols=[f"u{j}" for j in with_edges]).transform(frame)
+        entries = []
+        for j, column in enumerate(numeric):
+            top = edges[column].size
+            bucket = f"{top} - CAST(u{j} AS INT)" if edges[column].size else "0"
+            entries.append(f"{j}, CASE WHEN v{j} IS NULL THEN NULL ELSE {bucket} END, v{j}, CAST(NULL AS STRING)")
+        for j in range(len(categorical)):
+            entries.append(f"{len(numeric) + j}, CAST(NULL AS INT), CAST(NULL AS DOUBLE), k{j}")
+        stacked = frame.select(F.expr(f"stack({len(entries)}, {', '.join(entries)}) AS (c, b, v, k)"))
+        v = F.col("v")
+        rows = stacked.groupBy("c", "b", "k").agg(
+            F.count(F.lit(1)).alias("rows"), F.count(v).alias("n"), F.sum(v).alias("s"), F.min(v).alias("lo"),
+            F.max(v).alias("hi"), F.sum(F.when(F.abs(v) == F.lit(float("inf")), 1).otherwise(0)).alias("inf"),
+            F.avg(v).alias("mu"), (F.var_pop(v) * F.count(v)).alias("m2")).collect()
+        by_column: dict[int, list[Any]] = {}
+        for r in rows:
+            by_column.setdefault(int(r["c"]), []).append(r)
+        stats, bins = {}, {}
+        for j, column in enumerate(numeric):
+            stats[column], bins[column] = self._merge(edges[column], by_column.get(j, []))
+        tallies = {}
+        for j, column in enumerate(categorical):
+            counts: dict[str, int] = {}
+            missing = 0
+            boolean = self._types[column] == "boolean"
+            for r in by_column.get(len(numeric) + j, []):
+                if r["k"] is None:
+                    missing += int(r["rows"])
+                else:
+                    counts[("True" if r["k"] == "true" else "False") if boolean else str(r["k"])] = int(r["rows"])
+            tallies[column] = CategoricalSummary(counts, missing)
+        return stats, bins, tallies
+
+    @staticmethod
+    def _merge(e: np.ndarray, rows: list[Any]) -> tuple[NumericStats, tuple[np.ndarray, float, float]]:
+        """A column's bins merged: counts per bin, the outer bins' sums, and the scalars (moments by Chan's
+        formula from each bin's count, mean and squared deviations)."""
+        k = e.size + 1
+        counts = np.zeros(k, dtype=np.int64)
+        sums = np.zeros(k)
+        means = np.zeros(k)
+        m2s = np.zeros(k)
+        missing = inf = 0
+        lo, hi = np.inf, -np.inf
+        for r in rows:
+            if r["b"] is None:
+                missing += int(r["rows"])
+                continue
+            b = int(r["b"])
+            counts[b], sums[b] = int(r["n"]), float(r["s"])
+            means[b], m2s[b] = float(r["mu"]), float(r["m2"])
+            inf += int(r["inf"])
+            lo, hi = min(lo, float(r["lo"])), max(hi, float(r["hi"]))
+        n = int(counts.sum())
+        if n == 0:
+            return NumericStats(0, missing, 0, np.nan, np.nan, 0.0, 0.0), (counts, 0.0, 0.0)
+        filled = counts > 0
+        if inf:
+            mean = m2 = np.nan
+        else:
+            mean = float(sums[filled].sum() / n)
+            m2 = float(m2s[filled].sum() + np.einsum("i,i->", counts[filled], (means[filled] - mean) ** 2))
+        return NumericStats(n, missing, inf, lo, hi, mean, m2), (counts, float(sums[0]), float(sums[-1]))
+
+    def bin_counts(self, edges: dict[str, np.ndarray]) -> dict[str, tuple[np.ndarray, float, float]]:
+        return self.scan(edges, [])[1]
+
+    def category_counts(self, columns: Sequence[str]) -> dict[str, CategoricalSummary]:
+        return self.scan({}, columns)[2]
+
+    def missing_counts(self, columns: Sequence[str]) -> dict[str, int]:
+        F = self.F
+        row = self.df.agg(*[F.count(F.lit(1)) - F.count(self._key(c)) for c in columns]).collect()[0]
+        return {c: int(v) for c, v in zip(columns, row, strict=True)}
+
+    def _keys(self, columns: Sequence[str], prefix: str) -> Any:
+        return self.df.select(*[self._key(c).alias(f"{prefix}{j}") for j, c in enumerate(columns)])
+
+    def duplicate_rows(self, columns: Sequence[str]) -> int:
+        return self.n_rows() - int(self._keys(columns, "a").distinct().count())
+
+    def rows_also_in(self, other: Table, columns: Sequence[str]) -> int:
+        assert isinstance(other, SparkTable)
+        left, right = self._keys(columns, "a"), other._keys(columns, "b").distinct()
+        F = self.F
+        match = [F.col(f"a{j}").eqNullSafe(F.col(f"b{j}")) for j in range(len(columns))]
+        return int(left.join(right, on=match, how="left_semi").count())
+
+    def group_counts(self, columns: Sequence[str]) -> tuple[list[np.ndarray], np.ndarray]:
+        F = self.F
+        names = [f"g{j}" for j in range(len(columns))]
+        grouped = (self.df.select(*[self._col(c).alias(g) for c, g in zip(columns, names, strict=True)])
+                   .groupBy(*names).agg(F.count(F.lit(1)).alias("mlgate_n")).orderBy(*names).collect())
+        if not grouped:
+            return [np.empty(0) for _ in columns], np.empty(0, dtype=np.int64)
+        return ([np.array([r[g] for r in grouped], dtype=object) for g in names],
+                np.array([int(r["mlgate_n"]) for r in grouped], dtype=np.int64))
