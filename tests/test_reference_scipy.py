@@ -130,3 +130,27 @@ def test_chi2_correction_changes_a_two_by_two_p_value_as_scipy_does() -> None:
                  if r.subject == "c"]
         theirs = chi2_contingency(np.array([[30, 20], [18, 27]]), correction=correction).pvalue
         assert row.details["p_value"] == pytest.approx(theirs, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("source", "table", "correction", "statistic", "p_value"),
+    [
+        # scipy.stats.chi2_contingency's docstring, "A two-way example (2 x 3)": res.statistic, res.pvalue
+        ("chi2_contingency docstring (2 x 3)", [[10, 10, 20], [20, 20, 20]], True, 2.7777777777777777,
+         0.24935220877729619),
+        # ... its small-table example, chi2_contingency(obs, correction=False).pvalue
+        ("chi2_contingency docstring (2 x 2, correction=False)", [[12, 3], [17, 16]], False, None,
+         0.0614122539870913),
+    ],
+)
+def test_chi2_contingency_docstring_case(source: str, table: list, correction: bool, statistic: float | None,
+                                         p_value: float) -> None:
+    """Rows of the table are the reference's and the current data's category counts."""
+    names = [f"k{j}" for j in range(len(table[0]))]
+    ref = pd.DataFrame({"c": np.repeat(names, table[0])})
+    cur = pd.DataFrame({"c": np.repeat(names, table[1])})
+    [row] = [r for r in DataGate(settings=GateSettings()).drift(ref, cur, chi2_correction=correction, alpha=1e-6)
+             if r.subject == "c"]
+    if statistic is not None:
+        assert row.details["statistic"] == pytest.approx(statistic, rel=1e-12)
+    assert row.details["p_value"] == pytest.approx(p_value, rel=1e-12)

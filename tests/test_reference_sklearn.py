@@ -129,3 +129,68 @@ def test_regression_reference_cases(test: str, name: str, y: object, y_pred: obj
     limit = 1e9 if kind == "max" else -1e9
     [result] = GATE.metrics(y_true=y, y_pred=y_pred, decision="point", **{kind: {name: limit}})
     assert result.value == pytest.approx(expected, abs=tolerance)
+
+
+CAL = "sklearn/tests/test_calibration.py"
+CURVE_Y = np.array([0, 0, 0, 1, 1, 1, 1, 1, 1])  # test_calibration_curve_pos_label's y_true
+CURVE_P = np.array([0.1, 0.2, 0.3, 0.4, 0.65, 0.7, 0.8, 0.9, 1.0])
+
+
+def _str_labels(dtype: type) -> np.ndarray:
+    return np.array(["spam", "egg"], dtype=dtype)[CURVE_Y]
+
+
+@pytest.mark.parametrize(
+    ("test", "y", "prob", "n_bins", "strategy", "pos_label", "prob_true", "prob_pred"),
+    [
+        (f"{CAL}::test_calibration_curve", [0, 0, 0, 1, 1, 1], [0.0, 0.1, 0.2, 0.8, 0.9, 1.0], 2, "uniform", None,
+         [0, 1], [0.1, 0.9]),
+        (f"{CAL}::test_calibration_curve (quantile)", [0, 0, 0, 0, 1, 1], [0.0, 0.1, 0.2, 0.5, 0.9, 1.0], 2,
+         "quantile", None, [0, 2 / 3], [0.1, 0.8]),
+        (f"{CAL}::test_calibration_curve_pos_label (default)", CURVE_Y, CURVE_P, 4, "uniform", None,
+         [0, 0.5, 1, 1], None),
+        (f"{CAL}::test_calibration_curve_pos_label (pos_label=0)", CURVE_Y, 1 - CURVE_P, 4, "uniform", 0,
+         [0, 0, 0.5, 1], None),
+        *[(f"{CAL}::test_calibration_curve_pos_label[{dtype.__name__}] (pos_label='egg')", _str_labels(dtype),
+           CURVE_P, 4, "uniform", "egg", [0, 0.5, 1, 1], None) for dtype in (str, object)],
+        *[(f"{CAL}::test_calibration_curve_pos_label[{dtype.__name__}] (pos_label='spam')", _str_labels(dtype),
+           1 - CURVE_P, 4, "uniform", "spam", [0, 0, 0.5, 1], None) for dtype in (str, object)],
+    ],
+    ids=lambda v: v if isinstance(v, str) and v.startswith("sklearn/") else "",
+)
+def test_calibration_curve_reference_case(test: str, y: object, prob: object, n_bins: int, strategy: str,
+                                          pos_label: object, prob_true: list, prob_pred: list | None) -> None:
+    """calibration_curve's (prob_true, prob_pred) are the reliability table's observed rates and mean predicted
+    probabilities of the non-empty bins; assert_almost_equal / assert_allclose there, 1e-7 here."""
+    [ece, _] = _calibration(y, prob, n_bins, strategy, pos_label)
+    table = ece.details["reliability"]
+    assert [row["observed_rate"] for row in table] == pytest.approx(prob_true, abs=1e-7)
+    if prob_pred is not None:
+        assert [row["mean_predicted"] for row in table] == pytest.approx(prob_pred, abs=1e-7)
+
+
+def _calibration(y: object, prob: object, n_bins: int, strategy: str, pos_label: object) -> list:
+    return GATE.calibration(y_true=y, y_score=np.asarray(prob, dtype=float), n_bins=n_bins, strategy=strategy,
+                            pos_label=pos_label, max_ece=1.0, max_brier=1.0)
+
+
+@pytest.mark.parametrize("dtype", [str, object])
+def test_calibration_curve_string_labels_without_pos_label_are_refused(dtype: type) -> None:
+    # sklearn/tests/test_calibration.py::test_calibration_curve_pos_label_error_str: labels {'eggs', 'spam'} and
+    # no pos_label is an error naming the keyword, in scikit-learn as here
+    y = np.array(["spam"] * 3 + ["eggs"] * 2, dtype=dtype)
+    with pytest.raises(GateError, match=r"pos_label="):
+        _calibration(y, [0.0, 1.0, 1.0, 0.0, 1.0], 5, "uniform", None)
+
+
+@pytest.mark.parametrize(
+    ("y_true", "y_pred", "expected"),
+    [  # sklearn/metrics/tests/test_classification.py::test_balanced_accuracy_score: the macro recall over
+        # the classes of y_true (worked out by hand from each parametrized case)
+        (["a", "b", "a", "b"], ["a", "a", "a", "b"], (1 + 1 / 2) / 2),
+        (["a", "b", "c", "b"], ["a", "a", "a", "b"], (1 + 1 / 2 + 0) / 3),
+        (["a", "a", "a", "b"], ["a", "b", "c", "b"], (1 / 3 + 1) / 2),
+    ],
+)
+def test_balanced_accuracy_reference_case(y_true: list, y_pred: list, expected: float) -> None:
+    assert value("balanced_accuracy", y_true, y_pred=y_pred) == pytest.approx(expected, rel=1e-6)

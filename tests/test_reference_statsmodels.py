@@ -12,8 +12,8 @@ import pytest
 from scipy.stats import binom
 
 from pytest_mlgate import GateError
-from pytest_mlgate.gates.baseline import BaselineGate
 from pytest_mlgate.gates.base import GateSettings
+from pytest_mlgate.gates.baseline import BaselineGate
 from pytest_mlgate.gates.data import DataGate
 from pytest_mlgate.stats.paired import mcnemar_counts
 
@@ -89,7 +89,7 @@ def test_mcnemar_alternative_is_checked() -> None:
     gate = quiet(BaselineGate, GateSettings(n_resamples=20))
     with pytest.raises(GateError, match="alternative must be 'less' or 'two-sided'"):
         gate.compare_models(y_true=y, y_pred=(pred_a, pred_b), metric="accuracy", margin=0, alternative="greater")
-    with pytest.raises(GateError, match="alternative='two-sided' is McNemar's.*paired bootstrap decides"):
+    with pytest.raises(GateError, match=r"alternative='two-sided' is McNemar's.*paired bootstrap decides"):
         gate.compare_models(y_true=y, y_pred=(pred_a, pred_b), metric="accuracy", margin=0.01,
                             alternative="two-sided")
 
@@ -119,4 +119,4 @@ def test_wilson_interval_equals_statsmodels(confidence: float) -> None:
     lo, hi = wilson_interval(successes, trials, confidence)
     their_lo, their_hi = proportion.proportion_confint(successes, trials, alpha=1 - confidence, method="wilson")
     assert lo == pytest.approx(their_lo, abs=1e-12) and hi == pytest.approx(their_hi, abs=1e-12)
-    assert np.all((0 <= lo) & (lo <= successes / trials) & (successes / trials <= hi) & (hi <= 1))
+    assert np.all((lo >= 0) & (lo <= successes / trials) & (successes / trials <= hi) & (hi <= 1))
