@@ -397,9 +397,12 @@ COVERAGE_N = 1_000
 Key = tuple[str, str, int, float]  # gate name, condition, n, alpha
 
 
-def plan(gates: list[Gate], quick: bool, sizes: list[int] | None = None) -> list[Task]:
+def plan(gates: list[Gate], quick: bool, sizes: list[int] | None = None,
+         runs: tuple[int, int] | None = None) -> list[Task]:
     tasks: list[Task] = []
     chosen = QUICK_PLAN if quick else FULL_PLAN
+    if runs is not None:  # the same (no change, change) runs for every gate at every chosen size
+        chosen = {n: (runs, runs) for n in chosen}
     for n, (light, heavy) in chosen.items():
         if sizes is not None and n not in sizes:
             continue
@@ -453,18 +456,24 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer runs and sizes (a few minutes on 2 cores)")
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--only", default="", help="run only gates whose name contains this text")
+    parser.add_argument("--only", default="", help="run only gates whose name contains this text (|: any of them)")
+    parser.add_argument("--runs", default="", help="no-change,change runs per gate and size instead of the plan's")
+    parser.add_argument("--no-coverage", action="store_true", help="skip the 95%% coverage runs")
     parser.add_argument("--sizes", default="", help="comma-separated sample sizes of the plan to run (default: all)")
     parser.add_argument("--save", type=Path, help="also write every run's outcome to this JSON file")
     parser.add_argument("--merge", type=Path, nargs="+", help="print the table of saved runs instead of running")
     args = parser.parse_args(argv)
-    gates = [g for g in GATES if args.only in g.name]
+    gates = [g for g in GATES if any(part in g.name for part in args.only.split("|"))]
     if args.merge:
         outcomes, elapsed = load(args.merge)
     else:
         sizes = [int(s) for s in args.sizes.split(",")] if args.sizes else None
         started = time.perf_counter()
-        outcomes = simulate(plan(gates, args.quick, sizes), args.workers)
+        runs = tuple(int(r) for r in args.runs.split(",")) if args.runs else None
+        tasks = plan(gates, args.quick, sizes, runs)  # type: ignore[arg-type]
+        if args.no_coverage:
+            tasks = [t for t in tasks if t[4] == 0.01]
+        outcomes = simulate(tasks, args.workers)
         elapsed = time.perf_counter() - started
         if args.save is not None:
             save(args.save, outcomes, elapsed)

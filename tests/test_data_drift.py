@@ -10,8 +10,9 @@ import polars as pl
 import pytest
 from scipy import stats as sps
 
+from pytest_mlgate.gates.base import GateSettings
 from pytest_mlgate.gates.data import DataGate, load_profile, make_profile
-from pytest_mlgate.results import GateError, GateFailure, GateResult
+from pytest_mlgate.results import GateError, GateFailure, GateResult, MLGateWarning
 
 from quiet import quiet  # isort: skip
 
@@ -203,3 +204,51 @@ def test_single_thread_and_threads_agree() -> None:
     one = [r.to_dict() for r in quiet(DataGate).drift(reference, current, threads=1)]
     many = [r.to_dict() for r in quiet(DataGate).drift(reference, current, threads=4)]
     assert one == many
+
+
+# --- A/A check and equivalence mode (#15 item 4) ------------------------------------------------------------------
+
+
+def _frame_of(n: int, rng: np.random.Generator, drift: float = 0.0) -> pd.DataFrame:
+    return pd.DataFrame({"a": rng.normal(drift, 1.0, n), "b": rng.normal(5.0, 2.0, n),
+                         "c": rng.choice(np.array(["x", "y", "z"]), n, p=[0.5, 0.3, 0.2])})
+
+
+def test_aa_check_trusts_independent_rows_and_downgrades_time_ordered_ones() -> None:
+    rng = np.random.default_rng(11)
+    reference, current = _frame_of(2000, rng), _frame_of(2000, rng)
+    summary, *_ = DataGate(raises=False).drift(reference, current, aa_check=True)
+    aa = summary.details["aa_check"]
+    assert summary.status == "pass" and aa["reliable"] and aa["columns"] == 3
+    assert "as independent rows would" in summary.message
+    # a slow trend in stored order: the reference's halves differ, and so does current (from later rows)
+    t = np.arange(4000)
+    trend = pd.DataFrame({"a": np.sin(t / 700.0) + rng.normal(0, 0.3, t.size),
+                          "b": np.cos(t / 900.0) + rng.normal(0, 0.3, t.size)})
+    plain = DataGate(raises=False).drift(trend.iloc[:2000], trend.iloc[2000:])
+    assert plain[0].status == "fail"
+    with pytest.warns(MLGateWarning, match="this verdict is a warning, not a failure"):
+        checked = DataGate(raises=False).drift(trend.iloc[:2000], trend.iloc[2000:], aa_check=True)
+    aa = checked[0].details["aa_check"]
+    assert not aa["reliable"] and aa["flagged"] == 2 and aa["binomial_p"] <= 0.01
+    assert {r.status for r in checked} <= {"warn", "pass"} and checked[0].status == "warn"
+    assert "not independent" in checked[0].message
+    with pytest.raises(GateError, match="needs the reference rows"):
+        DataGate(raises=False).drift(DataGate().profile(reference), current, aa_check=True)
+
+
+def test_equivalence_mode_passes_only_columns_shown_not_to_move() -> None:
+    rng = np.random.default_rng(12)
+    reference, current = _frame_of(20_000, rng), _frame_of(20_000, rng, drift=0.3)
+    gate = DataGate(raises=False, settings=GateSettings(n_resamples=200))
+    summary, *columns = gate.drift(reference, current, mode="equivalence")
+    verdicts = {r.subject: r for r in columns}
+    assert verdicts["b"].status == "pass" and verdicts["c"].status == "pass"
+    assert verdicts["a"].status == "fail" and verdicts["a"].interval[1] >= 0.1  # moved by 0.3 SD
+    assert verdicts["b"].interval[1] < 0.1 and verdicts["b"].interval[0] <= verdicts["b"].value
+    assert summary.status == "fail" and summary.details["not_shown"] == ["a"]
+    # too few rows cannot show equivalence even when nothing moved
+    small = gate.drift(reference.iloc[:100], current.iloc[:100][["b", "c"]], columns=["b", "c"], mode="equivalence")
+    assert small[0].status == "fail"
+    with pytest.raises(GateError, match="mode must be"):
+        gate.drift(reference, current, mode="same")

@@ -271,6 +271,122 @@ def _column_line(row: dict[str, Any], method: str) -> str:
     return f"  {row['column']!s}: {'; '.join(parts)}: {verdict}{reasons}"
 
 
+def aa_verdict(rows: list[dict[str, Any]], n_first: int, n_second: int, config: dict[str, Any]) -> dict[str, Any]:
+    """The A/A check: the reference's first half against its second (stored order), each column judged by the
+    per-column rule at ``alpha`` without the correction (p < alpha and the effect at the floor). With independent
+    rows a column is flagged with probability at most ``alpha``; the check is unreliable when the count flagged
+    is itself significant, ``P(Binomial(k, alpha) >= flagged) <= alpha``."""
+    from scipy.stats import binom
+
+    judged = drift_verdicts(rows, n_first, n_second, {**config, "correction": "none"}, from_profile=False)[1:]
+    flagged = [r.subject for r in judged if r.failed]
+    k, alpha = len(judged), config["alpha"]
+    tail = float(binom.sf(len(flagged) - 1, k, alpha)) if flagged else 1.0
+    return {"split": "first half vs second half of the reference, in its stored order", "n_first": n_first,
+            "n_second": n_second, "columns": k, "flagged": len(flagged), "flagged_columns": flagged,
+            "rate": len(flagged) / k if k else 0.0, "alpha": alpha, "binomial_p": tail,
+            "reliable": not (flagged and tail <= alpha)}
+
+
+def apply_aa_check(results: list[GateResult], aa: dict[str, Any]) -> list[GateResult]:
+    """Add the A/A check to the dataset result; when it is unreliable, failures become warnings that say why."""
+    from dataclasses import replace
+
+    rate = f"{aa['flagged']} of {aa['columns']} columns ({_pct(aa['rate'])})"
+    if aa["reliable"]:
+        note = (f"\n  A/A check: the reference's halves (stored order) differ by the per-column rule in {rate}, "
+                f"as independent rows would (alpha {fmt(aa['alpha'])}).")
+    else:
+        note = (f"\n  A/A check: the reference's own halves (stored order) differ by the per-column rule in {rate}, "
+                f"far above alpha {fmt(aa['alpha'])} (binomial p={fmt(aa['binomial_p'], 3)}): the rows are not "
+                "independent (time order, autocorrelation, batches), so the tests' p-values overstate the evidence "
+                "and this verdict is a warning, not a failure.\n  What to do: compare with a reference drawn the way "
+                "current is (the same period length, a random sample of rows), or judge by the effect sizes alone "
+                "(min_wasserstein=, min_jensen_shannon=).")
+    out = []
+    for i, result in enumerate(results):
+        details = {**result.details, "aa_check": aa} if i == 0 else result.details
+        status = "warn" if result.status == "fail" and not aa["reliable"] else result.status
+        message = result.message + note if i == 0 else result.message
+        out.append(replace(result, status=status, message=message, details=details))
+    return out
+
+
+def equivalence_results(rows: list[dict[str, Any]], ref_frame: pd.DataFrame, cur_frame: pd.DataFrame,
+                        config: dict[str, Any], settings: Any, seed: int) -> list[GateResult]:
+    """``mode="equivalence"``: each column passes only when the upper end of its effect size's interval (at
+    ``1 - 2 alpha``, both samples resampled) lies below the floor, and its missing-rate change's interval lies
+    within +-``min_missing_change``. Every column must pass on its own, so no correction is needed (an
+    intersection-union test: the dataset's claim "nothing moved" is wrong at most at rate alpha)."""
+    from scipy.special import ndtri
+
+    alpha = config["alpha"]
+    confidence = 1.0 - 2.0 * alpha
+    z = float(ndtri(1.0 - alpha))
+    per_column = []
+    for i, row in enumerate(rows):
+        column = row["column"]
+        if row["test"] is None:
+            interval, shown = (math.inf, math.inf), False
+        else:
+            ref = _summarize(ref_frame[column], "reference", row["kind"])
+            cur = _summarize(cur_frame[column], "current", row["kind"])
+            if row["test"] == "ks":
+                assert isinstance(ref, stats.NumericSummary) and isinstance(cur, stats.NumericSummary)
+                reps = stats.wasserstein_effect_replicates(ref, cur, settings.n_resamples, seed + i)
+            else:
+                assert isinstance(ref, stats.CategoricalSummary) and isinstance(cur, stats.CategoricalSummary)
+                categories = sorted(set(ref.counts) | set(cur.counts))
+                reps = stats.jensen_shannon_replicates(
+                    np.array([ref.counts.get(k, 0) for k in categories], dtype=float),
+                    np.array([cur.counts.get(k, 0) for k in categories], dtype=float), settings.n_resamples, seed + i)
+            finite = reps[np.isfinite(reps)]
+            upper = float(np.quantile(finite, confidence + alpha)) if finite.size == reps.size else math.inf
+            interval = (float(np.quantile(finite, alpha)) if finite.size else math.inf, upper)
+            shown = upper < row["min_effect"]
+        n_ref, n_cur = row["n_reference"] + 0, row["n_current"] + 0
+        p1, p2 = row["missing_reference"], row["missing_current"]
+        se = math.sqrt(p1 * (1 - p1) / max(len(ref_frame), 1) + p2 * (1 - p2) / max(len(cur_frame), 1))
+        missing_interval = (row["missing_change"] - z * se, row["missing_change"] + z * se)
+        missing_ok = max(abs(missing_interval[0]), abs(missing_interval[1])) < config["min_missing_change"]
+        passed = shown and missing_ok
+        row = {**row, "effect_interval": list(interval), "missing_change_interval": list(missing_interval),
+               "equivalent": passed}
+        effect = row.get("effect") or "effect"
+        why = [] if shown else [f"{effect} interval reaches {fmt(interval[1])} >= floor {fmt(row.get('min_effect'))}"]
+        if not missing_ok:
+            why.append(f"missing-rate change interval [{fmt(missing_interval[0])}, {fmt(missing_interval[1])}] "
+                       f"reaches +-{fmt(config['min_missing_change'])}")
+        message = (f"  {column!s}: {effect}={fmt(row.get('effect_size'))} ({percent_text(confidence)} CI "
+                   f"[{fmt(interval[0])}, {fmt(interval[1])}], floor {fmt(row.get('min_effect'))}), "
+                   f"n={n_ref} vs {n_cur}: " + ("shown not to have moved" if passed else "; ".join(why)))
+        per_column.append(GateResult(
+            FAMILY, "drift_equivalence", str(column), "pass" if passed else "fail", value=row.get("effect_size"),
+            limit=row.get("min_effect"), comparison="<", interval=interval if math.isfinite(interval[1]) else None,
+            n=row["n_current"], message=message, details=json_safe(row)))
+    unshown = [r.subject for r in per_column if r.failed]
+    head = (f"{FAMILY}.drift_equivalence: {len(per_column) - len(unshown)} of {len(per_column)} columns shown not to "
+            f"have moved (each effect's {percent_text(confidence)} interval below its floor: Wasserstein/std < "
+            f"{fmt(config['min_wasserstein'])}, Jensen-Shannon < {fmt(config['min_jensen_shannon'])}, missing rate "
+            f"within +-{_pct(config['min_missing_change'])}; reference n={len(ref_frame)}, current n={len(cur_frame)})")
+    if unshown:
+        head += (f": not shown for {_names(unshown)}.\n  What to do: more rows narrow the intervals; a column whose "
+                 "effect itself is near the floor has moved, or the floor is too strict for this use.")
+    else:
+        head += ": ok."
+    summary = GateResult(FAMILY, "drift_equivalence", "dataset", "fail" if unshown else "pass", value=len(unshown),
+                         limit=0, comparison="<=", n=len(cur_frame), message=head,
+                         details={**config, "mode": "equivalence", "not_shown": json_safe(unshown),
+                                  "n_resamples": settings.n_resamples})
+    return [summary, *per_column]
+
+
+def percent_text(confidence: float) -> str:
+    from pytest_mlgate._validate import percent
+
+    return percent(confidence)
+
+
 class DriftChecks(BaseGate):
     """``drift``: has current data drifted from the reference (a DataFrame or a profile)?"""
 
@@ -290,6 +406,8 @@ class DriftChecks(BaseGate):
         alternative: str = "two-sided",
         method: str = "auto",
         chi2_correction: bool = True,
+        aa_check: bool = False,
+        mode: str = "drift",
     ) -> list[GateResult]:
         """Has ``current`` drifted from ``reference`` (a DataFrame or a saved :meth:`profile`)?
 
@@ -300,6 +418,13 @@ class DriftChecks(BaseGate):
         columns) **and** its effect reaches the minimum, so a huge
         sample does not flag changes too small to matter. One result per column and one for the dataset.
         Columns are compared in ``threads`` threads (default: one per CPU core, at most 8).
+
+        ``aa_check=True`` first compares the reference's two halves (in their stored order) by the same
+        per-column rule: when it flags far more columns than ``alpha`` allows (time-ordered or autocorrelated
+        rows, where the tests' p-values overstate the evidence), failures become warnings and the result says
+        why. ``mode="equivalence"`` asks the opposite question: a column passes only when the interval of its
+        effect size lies wholly below the floor (``min_wasserstein`` / ``min_jensen_shannon``), i.e. the data
+        show it did not move; both need a reference DataFrame, not a profile.
         """
         from pytest_mlgate.gates import scale
 
@@ -310,6 +435,14 @@ class DriftChecks(BaseGate):
         if not isinstance(chi2_correction, bool):
             raise GateError(f"chi2_correction must be True or False, got {chi2_correction!r}")
         check_drift_settings(alpha, correction, threads, min_wasserstein, min_jensen_shannon, min_missing_change)
+        if mode not in ("drift", "equivalence"):
+            raise GateError(f"mode must be 'drift' or 'equivalence', got {mode!r}")
+        if not isinstance(aa_check, bool):
+            raise GateError(f"aa_check must be True or False, got {aa_check!r}")
+        if (aa_check or mode == "equivalence") and (scale.wants_binned(reference, current) or is_profile(reference)):
+            what = "aa_check" if aa_check else "mode='equivalence'"
+            raise GateError(f"{what} needs the reference rows: pass the reference DataFrame, not a profile or "
+                            "binned summary")
         if scale.wants_binned(reference, current):
             return scale.check_binned_drift(reference, current, columns=columns, alpha=alpha, correction=correction,
                                             min_wasserstein=min_wasserstein, min_jensen_shannon=min_jensen_shannon,
@@ -348,4 +481,19 @@ class DriftChecks(BaseGate):
             rows = [compare(column) for column in selected]
         config = {"alpha": alpha, "correction": correction, "min_wasserstein": min_wasserstein,
                   "min_jensen_shannon": min_jensen_shannon, "min_missing_change": min_missing_change}
-        return drift_verdicts(rows, n_ref_rows, len(cur_frame), config, from_profile=ref_frame is None)
+        if mode == "equivalence":
+            assert ref_frame is not None
+            return equivalence_results(rows, ref_frame, cur_frame, config, self.settings,
+                                       self.settings.seed_for(self.recorder.key, "drift-equivalence"))
+        results = drift_verdicts(rows, n_ref_rows, len(cur_frame), config, from_profile=ref_frame is None)
+        if aa_check:
+            assert ref_frame is not None
+            half = n_ref_rows // 2
+            if half < 2:
+                raise GateError(f"aa_check needs a reference of at least 4 rows to split in halves, got {n_ref_rows}")
+            first, second = ref_frame.iloc[:half], ref_frame.iloc[half:]
+            aa_rows = [_compare_column(c, ref_columns[c], first, second[c], min_wasserstein, min_jensen_shannon,
+                                       options) for c in selected]
+            aa = aa_verdict(aa_rows, half, n_ref_rows - half, config)
+            results = apply_aa_check(results, aa)
+        return results
