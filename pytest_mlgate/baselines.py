@@ -561,8 +561,10 @@ def _validate(path: Path, doc: Any) -> Baseline:
     need(_is_int(data.get("n_rows")) and isinstance(data.get("labels_sha256"), str),
          "'data' must hold 'n_rows' and 'labels_sha256'")
     confidence = doc.get("confidence")
-    need(_is_number(confidence) and 0 < confidence < 1, "'confidence' must be a number between 0 and 1")
-    need(_is_int(doc.get("n_resamples")), "'n_resamples' must be an integer")
+    need(_is_number(confidence) and usable_confidence(float(confidence)),
+         "'confidence' must be a number between 0 and 1 (exclusive, and far enough from 0 that the interval has "
+         "a width)")
+    need(_is_int(doc.get("n_resamples")) and doc["n_resamples"] > 0, "'n_resamples' must be a positive integer")
     predictions = doc.get("predictions")
     need(predictions is None or (isinstance(predictions, dict) and isinstance(predictions.get("file"), str)
                                  and isinstance(predictions.get("sha256"), str)),
@@ -600,6 +602,12 @@ def _validate(path: Path, doc: Any) -> Baseline:
         versions={str(k): str(v) for k, v in versions_.items()},
         history=tuple(history),
     )
+
+
+def usable_confidence(confidence: float) -> bool:
+    """A two-sided level an interval can be stored at and rescaled from: strictly between 0 and 1 in floating
+    point, with a normal quantile above 0 (a level below about 2e-16 has none: 0.5 + level / 2 rounds to 0.5)."""
+    return 0.0 < confidence < 1.0 and 0.5 + confidence / 2 > 0.5
 
 
 def _is_int(value: Any) -> bool:

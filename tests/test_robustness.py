@@ -235,7 +235,7 @@ def test_same(baseline_gate, worker):
 
 # 5. safe reads ------------------------------------------------------------------------------------------------------
 
-BROKEN = ["fifo", "outside_link", "huge_int", "deep", "nul", "too_big", "npz_shape"]
+BROKEN = ["fifo", "outside_link", "huge_int", "deep", "nul", "too_big", "npz_shape", "confidence"]
 
 
 def test_reading_a_hostile_baseline_is_a_gate_error_naming_it_and_leaves_it(pytester: pytest.Pytester) -> None:
@@ -262,6 +262,7 @@ def test_{case}(baseline_gate):
     file["deep"].write_text("[" * 100_000 + "]" * 100_000)
     file["nul"].write_text(good.replace('"node_id": "', '"node_id": "\\u0000'))
     file["too_big"].write_text(good[:-2] + " " * (17 * 2**20) + "}\n")
+    file["confidence"].write_text(good.replace('"confidence": 0.98', '"confidence": 1e-300'))  # no normal quantile
     doc = json.loads(file["npz_shape"].read_text())
     header = io.BytesIO()
     np.lib.format.write_array_header_1_0(header, {"descr": "<f8", "fortran_order": False, "shape": (10**12,)})
@@ -282,7 +283,8 @@ def test_{case}(baseline_gate):
     for case, problem in [("fifo", "not a regular file"), ("outside_link", "outside the baseline folder"),
                           ("huge_int", "integer of 4001 digits"), ("deep", "nested"), ("nul", "NUL"),
                           ("too_big", "more than the 16777216"),
-                          ("npz_shape", "declares shape (1000000000000,)")]:
+                          ("npz_shape", "declares shape (1000000000000,)"),
+                          ("confidence", "'confidence' must be a number between 0 and 1")]:
         assert any(str(file[case].name) in line and problem in line for line in out.splitlines()) or (
             case == "npz_shape" and problem in out), (case, out)
     after = {case: (os.lstat(path).st_mode, path.read_bytes() if path.is_file() else b"") for case, path in
@@ -604,14 +606,16 @@ def test_every_accepted_alpha_writes_baselines_the_next_run_reads(pytester: pyte
     write(pytester, body='''
 from pytest_mlgate.gates.base import GateSettings
 
-@pytest.mark.parametrize("kwargs", [dict(alpha=2), dict(alpha=float("nan")), dict(alpha=1e-17), dict(n_resamples=0)])
+@pytest.mark.parametrize("kwargs", [dict(alpha=2), dict(alpha=float("nan")), dict(alpha=1e-17), dict(n_resamples=0),
+                                    dict(alpha=0.49999999999999994)])
 def test_settings(kwargs):
     GateSettings(**kwargs)
 ''')
     result = pytester.runpytest("--tb=line")
-    result.assert_outcomes(failed=4)
+    result.assert_outcomes(failed=5)
     result.stdout.fnmatch_lines(["*GateError: GateSettings(alpha=...) must be between 0 and 0.5, got 2*",
                                  "*GateError: GateSettings(alpha=...) must be between 0 and 0.5, got nan*",
                                  "*GateError: GateSettings(alpha=...) = 1e-17 is too small*",
-                                 "*GateError: GateSettings(n_resamples=...) must be a positive integer, got 0*"],
+                                 "*GateError: GateSettings(n_resamples=...) must be a positive integer, got 0*",
+                                 "*GateError: GateSettings(alpha=...) = 0.49999999999999994 is too close to 0.5*"],
                                 consecutive=False)

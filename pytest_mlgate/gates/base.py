@@ -81,8 +81,11 @@ def alpha_problem(alpha: Any, name: str = "alpha") -> str:
     ``1 - 2 * alpha`` is below 1 in floating point (so a baseline written with it is read back)."""
     if not is_number(alpha) or not 0 < alpha < 0.5:
         return f"{name} must be between 0 and 0.5, got {alpha!r}"
-    if not 1.0 - 2.0 * float(alpha) < 1.0:
+    confidence = 1.0 - 2.0 * float(alpha)
+    if not confidence < 1.0:
         return f"{name} = {alpha!r} is too small: 1 - 2 * alpha rounds to 1 in floating point; use at least 1e-15"
+    if not 0.5 + confidence / 2 > 0.5:
+        return f"{name} = {alpha!r} is too close to 0.5: the interval at level 1 - 2 * alpha has no width"
     return ""
 
 
