@@ -386,3 +386,33 @@ def test_number(check, kind, model_gate, baseline_gate, fairness_gate, data_gate
     for line in result.stdout.lines:
         if line.startswith("FAILED"):
             assert "GateError" in line and "True" in line, line
+
+
+def test_more_sklearn_functions_are_recognised(pytester: pytest.Pytester) -> None:
+    result = run(pytester, NAMED + """
+from sklearn.metrics import jaccard_score, matthews_corrcoef, max_error
+
+def test_symmetric(model_gate):
+    [r] = model_gate.metrics(named_model, Xt, names, min={matthews_corrcoef: 0.0})  # no positive class needed
+    assert r.value == pytest.approx(matthews_corrcoef(names, named_pred), abs=1e-12)
+    assert r.subject == "matthews_corrcoef"
+
+def test_jaccard(model_gate):
+    [r] = model_gate.metrics(named_model, Xt, names, min={jaccard_score: 0.0}, pos_label="bad")
+    assert r.value == pytest.approx(jaccard_score(names, named_pred, pos_label="bad"), abs=1e-12)
+
+def test_max_error_sign(model_gate):
+    [r] = model_gate.metrics(y=proba * 10, y_pred=proba * 9, max={"neg_max_error": 0.0}, decision="point")
+    assert r.value == pytest.approx(-max_error(proba * 10, proba * 9), abs=1e-12) and r.value < 0
+
+def test_jaccard_needs_pos_label(model_gate):
+    model_gate.metrics(named_model, Xt, names, min={jaccard_score: 0.0})
+
+def test_data_gates_take_y_true(data_gate):
+    [b] = data_gate.label_balance(y_true=names, min_fraction=0.1)
+    assert b.details["counts"] == {"bad": int((names == "bad").sum()), "good": int((names == "good").sum())}
+    [c] = data_gate.conflicting_labels(Xt, y_true=names)
+    assert c.value == 0.0
+""")
+    result.assert_outcomes(passed=4, failed=1)
+    result.stdout.fnmatch_lines(["*test_jaccard_needs_pos_label*labels are [[]'bad', 'good'[]]*"])

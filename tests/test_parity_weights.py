@@ -128,7 +128,7 @@ def _scorer_problems() -> dict[str, tuple[Any, np.ndarray, np.ndarray]]:
     Xb, yb = make_classification(n_samples=300, n_features=5, flip_y=0.2, random_state=1)
     Xm, ym = make_classification(n_samples=300, n_features=6, n_informative=4, n_classes=3, random_state=2)
     Xr, yr = make_regression(n_samples=300, n_features=4, noise=10.0, random_state=3)
-    yr = yr - yr.min() + 1.0  # positive targets, as the log and deviance scorers need
+    yr = yr - yr.min() + 100.0  # targets and predictions > 0, as the log and deviance scorers need
     return {"binary": (_proba_only(LogisticRegression().fit(Xb, yb)), Xb, yb),
             "multiclass": (_proba_only(LogisticRegression(max_iter=500).fit(Xm, ym)), Xm, ym),
             "regression": (LinearRegression().fit(Xr, yr), Xr, yr)}
@@ -164,7 +164,9 @@ def test_every_sklearn_scorer_name_works_with_its_sign_or_is_refused() -> None:
     import quiet  # isort: skip
 
     problems = _scorer_problems()
-    gate = quiet.quiet(ModelGate)
+    from pytest_mlgate.gates.base import GateSettings
+
+    gate = quiet.quiet(ModelGate, GateSettings(n_resamples=50))
     accepted = []
     for name in get_scorer_names():
         try:
@@ -180,6 +182,7 @@ def test_every_sklearn_scorer_name_works_with_its_sign_or_is_refused() -> None:
             except ValueError:  # scikit-learn's f1, precision, recall, roc_auc scorers are binary only; here
                 # they are macro averages for more classes (roc_auc one-vs-rest, as its roc_auc_ovr)
                 macro = {"f1": "f1_macro", "precision": "precision_macro", "recall": "recall_macro",
+                         "jaccard": "jaccard_macro",
                          "roc_auc": "roc_auc_ovr"}
                 assert task == "multiclass" and name in macro, name
                 expected = get_scorer(macro[name])(model, X, y)
@@ -191,7 +194,8 @@ def test_every_sklearn_scorer_name_works_with_its_sign_or_is_refused() -> None:
             assert r.value == pytest.approx(expected, abs=1e-9), (name, task)
             accepted.append(name)
     assert {"neg_log_loss", "neg_brier_score", "neg_mean_absolute_error", "f1_macro", "recall_weighted",
-            "roc_auc_ovr_weighted"} <= set(accepted)
+            "roc_auc_ovr_weighted", "matthews_corrcoef", "jaccard_weighted", "explained_variance",
+            "neg_median_absolute_error", "neg_mean_gamma_deviance"} <= set(accepted)
 
 
 @pytest.mark.parametrize("kind", ["precision", "recall", "f1"])

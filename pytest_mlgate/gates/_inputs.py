@@ -268,6 +268,15 @@ def true_labels(y: Any, y_true: Any, name: str = "y") -> np.ndarray:
     return labels(y if y is not None else y_true, name if y is not None or y_true is None else "y_true")
 
 
+def given_labels(y: Any, y_true: Any, name: str = "y") -> Any:
+    """The labels as passed, under ``y`` or its scikit-learn spelling ``y_true`` (one of them), not yet read."""
+    if y is not None and y_true is not None:
+        raise GateError(f"pass the labels once: {name}= or y_true=, not both")
+    if y is None and y_true is None:
+        raise GateError(f"pass the labels: {name}= (or y_true=)")
+    return y if y is not None else y_true
+
+
 def positive_score(score: np.ndarray, outputs: Outputs, positive: Any, y: np.ndarray | None = None) -> np.ndarray:
     """A binary model's score for ``positive``: its second column's score is for ``classes_[1]``, so when the
     positive class is ``classes_[0]`` the score is complemented (probabilities) or negated (decision values).

@@ -319,12 +319,15 @@ class IntegrityChecks(BaseGate):
                                examples)]
 
     @gate_check("label_balance", "y")
-    def label_balance(self, y: Any, *, min_fraction: float = MIN_LABEL_FRACTION,
-                      classes: Sequence[Any] | None = None, column: str | None = None) -> list[GateResult]:
+    def label_balance(self, y: Any = None, *, min_fraction: float = MIN_LABEL_FRACTION,
+                      classes: Sequence[Any] | None = None, column: str | None = None,
+                      y_true: Any = None) -> list[GateResult]:
         """The rarest class must be at least ``min_fraction`` of the labels (default 0.01); a single class fails.
         ``classes`` names the classes expected, so an absent one counts as 0. On an engine table (DuckDB relation,
-        Parquet path, polars LazyFrame) ``column`` names the label column, counted by the engine."""
+        Parquet path, polars LazyFrame) ``column`` names the label column, counted by the engine. ``y_true=`` is
+        scikit-learn's spelling of ``y``."""
         limit = _fraction("min_fraction", min_fraction)
+        y = _inputs.given_labels(y, y_true)
         if engines.is_engine_table(y):
             from pytest_mlgate.gates import scale
 
@@ -363,11 +366,13 @@ class IntegrityChecks(BaseGate):
                            comparison=">=", n=n, message=message, details={"counts": table})]
 
     @gate_check("conflicting_labels", "X,y")
-    def conflicting_labels(self, X: Any, y: Any, *, max_fraction: float = 0.0) -> list[GateResult]:
-        """Rows with identical features but different labels must be at most ``max_fraction`` (default 0)."""
+    def conflicting_labels(self, X: Any, y: Any = None, *, max_fraction: float = 0.0,
+                           y_true: Any = None) -> list[GateResult]:
+        """Rows with identical features but different labels must be at most ``max_fraction`` (default 0).
+        ``y_true=`` is scikit-learn's spelling of ``y``."""
         limit = _fraction("max_fraction", max_fraction)
         frame = _frame(X, "X")
-        labels = _inputs.labels(y, "y")
+        labels = _inputs.true_labels(y, y_true)
         _inputs.same_length(X=frame, y=labels)
         hashes = _row_hashes(frame)
         pairs = pd.DataFrame({"h": hashes, "y": labels})

@@ -140,9 +140,10 @@ def prepare(
     return Prepared(y == pos if m.encoded else y, output, pos)
 
 
-SYMMETRIC = frozenset({"accuracy", "balanced_accuracy",
-                       *(f"{kind}_{avg}" for kind in ("precision", "recall", "f1") for avg in ("macro", "micro",
-                                                                                             "weighted"))})
+SYMMETRIC = frozenset({"accuracy", "balanced_accuracy", "matthews_corrcoef", "cohen_kappa", "hamming_loss",
+                       "zero_one_loss",
+                       *(f"{kind}_{avg}" for kind in ("precision", "recall", "f1", "jaccard")
+                         for avg in ("macro", "micro", "weighted"))})
 
 
 # --- confusion-matrix metrics ------------------------------------------------------------------------
@@ -192,7 +193,7 @@ def _averaged(kind: str, average: str) -> Batch:
     def batch(y: np.ndarray, p: np.ndarray, c: np.ndarray) -> np.ndarray:
         tp, true_tot, pred_tot = _per_class(confusion_batch(y, p, c))
         num, den = {"precision": (tp, pred_tot), "recall": (tp, true_tot),
-                    "f1": (2 * tp, true_tot + pred_tot)}[kind]
+                    "f1": (2 * tp, true_tot + pred_tot), "jaccard": (tp, true_tot + pred_tot - tp)}[kind]
         if average == "micro":
             return _ratio(num.sum(axis=1), den.sum(axis=1))
         per_class = _ratio(num, den)
@@ -225,6 +226,12 @@ def _recall_b(y: np.ndarray, p: np.ndarray, c: np.ndarray) -> np.ndarray:
     conf = confusion_batch(y, p, c)
     tp, true_tot, pred_tot = _per_class(conf)
     return _average(_ratio(tp, true_tot), conf.shape[1], (true_tot + pred_tot) > 0)
+
+
+def _jaccard_b(y: np.ndarray, p: np.ndarray, c: np.ndarray) -> np.ndarray:
+    conf = confusion_batch(y, p, c)
+    tp, true_tot, pred_tot = _per_class(conf)
+    return _average(_ratio(tp, true_tot + pred_tot - tp), conf.shape[1], (true_tot + pred_tot) > 0)
 
 
 def _f1_b(y: np.ndarray, p: np.ndarray, c: np.ndarray) -> np.ndarray:
@@ -433,6 +440,11 @@ def _weights(w: Any) -> dict[str, Any]:
     return {} if w is None else {"sample_weight": w}
 
 
+#: label metrics that take neither a positive class nor an average
+PLAIN_LABEL_FUNCTIONS = frozenset({"accuracy_score", "balanced_accuracy_score", "matthews_corrcoef",
+                                   "cohen_kappa_score", "hamming_loss", "zero_one_loss"})
+
+
 def _label_fn(sk_name: str, average: str = "macro", *, always: bool = False) -> Callable[..., float]:
     """scikit-learn's label metric: binary (the encoded positive class) for two classes, ``average`` for more;
     ``always``: ``average`` for any number of classes (the scorer names ``f1_macro``, ...)."""
@@ -441,7 +453,7 @@ def _label_fn(sk_name: str, average: str = "macro", *, always: bool = False) -> 
         fn = _sk(sk_name)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            if sk_name in ("accuracy_score", "balanced_accuracy_score"):
+            if sk_name in PLAIN_LABEL_FUNCTIONS:
                 return float(fn(y, p, **_weights(sample_weight)))
             classes = np.unique(np.concatenate([np.unique(y), np.unique(p)]))
             if classes.size <= 2 and not always:
@@ -506,7 +518,28 @@ METRICS: dict[str, Metric] = {
         Metric("r2", _regression("r2_score"), "regression", True, _r2_b),
     ]
 }
-for _kind in ("precision", "recall", "f1"):
+#: scikit-learn metrics without a vectorized form here (bootstrapped by a loop of scikit-learn calls): name ->
+#: (scikit-learn function, needs, greater is better, takes sample_weight).
+LOOPED: dict[str, tuple[str, Needs, bool, bool]] = {
+    "matthews_corrcoef": ("matthews_corrcoef", "label", True, True),
+    "cohen_kappa": ("cohen_kappa_score", "label", True, True),
+    "hamming_loss": ("hamming_loss", "label", False, True),
+    "zero_one_loss": ("zero_one_loss", "label", False, True),
+    "explained_variance": ("explained_variance_score", "regression", True, True),
+    "median_absolute_error": ("median_absolute_error", "regression", False, True),
+    "max_error": ("max_error", "regression", False, False),
+    "mean_absolute_percentage_error": ("mean_absolute_percentage_error", "regression", False, True),
+    "mean_squared_log_error": ("mean_squared_log_error", "regression", False, True),
+    "root_mean_squared_log_error": ("root_mean_squared_log_error", "regression", False, True),
+    "mean_poisson_deviance": ("mean_poisson_deviance", "regression", False, True),
+    "mean_gamma_deviance": ("mean_gamma_deviance", "regression", False, True),
+    "d2_absolute_error_score": ("d2_absolute_error_score", "regression", True, True),
+}
+for _name, (_fn, _needs, _better, _weighted) in LOOPED.items():
+    METRICS[_name] = Metric(_name, _label_fn(_fn) if _needs == "label" else _regression(_fn), _needs, _better,
+                            takes_weight=_weighted)
+METRICS["jaccard"] = Metric("jaccard", _label_fn("jaccard_score"), "label", True, _jaccard_b)
+for _kind in ("precision", "recall", "f1", "jaccard"):
     for _avg in ("macro", "micro", "weighted"):
         METRICS[f"{_kind}_{_avg}"] = Metric(f"{_kind}_{_avg}", _label_fn(f"{_kind}_score", _avg, always=True), "label",
                                             True, _averaged(_kind, _avg))
@@ -521,13 +554,19 @@ ALIASES = {"auc": "roc_auc", "brier_score": "brier", "ap": "average_precision", 
            "balanced_accuracy_score": "balanced_accuracy", "brier_score_loss": "brier"}
 #: scikit-learn scorer names that negate a loss: they work, with the scorer's sign (greater is better).
 NEGATED = {"neg_log_loss": "log_loss", "neg_brier_score": "brier", "neg_mean_absolute_error": "mae",
-           "neg_mean_squared_error": "mse", "neg_root_mean_squared_error": "rmse"}
+           "neg_mean_squared_error": "mse", "neg_root_mean_squared_error": "rmse",
+           **{f"neg_{name}": name for name in ("median_absolute_error", "max_error", "mean_absolute_percentage_error",
+                                               "mean_squared_log_error", "root_mean_squared_log_error",
+                                               "mean_poisson_deviance", "mean_gamma_deviance")}}
 #: scikit-learn's own metric functions, recognised when passed as callables: what each needs.
 SKLEARN_FUNCTIONS = {"accuracy_score": "accuracy", "balanced_accuracy_score": "balanced_accuracy",
                      "precision_score": "precision", "recall_score": "recall", "f1_score": "f1",
                      "roc_auc_score": "roc_auc", "average_precision_score": "average_precision",
                      "log_loss": "log_loss", "brier_score_loss": "brier", "mean_absolute_error": "mae",
-                     "mean_squared_error": "mse", "root_mean_squared_error": "rmse", "r2_score": "r2"}
+                     "mean_squared_error": "mse", "root_mean_squared_error": "rmse", "r2_score": "r2",
+                     "jaccard_score": "jaccard", "cohen_kappa_score": "cohen_kappa",
+                     "explained_variance_score": "explained_variance",
+                     **{fn: name for name, (fn, *_) in LOOPED.items()}}
 
 
 def _negated(name: str) -> Metric:
@@ -540,7 +579,7 @@ def _negated(name: str) -> Metric:
         return None if batch is None else (lambda y, output, c: -batch(y, output, c))
 
     return Metric(name, fn, plain.needs, True, negate(plain.batch), plain.binary_only,
-                  negate(plain.multiclass_batch),
+                  negate(plain.multiclass_batch), takes_weight=plain.takes_weight,
                   note=f"{name} is minus {plain.name} (scikit-learn's scorer sign: greater is better)")
 
 
