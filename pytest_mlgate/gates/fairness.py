@@ -9,6 +9,7 @@ stratified by group. See docs/fairness.md.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
@@ -266,21 +267,26 @@ def _factorize_code_points(column: np.ndarray) -> tuple[np.ndarray, list[str]] |
     that number gives dense codes in two passes. None when the ranges multiply past about 10 x rows."""
     points = column.view(np.uint32).reshape(column.size, -1)
     lows, spans, size = [], [], 1
-    for j in range(points.shape[1]):
+    for j in range(points.shape[1]):  # column by column: a reduction along axis 0 of a narrow array is slow
         low, high = int(points[:, j].min()), int(points[:, j].max())
         lows.append(low)
         spans.append(high - low + 1)
         size *= high - low + 1
         if size > 10 * column.size + 1000:
             return None
-    number = np.zeros(column.size, dtype=np.int64)
+    number: np.ndarray | None = None
     for j, (low, span) in enumerate(zip(lows, spans, strict=True)):
         if span == 1:
             continue
-        number *= span
-        number += points[:, j]
+        if number is None:
+            number = points[:, j].astype(np.int64)
+        else:
+            number *= span
+            number += points[:, j]
         if low:
             number -= low
+    if number is None:
+        number = np.zeros(column.size, dtype=np.int64)
     seen = np.bincount(number, minlength=size) > 0
     present = np.flatnonzero(seen)
     codes = number if present.size == size else (np.cumsum(seen) - 1)[number]
@@ -534,6 +540,11 @@ class _Context:
     unjudged: list[str]
     confidence: float  # of the disparity's interval: 1 - 2 alpha, alpha divided among the strata
 
+    @functools.cached_property
+    def table_lines(self) -> list[str]:
+        """The per-group table, the same in every result of the context."""
+        return _table_lines(self)
+
 
 def _result(ctx: _Context, name: str, kind: gs.Kind, limit: float, value: float, interval: tuple[float, float],
             replicates: np.ndarray, components: list[dict[str, Any]], point: dict[str, np.ndarray],
@@ -558,7 +569,7 @@ def _result(ctx: _Context, name: str, kind: gs.Kind, limit: float, value: float,
     )
     extremes = _extremes(ctx, components, point, overall, included)
     result.message = "\n".join([result.message.split("\n  What to do:")[0], *_explain(ctx, components, extremes),
-                                *_table_lines(ctx), *(["  What to do: " + hint] if result.failed else [])])
+                                *ctx.table_lines, *(["  What to do: " + hint] if result.failed else [])])
     result.details.update({
         "method": ctx.method, "agg": ctx.agg if len(components) > 1 else None, "kind": kind,
         "metrics": [c["metric"] for c in components], "components": components, "extremes": extremes,

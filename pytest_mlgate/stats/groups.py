@@ -233,10 +233,16 @@ def group_confusion(
     sample_weight: np.ndarray | None = None,
 ) -> np.ndarray:
     """(groups, k, k) confusion matrices (weighted sums when ``sample_weight`` is given) with one bincount."""
-    cell = groups * k if groups.dtype == np.int64 else groups.astype(np.int64) * k  # in place from here on
-    cell += y_codes
-    cell *= k
-    cell += pred_codes
+    if k * k <= 127 and y_codes.dtype == np.int8 and pred_codes.dtype == np.int8:
+        within = y_codes * np.int8(k)  # the cell within a group, in the labels' own small dtype
+        within += pred_codes
+        cell = groups * (k * k) if groups.dtype == np.int64 else groups.astype(np.int64) * (k * k)
+        cell += within
+    else:
+        cell = groups * k if groups.dtype == np.int64 else groups.astype(np.int64) * k  # in place from here on
+        cell += y_codes
+        cell *= k
+        cell += pred_codes
     flat = np.bincount(cell, weights=sample_weight, minlength=n_groups * k * k)
     return flat.astype(float).reshape(n_groups, k, k)
 
@@ -489,6 +495,13 @@ def max_bounds(chunks: Iterable[np.ndarray], alpha: float) -> tuple[float, float
     points, ses, up, down = [], [], [], []
     for chunk in chunks:
         point, reps = chunk[0], chunk[1:]
+        fast = _all_finite_bounds(point, reps)
+        if fast is not None:  # the common case, the same numbers without the masks
+            points.append(point)
+            ses.append(fast[0])
+            up.append(fast[1])
+            down.append(fast[2])
+            continue
         finite = np.isfinite(reps)
         count = finite.sum(axis=0)
         safe = np.where(finite, reps, 0.0)
@@ -508,14 +521,30 @@ def max_bounds(chunks: Iterable[np.ndarray], alpha: float) -> tuple[float, float
     defined = ~np.isnan(point_all)
     if not defined.any():
         return (float("nan"), float("nan"))
-    q_low = _upper_quantile(np.max(up, axis=0), alpha)
-    q_high = _upper_quantile(np.max(down, axis=0), alpha)
+    largest_up, largest_down = np.max(up, axis=0), np.max(down, axis=0)
+    if np.isfinite(largest_up).all() and np.isfinite(largest_down).all():  # both quantiles in one call
+        q_low, q_high = (float(q) for q in np.quantile(np.stack([largest_up, largest_down]), 1.0 - alpha, axis=1))
+    else:
+        q_low, q_high = _upper_quantile(largest_up, alpha), _upper_quantile(largest_down, alpha)
     with np.errstate(invalid="ignore"):
         low = point_all[defined] - q_low * se_all[defined]
         high = point_all[defined] + q_high * se_all[defined]
     low = np.where(np.isnan(low), -np.inf, low)  # finite point, no usable replicates: no evidence either way
     high = np.where(np.isnan(high), np.inf, high)
     return (float(low.max()), float(high.max()))
+
+
+def _all_finite_bounds(point: np.ndarray, reps: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """(se, largest standardized deviation up, down) of a chunk whose points and replicates are all finite and
+    vary; None otherwise (the masked computation of :func:`max_bounds` handles it)."""
+    if reps.shape[0] < 2 or reps.shape[1] == 0 or not (np.isfinite(point).all() and np.isfinite(reps).all()):
+        return None
+    mean = reps.sum(axis=0) / reps.shape[0]
+    se = np.sqrt(((reps - mean) ** 2).sum(axis=0) / (reps.shape[0] - 1))
+    if not (se > 0).all() or not np.isfinite(se).all():
+        return None
+    deviation = (reps - point) / se
+    return se, deviation.max(axis=1), (-deviation).max(axis=1)
 
 
 def _upper_quantile(values: np.ndarray, alpha: float) -> float:
