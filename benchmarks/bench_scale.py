@@ -16,6 +16,7 @@ Each path runs in its own Python process, so its peak memory (ru_maxrss) is its 
 Agreement: the same flagged columns, and the exact KS D inside [D_lower, D_upper] for every numeric column.
 
 Usage: python benchmarks/bench_scale.py [--rows 10000000] [--dir /tmp/mlgate-scale]
+       python benchmarks/bench_scale.py --rows 10000000 --repeat 5 --only profile floor   (50M rows, item 5b)
 """
 
 from __future__ import annotations
@@ -66,7 +67,7 @@ METRICS = ("accuracy", "f1", "roc_auc", "average_precision")
 FEATURES = [f"num{i:02d}" for i in range(N_NUMERIC)] + [f"cat{i}" for i in range(N_CATEGORICAL)]
 
 
-def run_path(path: str, directory: Path) -> dict:
+def run_path(path: str, directory: Path, repeat: int = 1) -> dict:
     """One path, in this process: its time, peak memory and what it found."""
     from pytest_mlgate.gates import data as gate
     from pytest_mlgate.gates.fairness import FairnessGate
@@ -84,7 +85,12 @@ def run_path(path: str, directory: Path) -> dict:
             profile_file.write_text(json.dumps(gate.make_profile(ref, columns=FEATURES)))
         out["profile_bytes"] = profile_file.stat().st_size
         start = time.perf_counter()
-        results = gate.DataGate(raises=False).drift(json.loads(profile_file.read_text()), cur, columns=FEATURES)
+        current: object = cur
+        if repeat > 1:  # the current file read `repeat` times: a larger table without writing one
+            import duckdb
+
+            current = duckdb.read_parquet([cur] * repeat)
+        results = gate.DataGate(raises=False).drift(json.loads(profile_file.read_text()), current, columns=FEATURES)
     elif path == "floor":
         import duckdb
 
@@ -101,7 +107,7 @@ def run_path(path: str, directory: Path) -> dict:
                 parts.append(f"histogram({column}, [{edges}]::DOUBLE[])")
             else:
                 parts.append(f"histogram({column})")
-        duckdb.sql(f"SELECT {', '.join(parts)} FROM read_parquet('{cur}')").fetchall()
+        duckdb.sql(f"SELECT {', '.join(parts)} FROM read_parquet({[cur] * repeat!r})").fetchall()
         out["seconds"] = time.perf_counter() - start
         out["peak_mb"] = peak_mb()
         return out
@@ -170,10 +176,12 @@ def main() -> None:
     parser.add_argument("--dir", type=Path, default=Path("/tmp/mlgate-scale"))
     parser.add_argument("--path", help=argparse.SUPPRESS)
     parser.add_argument("--only", nargs="*", help="run these paths only (default all)")
+    parser.add_argument("--repeat", type=int, default=1, help="profile and floor paths: read the current file this "
+                        "many times (a larger table from the same file)")
     args = parser.parse_args()
     directory = args.dir / str(args.rows)
     if args.path:
-        print(json.dumps(run_path(args.path, directory)))
+        print(json.dumps(run_path(args.path, directory, args.repeat)))
         return
     start = time.perf_counter()
     generate(directory, args.rows)
@@ -185,8 +193,13 @@ def main() -> None:
              "metrics_sklearn")
     for path in args.only or paths:
         done = subprocess.run([sys.executable, __file__, "--rows", str(args.rows), "--dir", str(args.dir),
-                               "--path", path], capture_output=True, text=True, check=True)
+                               "--path", path, "--repeat", str(args.repeat)], capture_output=True, text=True,
+                              check=False)
+        if done.returncode:
+            print(f"{path} failed:\n{done.stderr[-3000:]}", flush=True)
+            continue
         runs[path] = json.loads(done.stdout.strip().splitlines()[-1])
+        (directory / f"run-{path}-x{args.repeat}.json").write_text(json.dumps(runs[path]))
         extra = f" (reading Parquet {runs[path]['read_seconds']:.1f} s)" if "read_seconds" in runs[path] else ""
         print(f"{path:16s} {runs[path]['seconds']:8.1f} s   peak {runs[path]['peak_mb']:8.0f} MB{extra}", flush=True)
     if "metrics_duckdb" in runs and "metrics_sklearn" in runs:
@@ -197,13 +210,15 @@ def main() -> None:
                      if bound else f"equal: {value == sk[name]}")
             print(f"metrics {name}: table {value:.7f}, scikit-learn {sk[name]:.7f}; {where}; interval "
                   f"[{interval[0]:.5f}, {interval[1]:.5f}]")
+    if {"profile", "floor"} <= set(runs):
+        print(f"profile path vs DuckDB histogram floor: {runs['profile']['seconds'] / runs['floor']['seconds']:.2f}x"
+              f" ({args.rows * args.repeat:,} current rows)")
     if not {"duckdb", "pandas", "profile", "floor", "fairness_duckdb", "fairness_pandas"} <= set(runs):
         return
     exact, binned = runs["pandas"], runs["duckdb"]
     print(f"profile JSON: {runs['profile']['profile_bytes'] / 1e3:.0f} KB for 20 columns")
     print(f"duckdb vs pandas (read + drift): {exact['seconds'] / binned['seconds']:.1f}x faster, "
           f"{exact['peak_mb'] / binned['peak_mb']:.1f}x less peak memory")
-    print(f"profile path vs DuckDB histogram floor: {runs['profile']['seconds'] / runs['floor']['seconds']:.2f}x")
     same = exact["drifted"] == binned["drifted"] == runs["profile"]["drifted"]
     print(f"flagged columns: exact {exact['drifted']}, duckdb {binned['drifted']}, profile "
           f"{runs['profile']['drifted']}: {'same' if same else 'DIFFERENT'}")
