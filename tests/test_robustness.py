@@ -388,12 +388,21 @@ def test_bug(model_gate, monkeypatch):
         return {{}}["no such key"]
     monkeypatch.setattr(base, "threshold_result", broken)
     model_gate.expect("auc", 0.5, min=0.9)
+
+def test_profile_bug(data_gate, monkeypatch):
+    import pytest_mlgate.gates.profiles as profiles
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("a bug")
+    monkeypatch.setattr(profiles, "make_profile", broken)
+    data_gate.profile({{"a": [1.0, 2.0]}})
 ''')
-    result = pytester.runpytest("--mlgate-report=r.json")
-    result.assert_outcomes(failed=1)
+    result = pytester.runpytest("--mlgate-report=r.json", "-p", "no:randomly")
+    result.assert_outcomes(failed=2)
     result.stdout.fnmatch_lines(["*pytest_mlgate/gates/base.py:*", "*KeyError*"])
+    result.stdout.fnmatch_lines(["*pytest_mlgate/gates/profiles.py:*", "*ZeroDivisionError*"])
     rows = json.loads((pytester.path / "r.json").read_text())["results"]
-    assert [r["status"] for r in rows] == ["error"] and "internal error KeyError" in rows[0]["message"]
+    assert [r["status"] for r in rows] == ["error", "error"]
+    assert "internal error KeyError" in rows[0]["message"] and "internal error ZeroDivisionError" in rows[1]["message"]
 
 
 # 8. inputs validated where they enter -----------------------------------------------------------------------------

@@ -14,7 +14,7 @@ import pandas as pd
 from pytest_mlgate import engines
 from pytest_mlgate._frames import _columns, _floats, _frame, column_kind
 from pytest_mlgate.gates.base import BaseGate
-from pytest_mlgate.results import GateError, hide_our_frames, json_safe
+from pytest_mlgate.results import GateError, GateResult, hide_our_frames, json_safe
 from pytest_mlgate.stats import drift as stats
 
 __tracebackhide__ = hide_our_frames  # our failures point at the user's line; our bugs show their frames
@@ -163,4 +163,8 @@ class ProfileChecks(BaseGate):
                                 seed=self.settings.seed_for(self.recorder.key, "profile"))
         except GateError as exc:
             self.recorder.error(self.family, "profile", "data", exc)
+            raise
+        except Exception as exc:  # a bug of ours: an error row, and the exception keeps its frames (as _run does)
+            self.recorder.emit([GateResult(self.family, "profile", "data", "error",
+                                           message=f"profile: internal error {type(exc).__name__}: {exc}")])
             raise
