@@ -416,3 +416,23 @@ def test_data_gates_take_y_true(data_gate):
 """)
     result.assert_outcomes(passed=4, failed=1)
     result.stdout.fnmatch_lines(["*test_jaccard_needs_pos_label*labels are [[]'bad', 'good'[]]*"])
+
+
+def test_multiclass_slices_stay_multiclass(pytester: pytest.Pytester) -> None:
+    """A slice holding two of three classes: f1 is the slice's macro average (scikit-learn's f1_score with
+    average="macro" on those rows), not the binary f1 of whichever class sorts last there."""
+    result = run(pytester, """
+from sklearn.metrics import f1_score
+
+def test_slices(model_gate):
+    rng = np.random.default_rng(4)
+    y3 = np.r_[rng.integers(0, 2, 150), rng.integers(0, 3, 150)]  # slice "a" has classes 0 and 1 only
+    pred3 = np.where(rng.random(300) < 0.7, y3, rng.integers(0, 3, 300))
+    pred3[:150] = np.where(pred3[:150] == 2, 0, pred3[:150])
+    part = np.repeat(["a", "b"], 150)
+    results = model_gate.slices(y=y3, y_pred=pred3, by=part, metric="f1", min=0.0)
+    for r, rows in zip(results, (slice(0, 150), slice(150, 300))):
+        assert r.value == pytest.approx(f1_score(y3[rows], pred3[rows], average="macro"), abs=1e-12)
+        assert r.value != pytest.approx(f1_score(y3[rows], pred3[rows], average=None)[-1], abs=1e-6)
+""")
+    result.assert_outcomes(passed=1)

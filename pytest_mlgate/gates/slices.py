@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -70,6 +71,17 @@ def _take(weights: np.ndarray | None, rows: np.ndarray) -> np.ndarray | None:
     return None if weights is None else weights[rows]
 
 
+def _slice_metric(m: Metric, ready: Prepared) -> Metric:
+    """The metric as computed on one slice. A multiclass problem stays multiclass on a slice that holds only
+    two of its classes: ``f1`` (``precision``, ``recall``, ``jaccard``) is then the slice's macro average, not
+    the binary score of whichever class sorts last there."""
+    averaged = METRICS.get(f"{m.name}_macro")
+    if averaged is None or METRICS.get(m.name) is not m or ready.positive is not None:
+        return m
+    classes = np.unique(np.concatenate([np.unique(ready.y), np.unique(ready.output)]))
+    return replace(averaged, name=m.name) if classes.size > 2 else m
+
+
 def _small_rate_interval(m: Metric, ready: Prepared, weights: np.ndarray | None,
                          confidence: float) -> tuple[float, float] | None:
     """Wilson's interval for a rate (accuracy, or binary precision / recall) on an unweighted slice of fewer than
@@ -126,6 +138,7 @@ class SliceChecks(BaseGate):
         output = _inputs.metric_output(m, outputs, y_true)
         n = _inputs.same_length(y=y_true, predictions=output)
         ready = _inputs.metric_input(m, outputs, y_true, pos_label)
+        per_slice = _slice_metric(m, ready)
         frame = _inputs.to_frame(X) if X is not None else None
         keys = _slice_keys(X, frame, by, n)
         groups = _groups(keys)
@@ -147,10 +160,11 @@ class SliceChecks(BaseGate):
             if rows.size < min_size:
                 not_judged.append({"slice": label, "n": int(rows.size),
                                    "reason": f"n={rows.size} < min_size={min_size}",
-                                   "value": _point_value(m, ready.take(rows), _take(weights, rows))})
+                                   "value": _point_value(per_slice, ready.take(rows), _take(weights, rows))})
                 continue
             try:
-                est = estimate_prepared(m, ready.take(rows), n_resamples=settings.n_resamples, confidence=confidence,
+                est = estimate_prepared(per_slice, ready.take(rows), n_resamples=settings.n_resamples,
+                                        confidence=confidence,
                                         seed=settings.seed_for(key, "slices", m.name, label),
                                         sample_weight=_take(weights, rows))
             except (GateError, StatsError) as exc:
