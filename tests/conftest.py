@@ -27,6 +27,13 @@ try:  # optional extra
     import polars
 except ImportError:  # pragma: no cover
     pass
+try:  # optional extras: pandas' Parquet engine registers pyarrow extension types once per process (a second import
+    # after pytester restored sys.modules fails with "A type extension with name pandas.period already defined")
+    import duckdb  # noqa: F401
+    import pandas.core.arrays.arrow.extension_types  # noqa: F401
+    import pyarrow.parquet  # noqa: F401
+except ImportError:  # pragma: no cover
+    pass
 
 #: A weak but real model on synthetic data, for test files written by pytester.
 WEAK_MODEL = textwrap.dedent(
