@@ -219,3 +219,17 @@ def test_charts_from_the_real_gates(pytester: pytest.Pytester) -> None:
                     "Reliability diagram", "per-group values with intervals", "champion"):
         assert caption in text, caption
     assert svg_count(text) == 5
+
+
+def test_baseline_history_is_drawn_as_a_trend_with_intervals() -> None:
+    history = [{"value": 0.86, "interval": [0.84, 0.88], "commit": "a1b2c3d4e5", "written_at": "2026-11-01T00:00:00Z"},
+               {"value": 0.85, "interval": [0.83, 0.87], "commit": None, "written_at": "2026-11-08T00:00:00Z"},
+               {"value": 0.84, "interval": [0.82, 0.86], "commit": "f6e5d4c3b2", "written_at": "2026-11-15T00:00:00Z"}]
+    decay = GateResult("baseline", "total_drop", "roc_auc", "fail", value=-0.035, limit=-0.02, comparison=">=",
+                       interval=(-0.05, -0.021), details={"metric": "roc_auc", "best_accepted": 0.86,
+                                                           "max_total_drop": 0.02, "history": history})
+    text = html.render([decay], None)
+    assert svg_count(text) == 1
+    assert "Baseline history of roc_auc: 3 accepted value(s), best 0.86, now 0.825, allowed total drop 0.02" in text
+    odd = GateResult("baseline", "total_drop", "roc_auc", "pass", value=0.0, details={"history": "x"})
+    assert svg_count(html.render([odd], None)) == 0

@@ -573,9 +573,47 @@ def _calibration_charts(result: GateResult) -> Iterable[Chart]:
 # baseline: current versus baseline with intervals ---------------------------------------------------------
 
 
+def _history_chart(result: GateResult) -> list[Chart]:
+    """``compare(max_total_drop=...)``: the accepted baselines in order, each with its interval, the best one's
+    allowed floor (or ceiling) as a line, and the current value last."""
+    details = result.details
+    history = details.get("history")
+    best = _number(details.get("best_accepted"))
+    allowed = _number(details.get("max_total_drop"))
+    if not isinstance(history, list) or best is None or allowed is None:
+        return []
+    points = [(_number(e.get("value")), _pair(e.get("interval"))) for e in history if isinstance(e, Mapping)]
+    points = [(v, i) for v, i in points if v is not None]
+    current = None if result.value is None else best + result.value  # value = current - best accepted
+    if not points or current is None:
+        return []
+    lower_is_better = result.comparison == "<="
+    floor = best + allowed if lower_is_better else best - allowed
+    figure = _figure(5.2, 2.8)
+    axes = figure.subplots()
+    xs = list(range(len(points)))
+    values = [v for v, _ in points]
+    errors = [[max(0.0, v - (i or (v, v))[0]) for v, i in points], [max(0.0, (i or (v, v))[1] - v) for v, i in points]]
+    axes.errorbar(xs, values, yerr=errors, fmt="o-", color=PALETTE["reference"], capsize=3, label="accepted")
+    axes.plot([len(points)], [current], "o", color=PALETTE.get(result.status, PALETTE["current"]), markersize=8,
+              label="current")
+    axes.axhline(floor, color=PALETTE["fail"], linestyle="--", linewidth=1, label="allowed total drop")
+    labels = [str(e.get("commit") or "")[:7] or str(k + 1) for k, e in enumerate(history) if isinstance(e, Mapping)
+              and _number(e.get("value")) is not None]
+    axes.set_xticks([*xs, len(points)], [*labels, "now"], fontsize=7)
+    axes.set_ylabel(_short(details.get("metric", result.subject)))
+    axes.set_title(f"baseline history: {_short(result.subject)}", fontsize=10)
+    axes.legend(fontsize=7, loc="best")
+    caption = (f"Baseline history of {result.subject}: {len(points)} accepted value(s), best {fmt(best)}, now "
+               f"{fmt(current)}, allowed total drop {fmt(allowed)}, {result.status}")
+    return [(figure, caption)]
+
+
 def _baseline_charts(result: GateResult) -> Iterable[Chart]:
     if result.family != "baseline":
         return []
+    if result.check == "total_drop":
+        return _history_chart(result)
     details = result.details
     bars: list[tuple[str, float, tuple[float, float] | None]] = []
     champion, challenger = details.get("champion"), details.get("challenger")
