@@ -582,8 +582,11 @@ def _history_chart(result: GateResult) -> list[Chart]:
     allowed = _number(details.get("max_total_drop"))
     if not isinstance(history, list) or best is None or allowed is None:
         return []
-    points = [(_number(e.get("value")), _pair(e.get("interval"))) for e in history if isinstance(e, Mapping)]
-    points = [(v, i) for v, i in points if v is not None]
+    points: list[tuple[float, tuple[float, float]]] = []
+    for entry in history:
+        value = _number(entry.get("value")) if isinstance(entry, Mapping) else None
+        if value is not None:
+            points.append((value, _pair(entry.get("interval")) or (value, value)))
     current = None if result.value is None else best + result.value  # value = current - best accepted
     if not points or current is None:
         return []
@@ -593,7 +596,7 @@ def _history_chart(result: GateResult) -> list[Chart]:
     axes = figure.subplots()
     xs = list(range(len(points)))
     values = [v for v, _ in points]
-    errors = [[max(0.0, v - (i or (v, v))[0]) for v, i in points], [max(0.0, (i or (v, v))[1] - v) for v, i in points]]
+    errors = [[max(0.0, v - lo) for v, (lo, _) in points], [max(0.0, hi - v) for v, (_, hi) in points]]
     axes.errorbar(xs, values, yerr=errors, fmt="o-", color=PALETTE["reference"], capsize=3, label="accepted")
     axes.plot([len(points)], [current], "o", color=PALETTE.get(result.status, PALETTE["current"]), markersize=8,
               label="current")
