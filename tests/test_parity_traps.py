@@ -436,3 +436,19 @@ def test_slices(model_gate):
         assert r.value != pytest.approx(f1_score(y3[rows], pred3[rows], average=None)[-1], abs=1e-6)
 """)
     result.assert_outcomes(passed=1)
+
+
+def test_beats_takes_precomputed_predictions(pytester: pytest.Pytester) -> None:
+    result = run(pytester, """
+def test_pairs(model_gate):
+    flat = np.full(yt.size, 0.5)
+    [r] = model_gate.beats(y_true=yt, y_score=(proba, flat), metric="roc_auc", margin=0.1)
+    assert r.value == pytest.approx(roc_auc_score(yt, proba) - 0.5, abs=1e-12)
+    [s] = model_gate.beats(model, None, Xt, yt, y_score=(None, flat), metric="roc_auc", margin=0.1)
+    assert s.value == r.value and s.interval == r.interval
+
+def test_a_side_missing(model_gate):
+    model_gate.beats(y_true=yt, y_score=(proba, None), metric="roc_auc")
+""")
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["*pass the fallback (with X) or its predictions*"])

@@ -303,14 +303,15 @@ def metric_input(m: Metric, outputs: Outputs, y: np.ndarray, pos_label: Any = No
     return prepare(m, y, output, pos_label, classes=classes)
 
 
-def prediction_pair(values: Any, name: str) -> tuple[Any, Any]:
-    """``y_pred=`` / ``y_score=`` of a check on two models: a pair (champion's, challenger's), either may be None
-    (that side is then a model)."""
+def prediction_pair(values: Any, name: str, sides: tuple[str, str] = ("champion", "challenger")) -> tuple[Any, Any]:
+    """``y_pred=`` / ``y_score=`` of a check on two models: a pair (``sides[0]``'s, ``sides[1]``'s), either may be
+    None (that side is then a model)."""
     if values is None:
         return None, None
     if not isinstance(values, (tuple, list)) or len(values) != 2:
-        raise GateError(f"{name} must be a pair of predictions (champion's, challenger's), e.g. "
-                        f"{name}=(champion_{name[2:]}, challenger_{name[2:]}); got {type(values).__name__}"
+        first, second = sides
+        raise GateError(f"{name} must be a pair of predictions ({first}'s, {second}'s), e.g. "
+                        f"{name}=({first}_{name[2:]}, {second}_{name[2:]}); got {type(values).__name__}"
                         + (f" of length {len(values)}" if isinstance(values, (tuple, list)) else ""))
     return values[0], values[1]
 

@@ -121,9 +121,9 @@ class ModelLifecycleChecks(BaseGate):
 
     def beats(
         self,
-        model: Any,
-        fallback: Any,
-        X: Any,
+        model: Any = None,
+        fallback: Any = None,
+        X: Any = None,
         y: Any = None,
         *,
         metric: MetricKey,
@@ -132,6 +132,8 @@ class ModelLifecycleChecks(BaseGate):
         y_true: Any = None,
         sample_weight: Any = None,
         pos_label: Any = None,
+        y_pred: Any = None,
+        y_score: Any = None,
     ) -> list[GateResult]:
         """Fail when the evidence says ``model`` does not beat ``fallback`` by ``margin`` on the same rows.
 
@@ -139,7 +141,9 @@ class ModelLifecycleChecks(BaseGate):
         one of scikit-learn's dummy strategies by name ("prior", "most_frequent", "stratified", "uniform",
         "mean", "median"), fitted on ``fit_data=(X_train, y_train)``. The improvement (in the metric's good
         direction) is bootstrapped with the same resampled rows for both models, as ``compare_models`` does.
-        ``y_true=``, ``sample_weight=`` and ``pos_label=`` mean what they mean in :meth:`metrics`.
+        ``y_true=``, ``sample_weight=`` and ``pos_label=`` mean what they mean in :meth:`metrics`. Predictions
+        made elsewhere come as pairs, ``y_pred=(model's, fallback's)`` and/or ``y_score=(...)``, in place of the
+        model and the fallback (``None`` on a side that is given as a model, a rule or a strategy).
         """
         y_true_given = y_true
 
@@ -151,13 +155,27 @@ class ModelLifecycleChecks(BaseGate):
                 raise GateError(f"margin must be a finite number, got {margin!r}")
             y_true = _inputs.true_labels(y, y_true_given)
             weights = _inputs.sample_weights(sample_weight, y_true.size)
-            if X is None:
+            given = [_inputs.prediction_pair(y_pred, "y_pred", ("model", "fallback")),
+                     _inputs.prediction_pair(y_score, "y_score", ("model", "fallback"))]
+            if X is None and (model is not None or fallback is not None):
                 raise GateError("pass X, the rows both the model and the fallback should predict")
-            _inputs.same_length(X=X, y=y_true)
+            if X is not None:
+                _inputs.same_length(X=X, y=y_true)
             seed = self.settings.seed_for(self.recorder.key, "beats", m.name)
-            fitted, fallback_name = _fitted_fallback(fallback, fit_data, seed)
-            ready = [_output(m, model, X, y_true, "model", pos_label), _output(m, fitted, X, y_true, "fallback",
-                                                                              pos_label)]
+            fitted, fallback_name = (None, "the given predictions") if fallback is None else \
+                _fitted_fallback(fallback, fit_data, seed)
+            flags = _inputs.output_needs({m.needs})
+            ready = []
+            for i, (who, candidate) in enumerate((("model", model), ("fallback", fitted))):
+                pred, score = given[0][i], given[1][i]
+                if candidate is None and pred is None and score is None:
+                    raise GateError(f"pass the {who} (with X) or its predictions: y_pred=/y_score= as pairs "
+                                    "(model's, fallback's)")
+                outputs = _inputs.model_outputs(candidate, X, y_pred=pred, y_score=score, name=who, **flags)
+                for output in (outputs.pred, outputs.score):
+                    if output is not None:
+                        _inputs.same_length(y=y_true, **{f"{who}'s predictions": output})
+                ready.append(_ready(m, outputs, y_true, pos_label))
             labels = _same_labels(ready, ["the model", "the fallback"])
             out_model, out_fallback = ready[0].output, ready[1].output
             value_model = point_value(m, labels, out_model, "model", sample_weight=weights)
