@@ -20,9 +20,15 @@ MARKER_HELP = {
 MARKER_PREFIX = "mlgate_"
 
 
-def marker_arguments(severity: str = "fail") -> str:
-    """The signature every family marker accepts; calling it validates a marker's arguments."""
-    return severity
+INCONCLUSIVE_CHOICES = ("pass", "warn", "fail")  # the same as gates.base.INCONCLUSIVE_POLICIES (no gates import)
+
+
+def marker_arguments(severity: str = "fail", *, inconclusive: str | None = None) -> tuple[str, str | None]:
+    """The signature every family marker accepts; calling it validates a marker's arguments.
+
+    ``severity`` is what a failure does (fail the test or warn); ``inconclusive`` what an inconclusive verdict does
+    (pass, warn or fail; ``None``: the ini key ``mlgate_inconclusive``)."""
+    return severity, inconclusive
 
 
 MARKERS_KEY = pytest.StashKey["MarkerNames"]()  # which marker names are ours in this run
@@ -45,8 +51,10 @@ class MarkerNames:
         self.refresh(config)
         for family in FAMILIES:
             for name in self.by_family[family]:
-                line = (f"{name}(severity='fail'): {MARKER_HELP[family]}; "
-                        "severity='warn' reports failures without failing the test.")
+                line = (f"{name}(severity='fail', inconclusive=None): {MARKER_HELP[family]}; "
+                        "severity='warn' reports failures without failing the test; inconclusive='pass', 'warn' "
+                        "or 'fail' says what a verdict the data cannot decide does (default: ini "
+                        "mlgate_inconclusive).")
                 self.own_lines.add(line)
                 config.addinivalue_line("markers", line)
 
@@ -71,18 +79,29 @@ class MarkerNames:
 
 
 def validate_marker(item: pytest.Item, marker: pytest.Mark) -> str:
+    """The marker's severity, after checking every argument."""
+    return marker_options(item, marker)[0]
+
+
+def marker_options(item: pytest.Item, marker: pytest.Mark) -> tuple[str, str | None]:
+    """``(severity, inconclusive)`` of one of our markers, or a UsageError naming the bad argument."""
     try:
-        severity = marker_arguments(*marker.args, **marker.kwargs)
+        severity, inconclusive = marker_arguments(*marker.args, **marker.kwargs)
     except TypeError as exc:
         raise pytest.UsageError(
             f"@pytest.mark.{marker.name} on {item.nodeid}: {plain_message(exc)}; "
-            f"the marker accepts only severity='fail' or severity='warn'"
+            f"the marker accepts only severity='fail' or 'warn' and inconclusive='pass', 'warn' or 'fail'"
         ) from None
     if severity not in ("fail", "warn"):
         raise pytest.UsageError(
             f"@pytest.mark.{marker.name} on {item.nodeid}: severity must be 'fail' or 'warn', got {severity!r}"
         )
-    return severity
+    if inconclusive is not None and inconclusive not in INCONCLUSIVE_CHOICES:
+        raise pytest.UsageError(
+            f"@pytest.mark.{marker.name} on {item.nodeid}: inconclusive must be 'pass', 'warn' or 'fail', "
+            f"got {inconclusive!r}"
+        )
+    return severity, inconclusive
 
 
 def plain_message(exc: TypeError) -> str:

@@ -14,7 +14,15 @@ from typing import TYPE_CHECKING, Any, cast
 import pytest
 
 from pytest_mlgate.location import DEFAULT_BASELINE_DIR, _baseline_dir, test_identity
-from pytest_mlgate.markers import MARKERS_KEY, MarkerNames, closest_markers, marker_arguments, validate_marker
+from pytest_mlgate.markers import (
+    INCONCLUSIVE_CHOICES,
+    MARKERS_KEY,
+    MarkerNames,
+    closest_markers,
+    marker_arguments,
+    marker_options,
+    validate_marker,
+)
 from pytest_mlgate.results import FAMILIES, GateResult, MLGateWarning
 
 if TYPE_CHECKING:
@@ -87,6 +95,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini("mlgate_prefixed_markers",
                   "register only the prefixed markers (mlgate_baseline, mlgate_fairness, ...), never the generic "
                   "names (default false)", type="bool", default=False)
+    parser.addini("mlgate_inconclusive",
+                  "what a verdict the data cannot decide (its interval reaches across the limit) does to the test: "
+                  "'pass' (the default: the row reads INCONCLUSIVE), 'warn' or 'fail'", default="pass")
     parser.addini("mlgate_summary", "rows of the terminal summary: 'problems' (fail, warn, error; the default) "
                   "or 'all' (as -v does)", default="problems")
 
@@ -95,7 +106,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.stash[SETTINGS_KEY] = _settings_from_config(config)  # once, and bad ini values fail early
     config.stash[MARKERS_KEY] = MarkerNames(config)
-    if config.getoption("mlgate_warn_only"):
+    if config.getoption("mlgate_warn_only") or config.stash[SETTINGS_KEY].inconclusive == "warn":
         _let_advisory_warnings_through(config)
     if config.getini("mlgate_summary") not in ("problems", "all"):
         raise pytest.UsageError("ini key mlgate_summary must be 'problems' or 'all', "
@@ -132,10 +143,14 @@ def _settings_from_config(config: pytest.Config) -> GateSettings:
     seed = config.getoption("mlgate_seed")
     if seed is None:
         seed = number("mlgate_seed", int)
+    inconclusive = str(config.getini("mlgate_inconclusive")).strip()
+    if inconclusive not in INCONCLUSIVE_CHOICES:
+        raise pytest.UsageError(f"ini key mlgate_inconclusive must be 'pass', 'warn' or 'fail', got {inconclusive!r}")
     return GateSettings(
         alpha=alpha,
         n_resamples=n_resamples,
         seed=seed,
+        inconclusive=cast("Any", inconclusive),
         update_baselines=bool(config.getoption("mlgate_update_baselines")),
     )
 
@@ -152,7 +167,7 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     baselines = f"{configured.rstrip('/')}/" if configured else f"{DEFAULT_BASELINE_DIR}/"
     update = " (updating)" if settings.update_baselines else ""
     lines = [f"mlgate: seed={settings.seed} alpha={settings.alpha:g} resamples={settings.n_resamples} "
-             f"baselines={baselines}{update}"]
+             f"inconclusive={settings.inconclusive} baselines={baselines}{update}"]
     names = config.stash[MARKERS_KEY]
     if names.projects:
         lines.append(f"mlgate: {names.note(names.projects)}")
@@ -186,7 +201,7 @@ def pytest_collection_modifyitems_validate(config: pytest.Config, items: list[py
         for marker in item.iter_markers():
             if marker.name in family_of:
                 item.stash[MARKED_KEY] = True
-                advisory = validate_marker(item, marker) == "warn" or advisory
+                advisory = "warn" in marker_options(item, marker) or advisory
     if advisory:
         _let_advisory_warnings_through(config)
 
@@ -238,6 +253,10 @@ def _recorder(request: pytest.FixtureRequest, family: str) -> Recorder:
 
     item = request.node
     settings = replace(request.config.stash[SETTINGS_KEY], baseline_dir=_baseline_dir(item))
+    marker = closest_markers(item, (family,)).get(family)
+    inconclusive = marker_options(item, marker)[1] if marker is not None else None
+    if inconclusive is not None:
+        settings = replace(settings, inconclusive=cast("Any", inconclusive))
     return Recorder(
         node_id=item.nodeid,
         identity=test_identity(item),
@@ -375,6 +394,11 @@ def _add_junit_properties(item: pytest.Item, result: GateResult) -> None:
     if result.value is not None:
         item.user_properties.append((name, repr(result.value)))
     item.user_properties.append((f"{name}.verdict", result.status))
+    decide = result.details.get("decide") if result.status == "inconclusive" else None
+    if isinstance(decide, dict):  # what it would take to decide
+        for key in ("detectable_difference", "rows_needed"):
+            if decide.get(key) is not None:
+                item.user_properties.append((f"{name}.{key}", repr(decide[key])))
 
 
 __all__ = ["GATE_FIXTURES", "marker_arguments"]

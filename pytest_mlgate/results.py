@@ -14,8 +14,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
-Status = Literal["pass", "fail", "warn", "error"]
-STATUSES: tuple[str, ...] = ("pass", "fail", "warn", "error")
+Status = Literal["pass", "inconclusive", "fail", "warn", "error"]
+#: ``inconclusive``: the interval reaches across the limit, so the data cannot tell pass from fail yet
+STATUSES: tuple[str, ...] = ("pass", "inconclusive", "fail", "warn", "error")
 FAMILIES: tuple[str, ...] = ("data_quality", "model_validation", "baseline", "fairness")
 
 

@@ -198,7 +198,7 @@ def test_unregistered():
     strict.stdout.fnmatch_lines(["*'fairness' not found in `markers` configuration option*"])
     markers = "\n".join(pytester.runpytest("--markers").outlines)
     for family in ("data_quality", "model_validation", "baseline", "fairness"):
-        assert f"@pytest.mark.mlgate_{family}(severity='fail')" in markers
+        assert f"@pytest.mark.mlgate_{family}(severity='fail', inconclusive=None)" in markers
         assert f"@pytest.mark.{family}(severity" not in markers
     # the prefixed markers are ours, the generic ones are nobody's
     pytester.makepyfile(test_unregistered="""

@@ -35,10 +35,12 @@ def test_model(model_gate):
 def test_the_header_says_how_verdicts_are_reached(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_suite="def test_nothing():\n    pass\n")
     result = pytester.runpytest()
-    result.stdout.fnmatch_lines(["mlgate: seed=0 alpha=0.01 resamples=1000 baselines=mlgate_baselines/"])
+    result.stdout.fnmatch_lines(
+        ["mlgate: seed=0 alpha=0.01 resamples=1000 inconclusive=pass baselines=mlgate_baselines/"])
     pytester.makeini("[pytest]\nmlgate_alpha = 0.05\nmlgate_n_resamples = 200\nmlgate_baseline_dir = gates/base\n")
     result = pytester.runpytest("--mlgate-seed=7", "--mlgate-update-baselines")
-    result.stdout.fnmatch_lines(["mlgate: seed=7 alpha=0.05 resamples=200 baselines=gates/base/ (updating)"])
+    result.stdout.fnmatch_lines(
+        ["mlgate: seed=7 alpha=0.05 resamples=200 inconclusive=pass baselines=gates/base/ (updating)"])
     assert sum(line.startswith("mlgate: seed=") for line in result.outlines) == 1
 
 
@@ -182,10 +184,10 @@ def test_all():
     result.assert_outcomes(passed=1)
     markers = pytester.runpytest("--markers")
     markers.stdout.fnmatch_lines([
-        "@pytest.mark.data_quality(severity='fail'): data-quality gate*",
-        "@pytest.mark.model_validation(severity='fail'): model-validation gate*",
-        "@pytest.mark.baseline(severity='fail'): regression-versus-baseline gate*",
-        "@pytest.mark.fairness(severity='fail'): fairness gate*",
+        "@pytest.mark.data_quality(severity='fail', inconclusive=None): data-quality gate*",
+        "@pytest.mark.model_validation(severity='fail', inconclusive=None): model-validation gate*",
+        "@pytest.mark.baseline(severity='fail', inconclusive=None): regression-versus-baseline gate*",
+        "@pytest.mark.fairness(severity='fail', inconclusive=None): fairness gate*",
     ])
 
 
@@ -285,7 +287,7 @@ def test_fail(model_gate):
     result.stdout.fnmatch_lines(["mlgate: report written: out/r.json", "mlgate: report written: out/r.md"])
     report = json.loads((pytester.path / "out/r.json").read_text())
     assert report["schema_version"] == 1
-    assert report["summary"] == {"total": 2, "pass": 1, "fail": 1, "warn": 0, "error": 0}
+    assert report["summary"] == {"total": 2, "pass": 1, "inconclusive": 0, "fail": 1, "warn": 0, "error": 0}
     fail = report["results"][0]
     assert fail["node_id"] == "test_suite.py::test_fail"
     assert fail["subject"] == "roc_auc"

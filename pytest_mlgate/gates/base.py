@@ -12,7 +12,7 @@ import math
 import warnings
 import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, ClassVar, Concatenate, Literal, ParamSpec, TypeVar
 
@@ -32,6 +32,9 @@ from pytest_mlgate.results import (
 __tracebackhide__ = hide_our_frames  # our failures point at the user's line; our bugs show their frames
 
 Severity = Literal["fail", "warn"]
+Inconclusive = Literal["pass", "warn", "fail"]
+INCONCLUSIVE_POLICIES: tuple[str, ...] = ("pass", "warn", "fail")
+INCONCLUSIVE_DEFAULT: Inconclusive = "pass"  #: see docs/verdicts.md, "Inconclusive verdicts", for why
 Decision = Literal["interval", "point"]
 T = TypeVar("T")
 P = ParamSpec("P")
@@ -56,6 +59,12 @@ class GateSettings:
     seed: int = 0
     baseline_dir: Path | None = None
     update_baselines: bool = False
+    inconclusive: Inconclusive = INCONCLUSIVE_DEFAULT  #: what an inconclusive verdict does to the test
+
+    def __post_init__(self) -> None:
+        if self.inconclusive not in INCONCLUSIVE_POLICIES:
+            raise GateError(f"inconclusive must be one of {', '.join(map(repr, INCONCLUSIVE_POLICIES))}, "
+                            f"got {self.inconclusive!r}")
 
     def __post_init__(self) -> None:
         problem = alpha_problem(self.alpha, "GateSettings(alpha=...)")
@@ -111,22 +120,29 @@ class Recorder:
         return self.identity or self.node_id
 
     def emit(self, results: Sequence[GateResult]) -> list[GateResult]:
-        """Apply severity, record, then raise or warn. A warning the user's filters turn into an error
-        (``-W error``) fails the test, so its rows are recorded as ``fail``: reports agree with the exit code."""
+        """Apply the inconclusive policy and severity, record, then raise or warn.
+
+        An inconclusive row stays inconclusive under ``inconclusive="pass"`` and ``"warn"`` (which also warns); under
+        ``"fail"`` it is a failure. A warning the user's filters turn into an error (``-W error``) fails the test, so
+        its rows are recorded as ``fail``: reports agree with the exit code."""
+        policy = self.settings.inconclusive
         recorded = []
         for result in results:
             result.node_id = result.node_id or self.node_id
+            if result.status == "inconclusive" and policy == "fail":
+                result = replace(result, status="fail", message=result.message + _POLICY_NOTE)
             if result.status == "fail" and self.severity == "warn":
                 result = result.with_status("warn")
             recorded.append(result)
-        warned = [r for r in recorded if r.status == "warn"]
+        warned = [r for r in recorded if r.status == "warn" or (r.status == "inconclusive" and policy == "warn")]
         raised: Warning | None = None
         if warned:
             try:
                 warnings.warn(MLGateWarning(failure_message(warned)), stacklevel=4)
             except Warning as exc:  # the warning filters made it an error: the test fails
                 raised = exc
-                recorded = [r.with_status("fail") if r.status == "warn" else r for r in recorded]
+                ids = {id(r) for r in warned}
+                recorded = [r.with_status("fail") if id(r) in ids else r for r in recorded]
         for result in recorded:
             self.results.append(result)
             if self.on_record is not None:
@@ -140,6 +156,9 @@ class Recorder:
 
     def error(self, family: str, check: str, subject: str, exc: GateError) -> None:
         self.emit([GateResult(family, check, subject, "error", message=f"{check}: {exc}")])
+
+
+_POLICY_NOTE = "\n  (inconclusive, and the test's inconclusive='fail' makes that a failure)"
 
 
 class BaseGate:
@@ -214,6 +233,7 @@ class BaseGate:
                     interval=_as_interval(name, interval),
                     n=_as_count(name, n),
                     decision="interval" if interval is not None else "point",
+                    alpha=self.settings.alpha,
                 )
             ]
 
@@ -313,6 +333,79 @@ def check_limits(name: str, minimum: float | None, maximum: float | None) -> Non
         raise GateError(f"min ({minimum}) is above max ({maximum}) for {name!r}: no value can pass")
 
 
+@dataclass(frozen=True)
+class Verdict:
+    """The verdict of an interval against a limit: ``pass`` when it lies wholly on the good side, ``fail`` wholly on
+    the bad side, ``inconclusive`` when it straddles the limit (then ``decide`` says what would settle it)."""
+
+    status: Status
+    problems: tuple[str, ...] = ()
+    straddled: float | None = None  #: the limit the interval reaches across
+    decide: Any = None  #: a :class:`pytest_mlgate.stats.power.Decide` when inconclusive
+
+    def details(self) -> dict[str, Any]:
+        """The JSON-safe record of what would decide an inconclusive verdict (empty otherwise)."""
+        if self.decide is None:
+            return {}
+        return {"decide": {"limit": self.straddled, "detectable_difference": self.decide.detectable_difference,
+                           "rows_needed": self.decide.rows_needed, "power": self.decide.power,
+                           "alpha": self.decide.alpha}}
+
+    def decide_text(self, n: int | None) -> str:
+        """One sentence: the smallest difference this sample detects and the rows that would decide."""
+        if self.decide is None:
+            return "the interval is unbounded, so no sample size can be estimated"
+        d = self.decide
+        sample = f"n={n}" if n is not None else "this sample"
+        text = (f"at {sample} the smallest difference from the limit the check can detect is "
+                f"{fmt(d.detectable_difference)} ({percent(d.power)} power, alpha {fmt(d.alpha)})")
+        if d.rows_needed is not None:
+            text += f"; roughly {d.rows_needed:,} rows would decide the current value"
+        elif n is not None:
+            text += "; the value sits on the limit, so no sample size decides it"
+        return text
+
+
+def limit_verdict(
+    value: float,
+    interval: tuple[float, float] | None,
+    *,
+    minimum: float | None = None,
+    maximum: float | None = None,
+    n: int | None = None,
+    alpha: float = ALPHA,
+    decision: Decision = "interval",
+) -> Verdict:
+    """Pass, fail or inconclusive: the one rule every limit of every gate uses.
+
+    With ``decision="interval"`` and an interval, a check fails when the whole interval lies beyond a limit
+    (evidence of a miss), passes when it lies wholly within (evidence of meeting the bar), and is inconclusive when
+    it reaches across a limit. With ``decision="point"`` (or no interval) the value decides: pass or fail.
+    """
+    use_interval = decision == "interval" and interval is not None
+    lo, hi = interval if use_interval and interval is not None else (value, value)
+    problems: list[str] = []
+    if minimum is not None and hi < minimum:
+        problems.append(f"below the minimum by {fmt(minimum - value)}")
+    if maximum is not None and lo > maximum:
+        problems.append(f"above the maximum by {fmt(value - maximum)}")
+    if problems:
+        return Verdict("fail", tuple(problems))
+    straddled = None
+    if minimum is not None and lo < minimum:
+        straddled = float(minimum)
+    elif maximum is not None and hi > maximum:
+        straddled = float(maximum)
+    if straddled is None or interval is None:
+        return Verdict("pass")
+    if not (math.isfinite(lo) and math.isfinite(hi) and math.isfinite(value)):
+        return Verdict("inconclusive", straddled=straddled)  # an unbounded interval: no sample size is implied
+    from pytest_mlgate.stats.power import decide
+
+    centre = min(max(value, lo), hi)  # a point outside its own interval (rare, bootstrap bias) is clipped into it
+    return Verdict("inconclusive", straddled=straddled, decide=decide(centre, (lo, hi), straddled, n, alpha=alpha))
+
+
 def threshold_result(
     family: str,
     check: str,
@@ -327,44 +420,40 @@ def threshold_result(
     decision: Decision = "interval",
     hint: str = "",
     details: dict[str, Any] | None = None,
+    alpha: float | None = None,
 ) -> GateResult:
-    """The verdict of ``value`` against ``min``/``max``.
+    """The verdict of ``value`` against ``min``/``max`` (see :func:`limit_verdict`).
 
     With ``decision="interval"`` (the default when an interval exists) a check fails only when the whole
-    interval lies beyond the limit: the data give evidence that the true value misses it. With
+    interval lies beyond the limit, passes when it lies wholly within, and is inconclusive in between. With
     ``decision="point"`` the point value decides.
     """
     check_limits(subject, minimum, maximum)
     use_interval = decision == "interval" and interval is not None
-    lo, hi = interval if use_interval and interval is not None else (value, value)
-    problems: list[str] = []
+    if alpha is None:
+        alpha = round((1.0 - confidence) / 2.0, 12) if confidence is not None else ALPHA
+    verdict = limit_verdict(value, interval, minimum=minimum, maximum=maximum, n=n, alpha=alpha, decision=decision)
     comparison: str | None = None
     limit: float | None = None
     if minimum is not None:
         comparison, limit = ">=", float(minimum)
-        if hi < minimum:
-            problems.append(f"below the minimum by {fmt(minimum - value)}")
-    if maximum is not None:
-        if minimum is None:
-            comparison, limit = "<=", float(maximum)
-        if lo > maximum:
-            problems.append(f"above the maximum by {fmt(value - maximum)}")
-    status: Status = "fail" if problems else "pass"
+    if maximum is not None and minimum is None:
+        comparison, limit = "<=", float(maximum)
     required = _required_text(minimum, maximum)
     evidence = _interval_text(interval, n, confidence)
     message = f"{family}.{check} {subject} = {fmt(value)}{evidence}, required {required}"
     if decision == "interval" and interval is None:
         message += " (no interval could be computed, so the point value decides)"
-    if problems:
-        reason = "; ".join(problems)
+    if verdict.status == "fail":
+        reason = "; ".join(verdict.problems)
         if use_interval:
             reason += " (the whole interval misses the limit)"
         message += f": {reason}."
         if hint:
             message += f"\n  What to do: {hint}"
-    elif (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
-        message += (": passes for lack of evidence: the point value is past the limit but the interval reaches it "
-                    "(more rows would settle it; decision='point' judges the point value).")
+    elif verdict.status == "inconclusive":
+        message += (f": inconclusive: the interval reaches across the limit {fmt(verdict.straddled)}, so the data "
+                    f"cannot tell yet; {verdict.decide_text(n)} (decision='point' judges the point value).")
     else:
         message += ": ok."
     extra = dict(details or {})
@@ -372,11 +461,12 @@ def threshold_result(
         extra.setdefault("min", minimum)
         extra.setdefault("max", maximum)
     extra.setdefault("decision", "interval" if use_interval else "point")
+    extra.update(verdict.details())
     return GateResult(
         family,
         check,
         subject,
-        status,
+        verdict.status,
         value=value,
         limit=limit,
         comparison=comparison if minimum is None or maximum is None else "in",

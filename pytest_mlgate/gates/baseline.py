@@ -28,7 +28,7 @@ import numpy as np
 from pytest_mlgate import baselines
 from pytest_mlgate._validate import percent
 from pytest_mlgate.gates import _inputs
-from pytest_mlgate.gates.base import GateSettings, gate_check
+from pytest_mlgate.gates.base import GateSettings, Verdict, gate_check, limit_verdict
 from pytest_mlgate.gates.lifecycle import SelectionCheck
 from pytest_mlgate.gates.metrics import computed_details, computed_notes, computed_with
 from pytest_mlgate.results import GateError, GateResult, fmt, hide_our_frames, is_number
@@ -40,6 +40,7 @@ from pytest_mlgate.stats.paired import (
     rescale_interval,
     unpaired_difference,
 )
+from pytest_mlgate.stats.power import decide
 
 __tracebackhide__ = hide_our_frames  # our failures point at the user's line; our bugs show their frames
 
@@ -146,6 +147,15 @@ def _value_entry(value: float, interval: tuple[float, float] | None, n: int | No
     return entry
 
 
+def _verdict(difference: float, interval: tuple[float, float], allowed: float, sign: float, n: int | None,
+             confidence: float) -> Verdict:
+    """A difference ``new - old`` against the allowed drop: pass, fail or inconclusive (one rule for every gate)."""
+    alpha = round((1.0 - confidence) / 2.0, 12)
+    if sign > 0:
+        return limit_verdict(difference, interval, minimum=-allowed, n=n, alpha=alpha)
+    return limit_verdict(difference, interval, maximum=allowed, n=n, alpha=alpha)
+
+
 # --- compare with the stored baseline ------------------------------------------------------------------------------
 
 
@@ -160,8 +170,8 @@ def _total_drop(m: Metric, est: Any, stored: baselines.Baseline, max_total_drop:
     difference, interval = unpaired_difference(est.value, current_interval, best_value,
                                                best_interval or (best_value, best_value))
     sign = _direction(m)
-    best_case = interval[1] if sign > 0 else -interval[0]
-    failed = math.isfinite(best_case) and best_case < -max_total_drop
+    verdict = _verdict(difference, interval, max_total_drop, sign, est.n, confidence)
+    failed = verdict.status == "fail"
     head = (f"baseline.total_drop {m.name} = {fmt(est.value)} ({_ci(est.interval, confidence)}) vs the best "
             f"accepted value {fmt(best_value)} in the history of {path}: difference {fmt(difference)} "
             f"({_ci(interval, confidence)}), allowed total drop {fmt(max_total_drop)}")
@@ -170,14 +180,17 @@ def _total_drop(m: Metric, est: Any, stored: baselines.Baseline, max_total_drop:
                    f"update stayed within max_drop.\n  What to do: look at the history in {path} for where it "
                    "started to slide; fix the cause, or accept the lower level by raising max_total_drop= in the "
                    "test.")
+    elif verdict.status == "inconclusive":
+        message = (f"{head}: inconclusive, the interval reaches across the allowed total drop; "
+                   f"{verdict.decide_text(est.n)}.")
     else:
         message = f"{head}: ok."
     return GateResult(
-        FAMILY, "total_drop", m.name, "fail" if failed else "pass", value=difference,
+        FAMILY, "total_drop", m.name, verdict.status, value=difference,
         limit=-max_total_drop if sign > 0 else max_total_drop, comparison=">=" if sign > 0 else "<=",
         interval=interval, n=est.n, message=message,
         details={"metric": m.name, "baseline_file": str(path), "best_accepted": best_value,
-                 "max_total_drop": max_total_drop, "history": [
+                 "max_total_drop": max_total_drop, **verdict.details(), "history": [
                      {"value": item["metrics"][m.name]["value"], "interval": item["metrics"][m.name].get("interval"),
                       "commit": item.get("commit"), "written_at": item.get("written_at")}
                      for item in stored.history if m.name in item["metrics"]]},
@@ -297,9 +310,9 @@ def _compare_one(
         difference = 0.0
     sign = _direction(m)
     lo, hi = interval
-    best_case = hi if sign > 0 else -lo  # the most favourable change the interval allows
     worst_case = lo if sign > 0 else -hi
-    failed = math.isfinite(best_case) and best_case < -allowed
+    verdict = _verdict(difference, interval, allowed, sign, est.n, confidence)
+    failed = verdict.status == "fail"
     improved = math.isfinite(worst_case) and worst_case > 0
     limit = -allowed if sign > 0 else allowed
     if max_drop is None:
@@ -318,10 +331,13 @@ def _compare_one(
     elif improved:
         message = (f"{head}: improved; {change} lies entirely on the better side.\n  Hint: raise the baseline so "
                    f"the gain is kept: run pytest {baselines.UPDATE_FLAG}, review the diff and commit it.")
+    elif verdict.status == "inconclusive":
+        message = (f"{head}: {change}, allowed drop {allowed_text}: inconclusive, the interval reaches across the "
+                   f"allowed drop, so the data cannot tell yet; {verdict.decide_text(est.n)}.")
     else:
-        message = f"{head}: {change}, allowed drop {allowed_text}: ok, no evidence of a larger drop."
+        message = f"{head}: {change}, allowed drop {allowed_text}: ok, the whole interval lies within it."
     return GateResult(
-        FAMILY, "compare", m.name, "fail" if failed else "pass",
+        FAMILY, "compare", m.name, verdict.status,
         value=difference, limit=limit, comparison=">=" if sign > 0 else "<=", interval=interval, n=est.n,
         message=message,
         details={
@@ -340,6 +356,7 @@ def _compare_one(
             "confidence": confidence,
             "n_resamples": settings.n_resamples,
             **(computed or {}),
+            **verdict.details(),
         },
     )
 
@@ -565,9 +582,7 @@ class BaselineGate(SelectionCheck):
                                    n_resamples=settings.n_resamples, confidence=settings.confidence, seed=seed,
                                    sample_weight=weights)
         sign = _direction(m)
-        lo, hi = paired.interval
-        best_case = hi if sign > 0 else -lo
-        failed = math.isfinite(best_case) and best_case < -margin
+        verdict = _verdict(paired.difference, paired.interval, margin, sign, paired.n, settings.confidence)
         details: dict[str, Any] = {
             "metric": m.name,
             "champion": _value_entry(value_a, paired.interval_a),
@@ -586,7 +601,10 @@ class BaselineGate(SelectionCheck):
             p_name = "McNemar exact p" + (" (two-sided)" if alternative == "two-sided" else "")
             details.update(test="mcnemar_exact", only_champion_right=test.only_a, only_challenger_right=test.only_b,
                            alternative=alternative)
-            failed = failed and p_value < settings.alpha  # both the interval and the exact test must agree
+            if verdict.status == "fail" and p_value >= settings.alpha:  # the interval and the exact test must agree
+                limit = -margin if sign > 0 else margin
+                verdict = Verdict("inconclusive", straddled=limit, decide=decide(
+                    paired.difference, paired.interval, limit, paired.n, alpha=settings.alpha))
         elif alternative != "less":
             raise GateError(f"alternative={alternative!r} is McNemar's, which compare_models uses for accuracy with "
                             f"margin=0 and no sample_weight only; here ({m.name}, margin {fmt(margin)}) the paired "
@@ -596,18 +614,23 @@ class BaselineGate(SelectionCheck):
             p_name = "bootstrap p"
             details.update(test="paired_bootstrap")
         details["p_value"] = p_value
+        details.update(verdict.details())
         head = (f"baseline.compare_models {m.name}: challenger {fmt(value_b)} vs champion {fmt(value_a)}, difference "
                 f"{fmt(paired.difference)} ({_ci(paired.interval, settings.confidence)}, paired bootstrap on the same "
                 f"{paired.n} rows, {p_name}={fmt(p_value)})")
-        if failed:
+        margin_text = _margin_text(margin, given)
+        if verdict.status == "fail":
             message = (f"{head}: the challenger is worse than the champion by more than the margin of "
-                       f"{_margin_text(margin, given)} (the whole interval lies beyond it).\n  What to do: keep the "
+                       f"{margin_text} (the whole interval lies beyond it).\n  What to do: keep the "
                        "champion; if the challenger must ship anyway, make the trade-off explicit with a larger "
                        "margin= in the test.")
+        elif verdict.status == "inconclusive":
+            message = (f"{head}: inconclusive, the data cannot tell whether the challenger is worse by more than "
+                       f"{margin_text}; {verdict.decide_text(paired.n)}.")
         else:
-            message = f"{head}: ok, no evidence the challenger is worse by more than {_margin_text(margin, given)}."
+            message = f"{head}: ok, the challenger is worse by at most {margin_text} (the whole interval says so)."
         return [computed_with(GateResult(
-            FAMILY, "compare_models", m.name, "fail" if failed else "pass",
+            FAMILY, "compare_models", m.name, verdict.status,
             value=paired.difference, limit=-margin if sign > 0 else margin, comparison=">=" if sign > 0 else "<=",
             interval=paired.interval, n=paired.n, message=message, details=details,
         ), computed_notes(m, ready_a.positive, weights))]
@@ -646,8 +669,8 @@ def _seed_variants(m: Metric, variants: list[Any], challenger: Any, X: Any, y_tr
     half = t_value * spread * math.sqrt(1.0 + 1.0 / k)
     interval = (difference - half, difference + half)
     sign = _direction(m)
-    best_case = interval[1] if sign > 0 else -interval[0]
-    failed = best_case < -margin
+    verdict = _verdict(difference, interval, margin, sign, None, settings.confidence)  # decided by seeds, not rows
+    failed = verdict.status == "fail"
     head = (f"baseline.compare_models {m.name}: challenger {fmt(value_b)} vs the mean {fmt(mean)} of {k} champion "
             f"seed variants (spread sd {fmt(spread)}), difference {fmt(difference)} "
             f"({_ci(interval, settings.confidence)}, t-bound for one more seed, t={fmt(t_value)} with {k - 1} "
@@ -657,15 +680,18 @@ def _seed_variants(m: Metric, variants: list[Any], challenger: Any, X: Any, y_tr
                    f"margin of {_margin_text(margin, given)}.\n  What to do: keep the champion; if the challenger "
                    "must ship anyway, make the trade-off explicit with margin= in the test. More variants narrow "
                    "the bound (t falls fast up to about 5-10 variants).")
+    elif verdict.status == "inconclusive":
+        message = (f"{head}: inconclusive, the bound reaches across the margin of {_margin_text(margin, given)}; "
+                   f"{verdict.decide_text(None)}. More variants narrow the bound.")
     else:
         message = f"{head}: ok, within the seed spread of the champion (margin {_margin_text(margin, given)})."
     return GateResult(
-        FAMILY, "compare_models", m.name, "fail" if failed else "pass", value=difference,
+        FAMILY, "compare_models", m.name, verdict.status, value=difference,
         limit=-margin if sign > 0 else margin, comparison=">=" if sign > 0 else "<=", interval=interval,
         n=int(y_true.size), message=message,
         details={"metric": m.name, "champion": _value_entry(mean, None), "champion_variants": values,
                  "seed_spread": spread, "t": t_value, "challenger": _value_entry(value_b, None), "margin": margin,
                  "default_margin": not given,
                  "greater_is_better": m.greater_is_better, "confidence": settings.confidence,
-                 "test": "seed_variants_t_bound"},
+                 "test": "seed_variants_t_bound", **verdict.details()},
     )

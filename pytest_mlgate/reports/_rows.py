@@ -30,6 +30,20 @@ def row(result: GateResult) -> dict[str, str]:
     }
 
 
+def decide_text(result: GateResult) -> str:
+    """What would decide an inconclusive row, in a few words ("" for any other row)."""
+    decide = result.details.get("decide") if result.status == "inconclusive" else None
+    if not isinstance(decide, dict):
+        return ""
+    parts = []
+    if decide.get("detectable_difference") is not None:
+        parts.append(f"detects a difference of {fmt(decide['detectable_difference'])} from the limit "
+                     f"({fmt(100 * float(decide.get('power') or 0.8))}% power)")
+    if decide.get("rows_needed") is not None:
+        parts.append(f"~{int(decide['rows_needed']):,} rows would decide")
+    return "; ".join(parts)
+
+
 def counts(results: Sequence[GateResult]) -> dict[str, int]:
     tally = Counter(str(r.status) for r in results)
     return {status: tally[status] for status in STATUSES}

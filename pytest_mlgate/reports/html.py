@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from pytest_mlgate._files import write_atomic
-from pytest_mlgate.reports._rows import limit_text
+from pytest_mlgate.reports._rows import decide_text, limit_text
 from pytest_mlgate.results import STATUSES, GateResult, fmt
 
 #: at most this many charts of one kind, so a 200-column drift check does not make a 50 MB page
@@ -27,9 +27,9 @@ MAX_CHARTS_PER_KIND = 12
 #: the drift overview shows at most this many columns (drifted first, then by effect)
 MAX_OVERVIEW_COLUMNS = 30
 #: the order of the page: what needs attention first
-RANK = {"error": 0, "fail": 1, "warn": 2, "pass": 3}
+RANK = {"error": 0, "fail": 1, "warn": 2, "inconclusive": 3, "pass": 4}
 PALETTE = {"reference": "#4c72b0", "current": "#dd8452", "pass": "#2e7d32", "fail": "#c62828",
-           "warn": "#b26a00", "error": "#6a1b9a", "limit": "#555555"}
+           "warn": "#b26a00", "error": "#6a1b9a", "inconclusive": "#546e7a", "limit": "#555555"}
 
 STYLE = """
 body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;margin:2rem;color:#1d1d1f;
@@ -41,7 +41,7 @@ h3{font-size:1rem;margin:1.2rem 0 .3rem}
 .card{border-radius:8px;padding:.6rem 1rem;min-width:6rem;background:#f4f4f6;border-left:6px solid #999}
 .card b{display:block;font-size:1.5rem}
 .card.pass{border-color:#2e7d32}.card.fail{border-color:#c62828}.card.warn{border-color:#b26a00}
-.card.error{border-color:#6a1b9a}
+.card.error{border-color:#6a1b9a}.card.inconclusive{border-color:#546e7a}
 table{border-collapse:collapse;width:100%;font-size:.85rem}
 table.results{table-layout:fixed}table.results td{overflow-wrap:anywhere}
 th,td{border-bottom:1px solid #e3e3e6;padding:.35rem .5rem;text-align:left;vertical-align:top}
@@ -49,7 +49,8 @@ th{background:#f4f4f6;position:sticky;top:0}
 td.num{font-variant-numeric:tabular-nums;white-space:nowrap}
 .verdict{font-weight:600;white-space:nowrap;border-radius:4px;padding:.05rem .4rem;color:#fff}
 .verdict.pass{background:#2e7d32}.verdict.fail{background:#c62828}.verdict.warn{background:#b26a00}
-.verdict.error{background:#6a1b9a}
+.verdict.error{background:#6a1b9a}.verdict.inconclusive{background:#546e7a}
+.decide{display:block;color:#37474f;font-size:.8rem;margin-top:.2rem}
 tr.fail td,tr.error td{background:#fff5f5}tr.warn td{background:#fffaf0}
 pre,.first{white-space:pre-wrap;overflow-wrap:anywhere;margin:0;font-size:.8rem;font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
 details summary{cursor:pointer;color:#333}
@@ -81,7 +82,8 @@ def render(results: Sequence[GateResult], settings: Mapping[str, Any] | None = N
     families = sorted({r.family for r in results})
     charts, chart_note = _charts(results, families)
     tally: Counter[str] = Counter(str(r.status) for r in results)
-    overall = "fail" if tally["fail"] or tally["error"] else ("warn" if tally["warn"] else "pass")
+    overall = "fail" if tally["fail"] or tally["error"] else next(
+        (s for s in ("warn", "inconclusive") if tally[s]), "pass")
     generated = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     parts = [
         "<!DOCTYPE html>",
@@ -209,6 +211,10 @@ def _results_table(results: Sequence[GateResult], families: Sequence[str]) -> st
         if rest.strip():
             text = (f'<details><summary><span class="first">{escape(first)}</span></summary>'
                     f"<pre>{escape(rest)}</pre></details>")
+        hint = decide_text(r)
+        if hint:
+            text += f'<span class="decide">To decide: {escape(hint)}</span>'
+
         rows.append(
             f'<tr class="{escape(r.status)}"><td{_data(r, families)}>{escape(r.family)}.<wbr>{escape(r.check)}</td>'
             f"<td>{escape(r.subject)}</td>"

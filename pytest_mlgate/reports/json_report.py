@@ -6,9 +6,17 @@ Schema (``schema_version`` 1)::
       "schema_version": 1,
       "tool": "pytest-mlgate", "version": "...",
       "settings": {"alpha": ..., "n_resamples": ..., "seed": ...},
-      "summary": {"total": N, "pass": N, "fail": N, "warn": N, "error": N},
+      "summary": {"total": N, "pass": N, "inconclusive": N, "fail": N, "warn": N, "error": N},
       "results": [GateResult.to_dict(), ...]      # sorted by test node id, then in the order recorded
     }
+
+A result's ``status`` is one of ``pass``, ``inconclusive``, ``fail``, ``warn``, ``error``. ``inconclusive``: the
+interval reaches across the limit, so the data cannot tell; its ``details["decide"]`` says what would decide it::
+
+    {"limit": L, "detectable_difference": D, "rows_needed": N or null, "power": 0.8, "alpha": A}
+
+(``D``: the smallest difference from ``L`` this sample detects at that power and the check's one-sided ``alpha``;
+``N``: roughly the rows at which the measured gap would be detected, null when the value sits on the limit.)
 
 Keys are sorted and the file holds no timestamp, so the same run gives the same bytes, serial or under xdist.
 """

@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from pytest_mlgate._files import write_atomic
-from pytest_mlgate.reports._rows import COLUMNS, counts_text, row
+from pytest_mlgate.reports._rows import COLUMNS, counts_text, decide_text, row
 from pytest_mlgate.results import GateResult
 
-ICONS = {"PASS": "pass", "FAIL": "**FAIL**", "WARN": "warn", "ERROR": "**ERROR**"}
+ICONS = {"PASS": "pass", "INCONCLUSIVE": "*inconclusive*", "FAIL": "**FAIL**", "WARN": "warn", "ERROR": "**ERROR**"}
 
 
 _PUNCTUATION = re.compile(r"([\\`*\[\]|~!]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9]))")
@@ -53,15 +53,21 @@ def render(results: Sequence[GateResult], *, settings: dict[str, Any] | None = N
     for result in results:
         cells = {c: code(v) if c == "test" else escape(v) for c, v in row(result).items()}
         cells["verdict"] = ICONS.get(cells["verdict"], cells["verdict"])
+        hint = decide_text(result)
+        if hint:
+            cells["verdict"] += f": {escape(hint)}"
         lines.append("| " + " | ".join(cells[c] for c in COLUMNS) + " |")
-    problems = [r for r in results if r.status in ("fail", "warn", "error") and r.message]
-    if problems:
-        lines += ["", "### Failures and warnings", ""]
-        for result in problems:
-            marks = fence(result.message)
-            lines += [f"- {code(result.node_id)} ({result.status}):", "", f"  {marks}text"]
-            lines += [f"  {line}" for line in result.message.splitlines()]
-            lines += [f"  {marks}", ""]
+    sections = (("Failures and warnings", ("fail", "warn", "error")),
+                ("Inconclusive: the data cannot tell yet", ("inconclusive",)))
+    for heading, statuses in sections:
+        problems = [r for r in results if r.status in statuses and r.message]
+        if problems:
+            lines += ["", f"### {heading}", ""]
+            for result in problems:
+                marks = fence(result.message)
+                lines += [f"- {code(result.node_id)} ({result.status}):", "", f"  {marks}text"]
+                lines += [f"  {line}" for line in result.message.splitlines()]
+                lines += [f"  {marks}", ""]
     return "\n".join(lines).rstrip() + "\n"
 
 

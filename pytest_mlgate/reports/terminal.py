@@ -2,21 +2,21 @@
 
 It fits the terminal: when one line per row would be wider than the terminal, each row takes two lines, the test id
 alone on the first, so a test id is never cut and can always be found with ``pytest <id>``. By default only the rows
-that need attention (fail, warn, error) are listed, with the counts of every verdict; ``-v`` or the ini key
-``mlgate_summary = all`` lists every row.
+that need attention (fail, warn, error, inconclusive) are listed, with the counts of every verdict; ``-v`` or the ini
+key ``mlgate_summary = all`` lists every row. Under the table, each inconclusive row says what would decide it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from pytest_mlgate.reports._rows import COLUMNS, counts_text, row
+from pytest_mlgate.reports._rows import COLUMNS, counts_text, decide_text, row
 from pytest_mlgate.results import GateResult
 
 #: cells that may be shortened (from the left, marked "..."); the test id never is
 MAX_WIDTH = {"subject": 30}
 #: a row whose verdict is one of these is always listed
-ATTENTION = ("fail", "warn", "error")
+ATTENTION = ("fail", "warn", "error", "inconclusive")
 #: values of the ini key ``mlgate_summary``
 SUMMARY_MODES = ("problems", "all")
 GAP = "  "
@@ -47,6 +47,11 @@ def render(results: Sequence[GateResult], *, width: int = 80, show_all: bool = F
             lines = [GAP + rest[0]]
             for r, line in zip(rows, rest[1:], strict=True):
                 lines += [r["test"], GAP + line]
+        for result in shown:
+            hint = decide_text(result)
+            if hint:  # what would decide each inconclusive row, under the table
+                lines.append(f"inconclusive: {result.node_id} {result.family}.{result.check} {result.subject}: "
+                             f"{hint}")
     lines.append(f"mlgate: {len(results)} gate result(s): {counts_text(results)}")
     hidden = len(results) - len(shown)
     if hidden:
