@@ -62,17 +62,15 @@ class GateSettings:
     inconclusive: Inconclusive = INCONCLUSIVE_DEFAULT  #: what an inconclusive verdict does to the test
 
     def __post_init__(self) -> None:
-        if self.inconclusive not in INCONCLUSIVE_POLICIES:
-            raise GateError(f"inconclusive must be one of {', '.join(map(repr, INCONCLUSIVE_POLICIES))}, "
-                            f"got {self.inconclusive!r}")
-
-    def __post_init__(self) -> None:
         problem = alpha_problem(self.alpha, "GateSettings(alpha=...)")
         if problem:
             raise GateError(problem)
         positive_int("GateSettings(n_resamples=...)", self.n_resamples)
         if isinstance(self.seed, bool) or not isinstance(self.seed, int):
             raise GateError(f"GateSettings(seed=...) must be an integer, got {self.seed!r}")
+        if self.inconclusive not in INCONCLUSIVE_POLICIES:
+            raise GateError(f"inconclusive must be one of {', '.join(map(repr, INCONCLUSIVE_POLICIES))}, "
+                            f"got {self.inconclusive!r}")
 
     @property
     def confidence(self) -> float:
