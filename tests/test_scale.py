@@ -278,7 +278,8 @@ def test_every_check_gives_the_same_verdicts_on_every_engine(engine: str, tmp_pa
                quiet(DataGate).label_balance(as_engine(train, engine, tmp_path, "train"), column="cat1",
                                              min_fraction=0.34))
     assert verdicts(balance) == verdicts(quiet(DataGate).label_balance(train["cat1"], min_fraction=0.34))
-    assert {row[2] for check in expected[1:] for row in check} == {"pass", "fail"}  # they can fail here, and do
+    statuses = {row[2] for check in expected[1:] for row in check}
+    assert {"pass", "fail"} <= statuses <= {"pass", "fail", "inconclusive"}  # they can fail here, and do
 
 
 # --- through pytest -------------------------------------------------------------------------------
