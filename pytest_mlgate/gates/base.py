@@ -429,7 +429,7 @@ def threshold_result(
     check_limits(subject, minimum, maximum)
     use_interval = decision == "interval" and interval is not None
     if alpha is None:
-        alpha = round((1.0 - confidence) / 2.0, 12) if confidence is not None else ALPHA
+        alpha = float(f"{(1.0 - confidence) / 2.0:.12g}") if confidence is not None else ALPHA  # no float noise
     verdict = limit_verdict(value, interval, minimum=minimum, maximum=maximum, n=n, alpha=alpha, decision=decision)
     comparison: str | None = None
     limit: float | None = None

@@ -150,7 +150,7 @@ def _value_entry(value: float, interval: tuple[float, float] | None, n: int | No
 def _verdict(difference: float, interval: tuple[float, float], allowed: float, sign: float, n: int | None,
              confidence: float) -> Verdict:
     """A difference ``new - old`` against the allowed drop: pass, fail or inconclusive (one rule for every gate)."""
-    alpha = round((1.0 - confidence) / 2.0, 12)
+    alpha = float(f"{(1.0 - confidence) / 2.0:.12g}")  # 12 significant digits: no float noise, tiny alphas kept
     if sign > 0:
         return limit_verdict(difference, interval, minimum=-allowed, n=n, alpha=alpha)
     return limit_verdict(difference, interval, maximum=allowed, n=n, alpha=alpha)
