@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 import re
 import warnings
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, cast
 
 import pytest
@@ -361,10 +362,11 @@ def _attach_results(item: pytest.Item, report: pytest.TestReport) -> None:
         _add_junit_properties(item, rows[-1])
         report.user_properties = list(item.user_properties)
     attached = item.stash.get(ATTACHED_KEY, 0)
-    new = rows[attached:]
     item.stash[ATTACHED_KEY] = len(rows)
-    for row in new:
-        row.node_id = item.nodeid
+    for i in range(attached, len(rows)):  # rows made outside a recorder (assertions, marker-only) get the id here
+        if rows[i].node_id != item.nodeid:
+            rows[i] = replace(rows[i], node_id=item.nodeid)
+    new = rows[attached:]
     if new:
         report.mlgate_results = [row.to_dict() for row in new]  # type: ignore[attr-defined]
         text = "\n".join(f"[{r.status}] {r.message or f'{r.family}.{r.check} {r.subject}'}" for r in new)

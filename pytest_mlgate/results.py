@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import Any, Literal
+
+from pytest_mlgate.records import Record, read_record
 
 Status = Literal["pass", "inconclusive", "fail", "warn", "error"]
 #: ``inconclusive``: the interval reaches across the limit, so the data cannot tell pass from fail yet
@@ -36,13 +38,16 @@ class MLGateWarning(UserWarning):
     """A gate failed under ``severity="warn"`` (or ``--mlgate-warn-only``): reported, not fatal."""
 
 
-@dataclass
+@dataclass(frozen=True)
 class GateResult:
     """One verdict: what was checked, on what, the measured value against its limit, and the evidence.
 
     ``limit`` and ``comparison`` read as "value must be ``comparison`` limit" (for example ``>= 0.85``).
     ``interval`` is the confidence interval of ``value`` when the gate computes one; ``n`` the sample size.
-    ``details`` holds JSON-safe extras (tables, examples) for the JSON and HTML reports.
+    ``record`` is the typed detail a report draws (:mod:`pytest_mlgate.records`: a drift column, a group table, a
+    reliability table, a comparison, a leaderboard); ``details`` holds JSON-safe extras for the JSON report, and the
+    record's own keys, written there by the record. Frozen: a result is never edited after it is made
+    (``dataclasses.replace`` makes a changed copy).
     """
 
     family: str
@@ -55,20 +60,24 @@ class GateResult:
     interval: tuple[float, float] | None = None
     n: int | None = None
     message: str = ""
-    details: dict[str, Any] = field(default_factory=dict)
+    details: Mapping[str, Any] = field(default_factory=dict)
     node_id: str = ""
+    record: Record | None = None
 
     def __post_init__(self) -> None:
         if self.status not in STATUSES:
             raise ValueError(f"status must be one of {STATUSES}, got {self.status!r}")
+        put = object.__setattr__  # frozen: the constructor normalizes its own fields once
         if self.value is not None:
-            self.value = float(self.value)
+            put(self, "value", float(self.value))
         if self.limit is not None:
-            self.limit = float(self.limit)
+            put(self, "limit", float(self.limit))
         if self.interval is not None:
-            self.interval = (float(self.interval[0]), float(self.interval[1]))
+            put(self, "interval", (float(self.interval[0]), float(self.interval[1])))
         if self.n is not None:
-            self.n = int(self.n)
+            put(self, "n", int(self.n))
+        if self.record is not None:
+            put(self, "details", {**self.details, **self.record.to_details()})
 
     @property
     def failed(self) -> bool:
@@ -79,8 +88,9 @@ class GateResult:
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-safe dict (non-finite floats become ``None``): what crosses xdist and goes into reports."""
-        data = asdict(self)
+        data: dict[str, Any] = {f.name: getattr(self, f.name) for f in fields(self)}
         data["interval"] = list(self.interval) if self.interval is not None else None
+        data["record"] = self.record.kind if self.record is not None else None
         return json_safe(data)
 
     @classmethod
@@ -93,6 +103,7 @@ class GateResult:
         fields.setdefault("details", {})
         if fields.get("details") is None:
             fields["details"] = {}
+        fields["record"] = read_record(fields.get("record"), fields["details"])
         return cls(**fields)
 
     def limit_text(self) -> str:

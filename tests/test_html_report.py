@@ -4,48 +4,62 @@ from __future__ import annotations
 
 import re
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from pytest_mlgate.records import (
+    Comparison,
+    Distribution,
+    DriftColumn,
+    DriftOverview,
+    Estimate,
+    GroupRow,
+    GroupTable,
+    ReliabilityBin,
+    ReliabilityTable,
+)
 from pytest_mlgate.reports import html
 from pytest_mlgate.results import GateResult
 
 EVIL = "<script>alert(1)</script>"
 
 
-def drift_result(column: str = "income", *, drifted: bool = True) -> GateResult:
-    return GateResult(
-        "data_quality", "drift", column, "fail" if drifted else "pass", value=0.31,
-        node_id="test_data.py::test_drift",
-        details={"drifted": drifted, "statistic": 0.31, "p_value": 1e-9,
-                 "distribution": {"edges": [0.0, 1.0, 2.0, 3.0], "reference": [10, 20, 30],
-                                  "current": [30, 20, 10]}},
-    )
+def column(name: str, *, drifted: bool = True, distribution: Distribution | None = None,
+           effect_size: float | None = 0.31, min_effect: float | None = 0.1) -> DriftColumn:
+    return DriftColumn(name, "ks", 0.31, 1e-9, 1e-8, "wasserstein/std", effect_size, min_effect, drifted,
+                       distribution)
 
 
-def fairness_result() -> GateResult:
-    return GateResult(
-        "fairness", "check", "demographic_parity_difference", "fail", value=0.2, limit=0.1, comparison="<=",
-        interval=(0.15, 0.25), node_id="test_fair.py::test_sex",
-        details={"groups": [
-            {"group": "female", "count": 300, "selection_rate": 0.3, "selection_rate_interval": [0.25, 0.35]},
-            {"group": "male", "count": 700, "selection_rate": 0.5, "selection_rate_interval": [0.46, 0.54]},
-        ]},
-    )
+def drift_result(name: str = "income", *, drifted: bool = True) -> GateResult:
+    bins = Distribution((10, 20, 30), (30, 20, 10), edges=(0.0, 1.0, 2.0, 3.0))
+    return GateResult("data_quality", "drift", name, "fail" if drifted else "pass", value=0.31,
+                      node_id="test_data.py::test_drift", record=column(name, drifted=drifted, distribution=bins))
+
+
+def group(name: str, count: int, rate: float, interval: tuple[float, float]) -> GroupRow:
+    return GroupRow(name, count, True, {"selection_rate": rate}, {"selection_rate": interval})
+
+
+def fairness_result(first_group: str = "female") -> GateResult:
+    table = GroupTable(("selection_rate",), (group(first_group, 300, 0.3, (0.25, 0.35)),
+                                             group("male", 700, 0.5, (0.46, 0.54))))
+    return GateResult("fairness", "check", "demographic_parity_difference", "fail", value=0.2, limit=0.1,
+                      comparison="<=", interval=(0.15, 0.25), node_id="test_fair.py::test_sex", record=table)
 
 
 def calibration_result() -> GateResult:
-    table = [{"bin": i, "mean_predicted": (i + 0.5) / 10, "observed_rate": (i + 0.5) / 10, "count": 10 + i}
-             for i in range(10)]
+    table = ReliabilityTable(tuple(ReliabilityBin(i, i / 10, (i + 1) / 10, (i + 0.5) / 10, (i + 0.5) / 10, 10 + i)
+                                   for i in range(10)))
     return GateResult("model_validation", "calibration", "ece", "pass", value=0.03, limit=0.1, comparison="<=",
-                      interval=(0.02, 0.05), node_id="test_model.py::test_cal", details={"reliability": table})
+                      interval=(0.02, 0.05), node_id="test_model.py::test_cal", record=table)
 
 
 def baseline_result() -> GateResult:
-    return GateResult("baseline", "compare", "roc_auc", "pass", value=0.8, interval=(0.78, 0.82),
-                      node_id="test_base.py::test_auc",
-                      details={"baseline": {"value": 0.81, "interval": [0.79, 0.83]}})
+    comparison = Comparison("roc_auc", Estimate(0.81, (0.79, 0.83)), Estimate(0.8, (0.78, 0.82)))
+    return GateResult("baseline", "compare", "roc_auc", "pass", value=-0.01, interval=(-0.04, 0.02),
+                      node_id="test_base.py::test_auc", record=comparison)
 
 
 def svg_count(text: str) -> int:
@@ -53,11 +67,9 @@ def svg_count(text: str) -> int:
 
 
 def test_user_strings_are_escaped_everywhere() -> None:
-    evil = drift_result(EVIL)
-    evil.node_id = f"test_x.py::test_[{EVIL}]"
-    evil.message = f"column {EVIL} drifted\n  second line {EVIL}"
-    fair = fairness_result()
-    fair.details["groups"][0]["group"] = EVIL
+    evil = replace(drift_result(EVIL), node_id=f"test_x.py::test_[{EVIL}]",
+                   message=f"column {EVIL} drifted\n  second line {EVIL}")
+    fair = fairness_result(first_group=EVIL)
     text = html.render([evil, fair], {"alpha": 0.01})
     assert "<script" not in text.lower()
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
@@ -88,25 +100,32 @@ def test_one_chart_per_kind_and_the_full_table() -> None:
 
 
 def test_categorical_drift_and_champion_challenger() -> None:
-    categorical = GateResult("data_quality", "drift", "colour", "fail", details={
-        "drifted": True, "distribution": {"categories": ["red", "blue"], "reference": [5, 5], "current": [1, 9]}})
+    colours = Distribution((5, 5), (1, 9), categories=("red", "blue"))
+    categorical = GateResult("data_quality", "drift", "colour", "fail",
+                             record=column("colour", distribution=colours))
     duel = GateResult("baseline", "compare_models", "accuracy", "pass", value=-0.01, interval=(-0.03, 0.01),
-                      details={"champion": {"value": 0.8, "interval": [0.78, 0.82]},
-                               "challenger": {"value": 0.79, "interval": [0.77, 0.81]}})
+                      record=Comparison("accuracy", Estimate(0.8, (0.78, 0.82)), Estimate(0.79, (0.77, 0.81)),
+                                        ("champion", "challenger")))
     text = html.render([categorical, duel], None)
     assert svg_count(text) == 2
     assert "champion 0.8 vs challenger 0.79" in text
 
 
-@pytest.mark.parametrize("details", [
-    {"distribution": {"edges": [0, 1], "reference": [1, 2], "current": [1]}},
-    {"distribution": "nonsense", "drifted": True},
-    {"groups": [{"group": "a"}], "reliability": [{"bin": 0}]},
-    {"groups": "x", "reliability": {"a": 1}, "baseline": "high"},
-    {"columns": [None, 3, {"column": "x", "drifted": True, "distribution": {"reference": [1], "current": []}}]},
+@pytest.mark.parametrize("record", [
+    column("x", distribution=Distribution((1, 2), (1,), edges=(0.0, 1.0))),  # counts of unequal length
+    column("x", distribution=Distribution((1, 2), (2, 1), edges=(0.0, 1.0))),  # edges that do not fit the counts
+    column("x", distribution=None),
+    DriftOverview((column("x", effect_size=None), column("y", min_effect=0.0))),  # nothing to scale a bar by
+    GroupTable(("selection_rate",), (group("a", 10, 0.5, (0.4, 0.6)),)),  # one group: nothing to compare
+    GroupTable(("tpr",), (group("a", 10, 0.5, (0.4, 0.6)), group("b", 10, 0.5, (0.4, 0.6)))),  # tpr not held
+    ReliabilityTable((ReliabilityBin(0, 0.0, 1.0, 0.5, 0.5, 10),)),  # one bin is not a curve
+    Comparison("auc", Estimate(None), Estimate(0.8)),
+    None,  # details but no record: a report never guesses what a dict means
 ])
-def test_odd_details_skip_the_chart_and_never_raise(details: dict) -> None:
-    results = [GateResult(family, check, "s", "fail", value=1.0, details=details)
+def test_records_with_nothing_to_draw_skip_the_chart_and_never_raise(record: object) -> None:
+    details = {"distribution": {"edges": [0, 1, 2], "reference": [1, 2], "current": [2, 1]}, "drifted": True,
+               "groups": [{"group": "a", "selection_rate": 0.1}, {"group": "b", "selection_rate": 0.2}]}
+    results = [GateResult(family, check, "s", "fail", value=1.0, details=details, record=record)  # type: ignore[arg-type]
                for family, check in (("data_quality", "drift"), ("fairness", "check"),
                                      ("model_validation", "calibration"), ("baseline", "compare"))]
     text = html.render(results, {})
@@ -159,10 +178,9 @@ def test_mlgate_html_option_through_pytest(pytester: pytest.Pytester) -> None:
 
 
 def test_drift_overview_from_the_dataset_level_table() -> None:
-    rows = [{"column": EVIL, "effect_size": 0.4, "min_effect": 0.1, "drifted": True},
-            {"column": "age", "effect_size": 0.01, "min_effect": 0.1, "drifted": False},
-            {"column": "city", "effect_size": None, "min_effect": 0.05, "drifted": False}]
-    summary = GateResult("data_quality", "drift", "dataset", "fail", value=1, details={"columns": rows})
+    columns = (column(EVIL, effect_size=0.4), column("age", drifted=False, effect_size=0.01),
+               column("city", drifted=False, effect_size=None, min_effect=0.05))
+    summary = GateResult("data_quality", "drift", "dataset", "fail", value=1, record=DriftOverview(columns))
     text = html.render([summary], {})
     assert svg_count(text) == 1
     assert "1 of 2 columns drifted" in text
@@ -170,8 +188,8 @@ def test_drift_overview_from_the_dataset_level_table() -> None:
 
 
 def test_failures_are_listed_first_with_their_messages() -> None:
-    failing = fairness_result()
-    failing.message = "fairness.check demographic_parity_difference = 0.2\n  What to do: mitigate"
+    failing = replace(fairness_result(),
+                      message="fairness.check demographic_parity_difference = 0.2\n  What to do: mitigate")
     text = html.render([baseline_result(), failing], {})
     assert text.index("Failures, errors and warnings") < text.index("Every result")
     assert "What to do: mitigate" in text

@@ -286,7 +286,7 @@ def test_fail(model_gate):
     result.assert_outcomes(passed=1, failed=1)
     result.stdout.fnmatch_lines(["mlgate: report written: out/r.json", "mlgate: report written: out/r.md"])
     report = json.loads((pytester.path / "out/r.json").read_text())
-    assert report["schema_version"] == 1
+    assert report["schema_version"] == 2
     assert report["summary"] == {"total": 2, "pass": 1, "inconclusive": 0, "fail": 1, "warn": 0, "error": 0}
     fail = report["results"][0]
     assert fail["node_id"] == "test_suite.py::test_fail"

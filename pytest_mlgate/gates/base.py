@@ -117,7 +117,7 @@ class Recorder:
         """What seeds and baseline names derive from: the test's identity, the same from any rootdir."""
         return self.identity or self.node_id
 
-    def emit(self, results: Sequence[GateResult]) -> list[GateResult]:
+    def emit(self, results: Sequence[GateResult], family: str = "") -> list[GateResult]:
         """Apply the inconclusive policy and severity, record, then raise or warn.
 
         An inconclusive row stays inconclusive under ``inconclusive="pass"`` and ``"warn"`` (which also warns); under
@@ -126,7 +126,7 @@ class Recorder:
         policy = self.settings.inconclusive
         recorded = []
         for result in results:
-            result.node_id = result.node_id or self.node_id
+            result = replace(result, node_id=result.node_id or self.node_id, family=result.family or family)
             if result.status == "inconclusive" and policy == "fail":
                 result = replace(result, status="fail", message=result.message + _POLICY_NOTE)
             if result.status == "fail" and self.severity == "warn":
@@ -198,9 +198,7 @@ class BaseGate:
             self.recorder.emit([GateResult(self.family, check, subject, "error",
                                            message=f"{check}: internal error {type(exc).__name__}: {exc}")])
             raise
-        for result in results:
-            result.family = result.family or self.family
-        return self.recorder.emit(results)
+        return self.recorder.emit(results, family=self.family)
 
     def expect(
         self,

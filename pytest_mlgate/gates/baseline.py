@@ -31,6 +31,7 @@ from pytest_mlgate.gates import _inputs
 from pytest_mlgate.gates.base import GateSettings, Verdict, gate_check, limit_verdict
 from pytest_mlgate.gates.lifecycle import SelectionCheck
 from pytest_mlgate.gates.metrics import computed_details, computed_notes, computed_with
+from pytest_mlgate.records import Comparison, Estimate
 from pytest_mlgate.results import GateError, GateResult, fmt, hide_our_frames, is_number
 from pytest_mlgate.stats.metrics import Metric, estimate_prepared, get_metric, point_value
 from pytest_mlgate.stats.paired import (
@@ -340,11 +341,10 @@ def _compare_one(
         FAMILY, "compare", m.name, verdict.status,
         value=difference, limit=limit, comparison=">=" if sign > 0 else "<=", interval=interval, n=est.n,
         message=message,
+        record=Comparison(m.name, Estimate(entry.value, baseline_interval, entry.n),
+                          Estimate(est.value, est.interval, est.n)),
         details={
-            "metric": m.name,
             "baseline_file": str(path),
-            "baseline": _value_entry(entry.value, baseline_interval, entry.n),
-            "current": _value_entry(est.value, est.interval, est.n),
             "difference": difference,
             "max_drop": max_drop,
             "allowed_drop": allowed,
@@ -584,9 +584,6 @@ class BaselineGate(SelectionCheck):
         sign = _direction(m)
         verdict = _verdict(paired.difference, paired.interval, margin, sign, paired.n, settings.confidence)
         details: dict[str, Any] = {
-            "metric": m.name,
-            "champion": _value_entry(value_a, paired.interval_a),
-            "challenger": _value_entry(value_b, paired.interval_b),
             "margin": margin,
             "default_margin": not given,
             "greater_is_better": m.greater_is_better,
@@ -633,6 +630,8 @@ class BaselineGate(SelectionCheck):
             FAMILY, "compare_models", m.name, verdict.status,
             value=paired.difference, limit=-margin if sign > 0 else margin, comparison=">=" if sign > 0 else "<=",
             interval=paired.interval, n=paired.n, message=message, details=details,
+            record=Comparison(m.name, Estimate(value_a, paired.interval_a), Estimate(value_b, paired.interval_b),
+                              ("champion", "challenger")),
         ), computed_notes(m, ready_a.positive, weights))]
 
 
@@ -689,8 +688,8 @@ def _seed_variants(m: Metric, variants: list[Any], challenger: Any, X: Any, y_tr
         FAMILY, "compare_models", m.name, verdict.status, value=difference,
         limit=-margin if sign > 0 else margin, comparison=">=" if sign > 0 else "<=", interval=interval,
         n=int(y_true.size), message=message,
-        details={"metric": m.name, "champion": _value_entry(mean, None), "champion_variants": values,
-                 "seed_spread": spread, "t": t_value, "challenger": _value_entry(value_b, None), "margin": margin,
+        record=Comparison(m.name, Estimate(mean), Estimate(value_b), ("champion", "challenger")),
+        details={"champion_variants": values, "seed_spread": spread, "t": t_value, "margin": margin,
                  "default_margin": not given,
                  "greater_is_better": m.greater_is_better, "confidence": settings.confidence,
                  "test": "seed_variants_t_bound", **verdict.details()},

@@ -3,6 +3,7 @@ the Brier score: ``model_gate.calibration``."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -12,6 +13,7 @@ from pytest_mlgate._validate import positive_int
 from pytest_mlgate.gates import _inputs
 from pytest_mlgate.gates.base import MODEL_VALIDATION, BaseGate, check_limits, gate_check, threshold_result
 from pytest_mlgate.gates.metrics import computed_details, computed_notes, computed_with
+from pytest_mlgate.records import ReliabilityBin, ReliabilityTable
 from pytest_mlgate.results import GateError, GateResult, fmt, hide_our_frames
 
 __tracebackhide__ = hide_our_frames  # our failures point at the user's line; our bugs show their frames
@@ -123,7 +125,7 @@ class CalibrationChecks(BaseGate):
             f"[{fmt(r['lower'], 2)}, {fmt(r['upper'], 2)}]: predicted {fmt(r['mean_predicted'], 3)}, observed "
             f"{fmt(r['observed_rate'], 3)} (n={r['count']})" for r in worst)
         computed = computed_details(positive, weights)
-        details = {"reliability": table, "n_bins": n_bins, "strategy": strategy, "view": data.view,
+        details = {"n_bins": n_bins, "strategy": strategy, "view": data.view,
                    "brier": brier, "n_resamples": settings.n_resamples, "debiased_ece": debiased,
                    "interval": "debiased ECE (Kumar et al. 2019): basic bootstrap lower end, percentile upper end",
                    **computed}
@@ -134,10 +136,11 @@ class CalibrationChecks(BaseGate):
                  f"'sigmoid', fitted on held-out data). Worst bins: {worst_text}.",
             details=details,
         )
+        ece_result = replace(ece_result, record=ReliabilityTable(tuple(ReliabilityBin(**row) for row in table)))
         if not ece_interval[0] <= ece <= ece_interval[1]:
-            ece_result.message += (f"\n  Note: the plug-in ECE is biased upward when bins hold few rows; the interval "
-                                   f"is built around the debiased ECE ({fmt(debiased)}), so it can lie below the "
-                                   "plug-in value.")
+            ece_result = replace(ece_result, message=ece_result.message + (
+                f"\n  Note: the plug-in ECE is biased upward when bins hold few rows; the interval is built around "
+                f"the debiased ECE ({fmt(debiased)}), so it can lie below the plug-in value."))
         brier_result = threshold_result(
             FAMILY, "calibration", "brier", brier, maximum=max_brier, interval=brier_interval, n=int(y_true.size),
             confidence=settings.confidence,

@@ -18,6 +18,7 @@ from pytest_mlgate._validate import pct as _pct
 from pytest_mlgate._validate import positive_int
 from pytest_mlgate.gates.base import ALPHA, DATA_QUALITY, BaseGate, gate_check
 from pytest_mlgate.gates.profiles import Summary, _summarize, is_profile, load_profile
+from pytest_mlgate.records import DriftColumn, DriftOverview
 from pytest_mlgate.results import GateError, GateResult, fmt, hide_our_frames, is_number, json_safe
 from pytest_mlgate.stats import drift as stats
 from pytest_mlgate.stats.multitest import CORRECTIONS, Correction, adjust
@@ -219,7 +220,7 @@ def _drift_results(rows: list[dict[str, Any]], n_ref: int, n_cur: int, config: d
         per_column.append(GateResult(
             FAMILY, "drift", str(row["column"]), "fail" if row["drifted"] else "pass",
             value=row.get("effect_size"), limit=row.get("min_effect"), comparison="<", n=row["n_current"],
-            message=line, details=row,
+            message=line, record=DriftColumn.from_details(row),
         ))
     rule = (f"a column drifts when its {method}-corrected p-value < {fmt(config['alpha'])} and its effect reaches the "
             f"minimum (Wasserstein/std >= {fmt(config['min_wasserstein'])} numeric, Jensen-Shannon >= "
@@ -240,7 +241,8 @@ def _drift_results(rows: list[dict[str, Any]], n_ref: int, n_cur: int, config: d
     summary = GateResult(FAMILY, "drift", "dataset", "fail" if drifted else "pass", value=len(drifted), limit=0,
                          comparison="<=", n=n_cur, message=head,
                          details={**config, "n_reference": n_ref, "n_current": n_cur, "from_profile": from_profile,
-                                  "columns": json_safe(ordered)})
+                                  },
+                         record=DriftOverview(tuple(DriftColumn.from_details(r) for r in json_safe(ordered))))
     return [summary, *per_column]
 
 

@@ -22,6 +22,7 @@ from pytest_mlgate._validate import did_you_mean, percent
 from pytest_mlgate.gates import _inputs
 from pytest_mlgate.gates.base import BaseGate, Decision, GateSettings, gate_check, threshold_result
 from pytest_mlgate.gates.metrics import computed_details, computed_notes, computed_with
+from pytest_mlgate.records import GroupRow, GroupTable
 from pytest_mlgate.results import GateError, GateResult, fmt, hide_our_frames, is_number
 from pytest_mlgate.stats import groups as gs
 from pytest_mlgate.stats.bootstrap import percentile_interval
@@ -568,12 +569,14 @@ def _result(ctx: _Context, name: str, kind: gs.Kind, limit: float, value: float,
         n=n, confidence=ctx.confidence, decision=decision, hint=hint,
     )
     extremes = _extremes(ctx, components, point, overall, included)
-    result.message = "\n".join([result.message.split("\n  What to do:")[0], *_explain(ctx, components, extremes),
-                                *ctx.table_lines, *(["  What to do: " + hint] if result.failed else [])])
-    result.details.update({
+    message = "\n".join([result.message.split("\n  What to do:")[0], *_explain(ctx, components, extremes),
+                         *ctx.table_lines, *(["  What to do: " + hint] if result.failed else [])])
+    table = GroupTable(tuple(c["metric"] for c in components),
+                       tuple(GroupRow.from_json(row, ctx.table) for row in ctx.rows))
+    return replace(result, message=message, record=table, details={**result.details,
         "method": ctx.method, "agg": ctx.agg if len(components) > 1 else None, "kind": kind,
-        "metrics": [c["metric"] for c in components], "components": components, "extremes": extremes,
-        "groups": ctx.rows, "too_small": [{"group": g, "count": c} for g, c in ctx.too_small],
+        "components": components, "extremes": extremes,
+        "too_small": [{"group": g, "count": c} for g, c in ctx.too_small],
         "min_group_size": ctx.min_group_size, "n_resamples": ctx.settings.n_resamples,
         "confidence": ctx.confidence, "undefined_resamples": undefined,
         "interval_method": "simultaneous studentized bootstrap bounds (max-t) over "
@@ -583,7 +586,6 @@ def _result(ctx: _Context, name: str, kind: gs.Kind, limit: float, value: float,
         "stratum": None if ctx.stratum is None else {k: _plain(v) for k, v in ctx.stratum.items()},
         "strata_too_small": ctx.unjudged,
     })
-    return result
 
 
 def _extremes(ctx: _Context, components: list[dict[str, Any]], point: dict[str, np.ndarray],

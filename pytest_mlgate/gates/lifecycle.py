@@ -18,6 +18,7 @@ from pytest_mlgate._validate import did_you_mean, percent, positive_int
 from pytest_mlgate.gates import _inputs
 from pytest_mlgate.gates.base import BaseGate, limit_entries, threshold_result
 from pytest_mlgate.gates.metrics import computed_details, computed_notes, computed_with
+from pytest_mlgate.records import Leaderboard, LeaderboardEntry
 from pytest_mlgate.results import GateError, GateResult, fmt, hide_our_frames, is_number
 from pytest_mlgate.stats.metrics import Metric, batch_values, get_metric, point_value, positive_class
 
@@ -523,8 +524,15 @@ def _select(gate: BaseGate, candidates: Mapping[str, Any], X: Any, y: Any, *, me
         value=best["difference"], limit=float(margin), comparison="<=",
         interval=(best["difference_interval"][0], best["difference_interval"][1]), n=int(y_true.size),
         message=message,
-        details={"metric": m.name, "champion": champion, "margin": float(margin), "correction": "holm",
-                 "best_challenger": best["candidate"], "better": better, "worse": worse, "leaderboard": board,
+        record=Leaderboard(m.name, champion, tuple(LeaderboardEntry(
+            row["candidate"], row["value"], _pair(row["interval"]), row["difference"],
+            _pair(row["difference_interval"]), row["p_better"], row["p_worse"], row["verdict"]) for row in board)),
+        details={"margin": float(margin), "correction": "holm",
+                 "best_challenger": best["candidate"], "better": better, "worse": worse,
                  "confidence": level, "n_resamples": settings.n_resamples, "seed": seed,
                  **computed_details(ready[0].positive, weights)},
     ), computed_notes(m, ready[0].positive, weights))
+
+
+def _pair(interval: Any) -> tuple[float, float]:
+    return (float(interval[0]), float(interval[1]))

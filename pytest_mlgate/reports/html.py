@@ -2,8 +2,9 @@
 
 Self-contained means no network: no external scripts, fonts or styles, and no script at all. Charts are inline SVG
 drawn with matplotlib (the optional ``html`` extra); without matplotlib the report is written without charts and
-says so. Every chart reads only :attr:`GateResult.details` and is skipped, never raised, when the keys it needs
-are missing. Every string that came from the user's data or tests is escaped (``html.escape``).
+says so. Every chart reads the typed record its gate wrote (:attr:`GateResult.record`, :mod:`pytest_mlgate.records`)
+by field, and is skipped, never raised, when the record holds nothing to draw. Every string that came from the user's
+data or tests is escaped (``html.escape``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from pytest_mlgate._files import write_atomic
+from pytest_mlgate.records import Comparison, DriftColumn, DriftOverview, GroupTable, ReliabilityTable
 from pytest_mlgate.reports._rows import decide_text, limit_text
 from pytest_mlgate.results import STATUSES, GateResult, fmt
 
@@ -313,6 +315,7 @@ def _short(text: Any, limit: int = 40) -> str:
 
 
 def _number(value: Any) -> float | None:
+    """A finite float, or None (what a chart can draw)."""
     if isinstance(value, bool) or value is None:
         return None
     try:
@@ -322,67 +325,36 @@ def _number(value: Any) -> float | None:
     return number if math.isfinite(number) else None
 
 
-def _pair(value: Any) -> tuple[float, float] | None:
-    if isinstance(value, Mapping):
-        value = (value.get("low", value.get("lo")), value.get("high", value.get("hi")))
-    if isinstance(value, (list, tuple)) and len(value) == 2:
-        lo, hi = _number(value[0]), _number(value[1])
-        if lo is not None and hi is not None:
-            return lo, hi
-    return None
-
-
-def _records(table: Any) -> list[dict[str, Any]]:
-    """A table as a list of row dicts, from a list of dicts, a dict of columns, or a dict of row-dicts."""
-    if isinstance(table, list):
-        return [dict(row) for row in table if isinstance(row, Mapping)]
-    if isinstance(table, Mapping) and table:
-        values = list(table.values())
-        if all(isinstance(v, list) for v in values):
-            length = len(values[0])
-            if all(len(v) == length for v in values):
-                return [{k: table[k][i] for k in table} for i in range(length)]
-        if all(isinstance(v, Mapping) for v in values):
-            return [{"group": key, **dict(row)} for key, row in table.items()]
-    return []
-
-
-def _first(mapping: Mapping[str, Any], *keys: str) -> Any:
-    for key in keys:
-        if key in mapping and mapping[key] is not None:
-            return mapping[key]
-    return None
+def _error_bar(value: float, interval: tuple[float, float] | None) -> tuple[float, float]:
+    """The distances from ``value`` down and up to its interval's ends (0 without an interval)."""
+    if interval is None or _number(interval[0]) is None or _number(interval[1]) is None:
+        return 0.0, 0.0
+    return max(0.0, value - interval[0]), max(0.0, interval[1] - value)
 
 
 # drift: reference versus current distribution of each drifted column ------------------------------------
 
 
 def _drift_charts(result: GateResult) -> Iterable[Chart]:
-    """The dataset-level result: every column's effect against its minimum. A per-column result that carries
-    its binned distributions: reference versus current for a drifted column."""
-    if result.family != "data_quality" or "drift" not in result.check:
-        return []
-    table = _first(result.details, "columns", "per_column", "column_results")
-    if table is not None:
-        overview = _drift_overview(result, table)
+    """The dataset-level result: every column's effect against its minimum. A drifted column: reference versus
+    current distribution."""
+    record = result.record
+    if isinstance(record, DriftOverview):
+        overview = _drift_overview(record)
         return [overview] if overview is not None else []
-    if not _drifted(result.details, result):
-        return []
-    chart = _distribution_chart(result.subject, result.details)
-    return [chart] if chart is not None else []
+    if isinstance(record, DriftColumn) and record.drifted:
+        chart = _distribution_chart(record)
+        return [chart] if chart is not None else []
+    return []
 
 
-def _drift_overview(result: GateResult, table: Any) -> Chart | None:
-    if isinstance(table, Mapping) and all(isinstance(v, Mapping) for v in table.values()):
-        rows = [{"column": k, **dict(v)} for k, v in table.items()]
-    else:
-        rows = _records(table)
+def _drift_overview(record: DriftOverview) -> Chart | None:
     bars = []
-    for i, row in enumerate(rows):
-        effect, minimum = _number(row.get("effect_size")), _number(row.get("min_effect"))
+    for column in record.columns:
+        effect, minimum = _number(column.effect_size), _number(column.min_effect)
         if effect is None or minimum is None or minimum <= 0:
             continue
-        bars.append((str(row.get("column", row.get("name", i))), effect / minimum, _drifted(row, result)))
+        bars.append((str(column.column), effect / minimum, column.drifted))
     if not bars:
         return None
     bars.sort(key=lambda b: (not b[2], -b[1]))
@@ -403,39 +375,25 @@ def _drift_overview(result: GateResult, table: Any) -> Chart | None:
     return figure, caption
 
 
-def _drifted(entry: Mapping[str, Any], result: GateResult) -> bool:
-    for key in ("drifted", "drift"):
-        if isinstance(entry.get(key), bool):
-            return bool(entry[key])
-    verdict = entry.get("verdict", entry.get("status"))
-    if isinstance(verdict, str):
-        return verdict.lower() in ("fail", "warn", "drift", "drifted")
-    return result.status in ("fail", "warn")
-
-
-def _distribution_chart(name: str, entry: Mapping[str, Any]) -> Chart | None:
-    dist = _first(entry, "distribution", "histogram", "hist", "frequencies")
-    if not isinstance(dist, Mapping):
-        dist = entry
-    reference = _first(dist, "reference", "reference_counts", "reference_frequencies", "ref")
-    current = _first(dist, "current", "current_counts", "current_frequencies", "cur")
-    if not (isinstance(reference, list) and isinstance(current, list) and len(reference) == len(current)):
+def _distribution_chart(record: DriftColumn) -> Chart | None:
+    dist = record.distribution
+    if dist is None or not dist.reference or len(dist.reference) != len(dist.current):
         return None
-    ref = [_number(v) or 0.0 for v in reference]
-    cur = [_number(v) or 0.0 for v in current]
+    ref = [_number(v) or 0.0 for v in dist.reference]
+    cur = [_number(v) or 0.0 for v in dist.current]
     ref_total, cur_total = sum(ref) or 1.0, sum(cur) or 1.0
     ref = [v / ref_total for v in ref]
     cur = [v / cur_total for v in cur]
-    edges = _first(dist, "edges", "bin_edges", "bins")
-    categories = _first(dist, "categories", "levels", "labels")
-    if isinstance(edges, list) and len(edges) == len(ref) + 1 and all(_number(e) is not None for e in edges):
+    name = str(record.column)
+    edges = dist.edges
+    if edges is not None and len(edges) == len(ref) + 1 and all(_number(e) is not None for e in edges):
         # quantile bins of the reference: drawn side by side at equal width (a bin of width 0, such as "all the
         # zeros" of a sparse column, stays visible), labelled with their right-closed ranges
         labels = [f"<= {fmt(edges[1], 3)}" if i == 0 else f"({fmt(edges[i], 3)}, {fmt(edges[i + 1], 3)}]"
                   for i in range(len(ref))]
         xlabel = f"{_short(name)} (reference quantile bins)"
-    elif isinstance(categories, list) and len(categories) == len(ref):
-        labels = [_short(c, 14) for c in categories]
+    elif dist.categories is not None and len(dist.categories) == len(ref):
+        labels = [_short(c, 14) for c in dist.categories]
         xlabel = _short(name)
     else:
         return None
@@ -450,31 +408,26 @@ def _distribution_chart(name: str, entry: Mapping[str, Any]) -> Chart | None:
     axes.set_ylabel("share of rows")
     axes.set_title(f"drift: {_short(name)}", fontsize=10)
     axes.legend(fontsize=8)
-    keys = ("test", "statistic", "p_value", "p_adjusted", "effect", "effect_size", "min_effect", "psi")
-    stats = [f"{key} = {fmt(entry[key]) if _number(entry[key]) is not None else entry[key]}" for key in keys
-             if _number(entry.get(key)) is not None or isinstance(entry.get(key), str)]
+    figures = [("test", record.test), ("statistic", record.statistic), ("p_value", record.p_value),
+               ("p_adjusted", record.p_adjusted), ("effect", record.effect), ("effect_size", record.effect_size),
+               ("min_effect", record.min_effect), ("psi", record.extra.get("psi"))]
+    stats = [f"{key} = {value if isinstance(value, str) else fmt(value)}" for key, value in figures
+             if isinstance(value, str) or _number(value) is not None]
     caption = f"Column {name}: reference vs current distribution" + (f" ({', '.join(stats)})" if stats else "")
     return figure, caption
 
 
 # fairness: per-group bars with intervals ----------------------------------------------------------------
 
-_GROUP_KEYS = ("groups", "by_group", "group_table", "table", "per_group")
-_SKIP_COLUMNS = {"group", "features", "count", "n", "size", "weight", "included", "too_small", "judged",
-                 "positives", "negatives"}
-
 
 def _fairness_charts(result: GateResult) -> Iterable[Chart]:
-    if result.family != "fairness":
+    table = result.record
+    if not isinstance(table, GroupTable) or len(table.rows) < 2:
         return []
-    table = _first(result.details, *_GROUP_KEYS)
-    rows = _records(table)
-    if len(rows) < 2:
-        return []
-    wanted = _fairness_metrics(result, rows)
+    wanted = [m for m in table.metrics if any(_number(row.values.get(m)) is not None for row in table.rows)][:3]
     if not wanted:
         return []
-    groups = [_short(row.get("group", row.get("name", i)), 18) for i, row in enumerate(rows)]
+    rows = table.rows
     figure = _figure(5.6, 3.2)
     axes = figure.subplots()
     width = 0.8 / len(wanted)
@@ -482,16 +435,17 @@ def _fairness_charts(result: GateResult) -> Iterable[Chart]:
     for k, metric in enumerate(wanted):
         values, lows, highs = [], [], []
         for row in rows:
-            value, interval = _cell_value(row, metric)
+            value = _number(row.values.get(metric))
+            low, high = _error_bar(value, row.intervals.get(metric)) if value is not None else (0.0, 0.0)
             values.append(value if value is not None else math.nan)
-            lo, hi = interval if interval is not None else (value, value)
-            lows.append(max(0.0, (value - lo)) if value is not None and lo is not None else 0.0)
-            highs.append(max(0.0, (hi - value)) if value is not None and hi is not None else 0.0)
+            lows.append(low)
+            highs.append(high)
         positions = [i - 0.4 + width * (k + 0.5) for i in range(len(rows))]
         axes.bar(positions, values, width=width * 0.95, label=metric, yerr=[lows, highs], capsize=3,
                  error_kw={"elinewidth": 1})
         top = max([top, *(v + h for v, h in zip(values, highs, strict=True) if not math.isnan(v))])
-    axes.set_xticks(range(len(rows)), groups, rotation=30 if len(rows) > 4 else 0, ha="right")
+    axes.set_xticks(range(len(rows)), [_short(row.group, 18) for row in rows], rotation=30 if len(rows) > 4 else 0,
+                    ha="right")
     axes.set_ylim(0, top * 1.3 if top > 0 else 1.0)  # room for the legend above the bars
     axes.set_title(f"fairness: {_short(result.subject)}", fontsize=10)
     axes.legend(fontsize=8)
@@ -502,58 +456,15 @@ def _fairness_charts(result: GateResult) -> Iterable[Chart]:
     return [(figure, caption)]
 
 
-def _fairness_metrics(result: GateResult, rows: list[dict[str, Any]]) -> list[str]:
-    listed = result.details.get("metrics")
-    if isinstance(listed, list):
-        found = [m for m in listed if isinstance(m, str) and _cell_value(rows[0], m)[0] is not None]
-        if found:
-            return found[:3]
-    subject = result.subject.lower()
-    preferred = {
-        "demographic_parity": ["selection_rate"],
-        "equalized_odds": ["true_positive_rate", "tpr", "false_positive_rate", "fpr"],
-        "equal_opportunity": ["true_positive_rate", "tpr"],
-    }
-    names = [c for c in rows[0] if c not in _SKIP_COLUMNS and _cell_value(rows[0], c)[0] is not None
-             and not c.endswith(("_interval", "_low", "_high", "_lo", "_hi"))]
-    for key, options in preferred.items():
-        if subject.startswith(key):
-            found = [o for o in options if o in names]
-            if found:
-                return found[:2]
-    for name in names:
-        if name in subject:
-            return [name]
-    return names[:3]
-
-
-def _cell_value(row: Mapping[str, Any], metric: str) -> tuple[float | None, tuple[float, float] | None]:
-    cell = row.get(metric)
-    if isinstance(cell, Mapping):
-        return _number(cell.get("value")), _pair(cell.get("interval"))
-    interval = _pair(row.get(f"{metric}_interval"))
-    if interval is None:
-        lo, hi = _number(row.get(f"{metric}_low")), _number(row.get(f"{metric}_high"))
-        interval = (lo, hi) if lo is not None and hi is not None else None
-    return _number(cell), interval
-
-
 # calibration: reliability diagram -------------------------------------------------------------------------
 
 
 def _calibration_charts(result: GateResult) -> Iterable[Chart]:
-    if "calibration" not in result.check:
+    table = result.record
+    if not isinstance(table, ReliabilityTable):
         return []
-    rows = _records(_first(result.details, "reliability", "reliability_table", "bins", "table"))
-    points = []
-    for row in rows:
-        predicted = _number(_first(row, "mean_predicted", "mean_predicted_probability", "predicted",
-                                   "confidence", "mean_score"))
-        observed = _number(_first(row, "observed_rate", "observed", "fraction_positive", "accuracy",
-                                  "observed_frequency"))
-        count = _number(_first(row, "count", "n", "size")) or 0.0
-        if predicted is not None and observed is not None and count > 0:
-            points.append((predicted, observed, count))
+    points = [(b.mean_predicted, b.observed_rate, float(b.count)) for b in table.bins
+              if b.count > 0 and _number(b.mean_predicted) is not None and _number(b.observed_rate) is not None]
     if len(points) < 2:
         return []
     figure = _figure(4.2, 3.8)
@@ -577,6 +488,14 @@ def _calibration_charts(result: GateResult) -> Iterable[Chart]:
 
 
 # baseline: current versus baseline with intervals ---------------------------------------------------------
+
+
+def _pair(value: Any) -> tuple[float, float] | None:
+    if isinstance(value, (list, tuple)) and len(value) == 2:
+        lo, hi = _number(value[0]), _number(value[1])
+        if lo is not None and hi is not None:
+            return lo, hi
+    return None
 
 
 def _history_chart(result: GateResult) -> list[Chart]:
@@ -619,49 +538,29 @@ def _history_chart(result: GateResult) -> list[Chart]:
 
 
 def _baseline_charts(result: GateResult) -> Iterable[Chart]:
-    if result.family != "baseline":
-        return []
     if result.check == "total_drop":
         return _history_chart(result)
-    details = result.details
-    bars: list[tuple[str, float, tuple[float, float] | None]] = []
-    champion, challenger = details.get("champion"), details.get("challenger")
-    if champion is not None and challenger is not None:
-        for label, entry in (("champion", champion), ("challenger", challenger)):
-            value, interval = _value_interval(entry, details, label)
-            if value is not None:
-                bars.append((label, value, interval))
-    else:
-        baseline = _first(details, "baseline", "baseline_value")
-        base_value, base_interval = _value_interval(baseline, details, "baseline")
-        if base_value is not None and result.value is not None:
-            current_value, current_interval = _value_interval(details.get("current"), details, "current")
-            if current_value is None:
-                current_value, current_interval = result.value, result.interval
-            bars = [("baseline", base_value, base_interval), ("current", current_value,
-                                                             current_interval or result.interval)]
-    if len(bars) != 2:
+    comparison = result.record
+    if not isinstance(comparison, Comparison):
+        return []
+    bars = [(label, _number(side.value), side.interval)
+            for label, side in zip(comparison.labels, (comparison.reference, comparison.current), strict=True)]
+    if any(value is None for _, value, _ in bars):
         return []
     figure = _figure(4.2, 2.6)
     axes = figure.subplots()
     colors = [PALETTE["reference"], PALETTE.get(result.status, PALETTE["current"])]
     for i, (label, value, interval) in enumerate(bars):
-        lo, hi = interval if interval is not None else (value, value)
-        axes.errorbar([value], [i], xerr=[[max(0.0, value - lo)], [max(0.0, hi - value)]], fmt="o",
-                      color=colors[i], capsize=4, markersize=7, label=label)
+        assert value is not None
+        low, high = _error_bar(value, interval)
+        axes.errorbar([value], [i], xerr=[[low], [high]], fmt="o", color=colors[i], capsize=4, markersize=7,
+                      label=label)
     axes.set_yticks([0, 1], [b[0] for b in bars])
     axes.set_ylim(-0.7, 1.7)
-    metric = _short(details.get("metric", result.subject))
-    axes.set_xlabel(metric)
+    axes.set_xlabel(_short(comparison.metric))
     axes.set_title(f"baseline: {_short(result.subject)}", fontsize=10)
-    difference = f"difference {fmt(result.value)} {result.interval_text()}" if champion is not None else ""
+    difference = (f", difference {fmt(result.value)} {result.interval_text()}"
+                  if comparison.labels[0] == "champion" else "")
     caption = (f"{result.subject}: {bars[0][0]} {fmt(bars[0][1])} vs {bars[1][0]} {fmt(bars[1][1])}"
-               f"{', ' + difference if difference else ''}, {result.status}")
+               f"{difference}, {result.status}")
     return [(figure, caption)]
-
-
-def _value_interval(entry: Any, details: Mapping[str, Any], label: str) -> tuple[float | None,
-                                                                                 tuple[float, float] | None]:
-    if isinstance(entry, Mapping):
-        return _number(entry.get("value")), _pair(entry.get("interval"))
-    return _number(entry), _pair(details.get(f"{label}_interval"))

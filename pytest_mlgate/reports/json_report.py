@@ -1,9 +1,9 @@
 """The JSON report (``--mlgate-report=PATH``).
 
-Schema (``schema_version`` 1)::
+Schema (``schema_version`` 2; what changed from 1 is in ``docs/json-report.md``)::
 
     {
-      "schema_version": 1,
+      "schema_version": 2,
       "tool": "pytest-mlgate", "version": "...",
       "settings": {"alpha": ..., "n_resamples": ..., "seed": ...},
       "summary": {"total": N, "pass": N, "inconclusive": N, "fail": N, "warn": N, "error": N},
@@ -32,7 +32,7 @@ from pytest_mlgate._files import write_atomic
 from pytest_mlgate.reports._rows import counts
 from pytest_mlgate.results import GateResult, json_safe
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 def build(results: Sequence[GateResult], *, settings: dict[str, Any] | None = None) -> dict[str, Any]:
