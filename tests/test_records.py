@@ -98,3 +98,34 @@ def test_comparison_and_leaderboard_records(tmp_path: object) -> None:
     assert isinstance(board.record, records.Leaderboard)
     assert {e.candidate for e in board.record.entries} == {"a", "b"}
     assert GateResult.from_dict(board.to_dict()).record == board.record
+
+
+def test_baseline_gate_in_a_script_writes_what_its_check_returns(tmp_path: object,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """No pytest, no hidden settings step: a folder is all a BaselineGate needs; the check makes the baseline and the
+    gate object writes it."""
+    from pathlib import Path
+
+    from pytest_mlgate.gates import baseline as module
+
+    folder = Path(str(tmp_path)) / "baselines"
+    rng = np.random.default_rng(2)
+    y = rng.integers(0, 2, 300)
+    score = np.clip(0.3 * y + 0.7 * rng.random(300), 0.001, 0.999)
+    written: list[module.BaselineToWrite] = []
+    real_write = module.BaselineGate.write
+
+    def spy(self: module.BaselineGate, pending: module.BaselineToWrite) -> None:
+        written.append(pending)
+        real_write(self, pending)
+
+    monkeypatch.setattr(module.BaselineGate, "write", spy)
+    writer = BaselineGate(baseline_dir=folder, settings=GateSettings(n_resamples=100, update_baselines=True))
+    [row] = writer.compare(y=y, y_score=score, metrics="roc_auc")
+    assert row.details["baseline_written"] == str(written[0].path) and written[0].path.parent == folder
+    assert written[0].baseline.metrics["roc_auc"].value == row.value
+    [again] = BaselineGate(baseline_dir=folder, settings=GateSettings(n_resamples=100), raises=False).compare(
+        y=y, y_score=score, metrics="roc_auc")
+    assert again.value == 0 and again.status != "fail" and len(written) == 1
+    with pytest.raises(module.GateError, match=r"BaselineGate\(baseline_dir=\.\.\.\)"):
+        BaselineGate().compare(y=y, y_score=score, metrics="roc_auc")

@@ -19,7 +19,7 @@ import contextlib
 import hashlib
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -198,7 +198,18 @@ def _total_drop(m: Metric, est: Any, stored: baselines.Baseline, max_total_drop:
     )
 
 
-def _write(
+@dataclass(frozen=True)
+class BaselineToWrite:
+    """What ``compare`` under ``--mlgate-update-baselines`` would write: the file, its predictions, the legacy file
+    it replaces. The check makes it without writing; the gate object writes it (:meth:`BaselineGate.write`)."""
+
+    path: Path
+    baseline: baselines.Baseline
+    arrays: dict[str, np.ndarray] | None = None
+    replaces: Path | None = None
+
+
+def _to_write(
     path: Path,
     current: dict[str, tuple[Metric, np.ndarray, Any]],
     data: dict[str, Any],
@@ -207,7 +218,9 @@ def _write(
     settings: GateSettings,
     key: str,
     replaces: Path | None = None,
-) -> list[GateResult]:
+) -> tuple[BaselineToWrite, list[GateResult]]:
+    """The baseline the current model makes (with the history of the file it replaces) and the results that say
+    so; reads the old file, writes nothing."""
     arrays = None
     if store_predictions:
         arrays = {name: value for name, value in (("y_pred", outputs.pred), ("y_score", outputs.score))
@@ -231,7 +244,7 @@ def _write(
         baseline = replace(baseline, predictions={"file": baselines.predictions_path(path, digest).name,
                                                   "sha256": digest})
     updated = baselines.with_history(baseline, old, baselines.current_commit(path.parent))
-    baselines.write_pair(path, updated, arrays, replaces=replaces)
+    pending = BaselineToWrite(path, updated, arrays or None, replaces)
     reference = arrays or None
     results = []
     for name, (m, _, est) in current.items():
@@ -244,7 +257,7 @@ def _write(
                      "current": _value_entry(est.value, est.interval, est.n),
                      "greater_is_better": m.greater_is_better, "stored_predictions": reference is not None},
         ))
-    return results
+    return pending, results
 
 
 def _missing(
@@ -377,9 +390,17 @@ class BaselineGate(SelectionCheck):
 
     family = FAMILY
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, baseline_dir: str | Path | None = None, **kwargs: Any) -> None:
+        """Under pytest the fixture sets everything. In a script or notebook, ``BaselineGate(baseline_dir="...")``
+        is all it takes (``settings=GateSettings(update_baselines=True)`` writes the baselines)."""
         super().__init__(*args, **kwargs)
+        if baseline_dir is not None:
+            self.recorder = replace(self.recorder, settings=replace(self.settings, baseline_dir=Path(baseline_dir)))
         self._baseline_names: set[str | None] = set()
+
+    def write(self, pending: BaselineToWrite) -> None:
+        """Write what a check would write: the baseline file and its predictions, as one unit."""
+        baselines.write_pair(pending.path, pending.baseline, pending.arrays, replaces=pending.replaces)
 
     @gate_check("compare", _compare_subject)
     def compare(
@@ -425,8 +446,8 @@ class BaselineGate(SelectionCheck):
         if max_total_drop is not None:
             max_total_drop = _tolerance("max_total_drop", max_total_drop)
         if settings.baseline_dir is None:
-            raise GateError("no baseline directory: run under pytest (mlgate_baseline_dir) or pass "
-                            "GateSettings(baseline_dir=...) to the gate")
+            raise GateError("no baseline directory: run under pytest (mlgate_baseline_dir) or create the gate with "
+                            "BaselineGate(baseline_dir=...)")
         path = baselines.baseline_path(settings.baseline_dir, key or "baseline", name)
         legacy = baselines.legacy_baseline_path(settings.baseline_dir, legacy_key, name) if legacy_key else None
         found = path if path.exists() or path.is_symlink() or legacy is None or not legacy.exists() else legacy
@@ -454,7 +475,10 @@ class BaselineGate(SelectionCheck):
             ready_inputs[m.name] = ready
 
         if settings.update_baselines:
-            return _write(path, current, data, outputs, store_predictions, settings, key, replaces=legacy)
+            pending, written = _to_write(path, current, data, outputs, store_predictions, settings, key,
+                                         replaces=legacy)
+            self.write(pending)
+            return written
         if stored is None:
             return [_missing(path, chosen, current, settings)]
         differences = baselines.fingerprint_differences(stored.data, data)
