@@ -30,7 +30,7 @@ except ImportError:  # pragma: no cover
 try:  # optional extras: pandas' Parquet engine registers pyarrow extension types once per process (a second import
     # after pytester restored sys.modules fails with "A type extension with name pandas.period already defined")
     import duckdb  # noqa: F401
-    import pandas.core.arrays.arrow.extension_types  # noqa: F401
+    import pandas.core.arrays.arrow.extension_types
     import pyarrow.parquet  # noqa: F401
 except ImportError:  # pragma: no cover
     pass
