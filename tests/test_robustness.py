@@ -348,7 +348,7 @@ def test_one(model_gate):
     with open(log, "w") as out:
         subprocess.run(command, cwd=pytester.path, env=env, stdout=out, stderr=subprocess.STDOUT, check=False)
     for text in (piped.stdout, log.read_text()):
-        assert '"schema_version": 1' in text and "1 passed" in text, text  # the report and pytest's own output
+        assert '"schema_version": 2' in text and "1 passed" in text, text  # the report and pytest's own output
         assert "could not write" not in text
     assert "## pytest-mlgate" in piped.stderr
     assert log.stat().st_nlink == 1
