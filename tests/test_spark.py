@@ -187,6 +187,37 @@ def test_integrity_checks_on_spark_match_pandas(spark: Any) -> None:
                                                                  expected[0].details)
 
 
+# --- validate -------------------------------------------------------------------------------------
+
+
+def test_validate_runs_panderas_pyspark_backend_and_fails_the_same_checks_as_pandas(spark: Any) -> None:
+    import pandera.pandas as pdpa
+    import pandera.pyspark as pspa
+    import pyspark.sql.types as T
+
+    frame = pd.DataFrame({"age": [25, -3, 40, 61, -1], "job": ["a", "b", "a", "z", "a"],
+                          "income": [1.0, 2.0, 3.5, 4.0, 5.0]})
+    checks = {"age": ("gt", 0), "job": ("isin", ["a", "b"]), "income": ("le", 10.0)}
+    pandas_schema = pdpa.DataFrameSchema({c: pdpa.Column(checks=getattr(pdpa.Check, k)(v))
+                                          for c, (k, v) in checks.items()}, name="people")
+    spark_types = {"age": T.LongType(), "job": T.StringType(), "income": T.DoubleType()}
+    spark_schema = pspa.DataFrameSchema({c: pspa.Column(spark_types[c], getattr(pspa.Check, k)(v))
+                                         for c, (k, v) in checks.items()}, name="people")
+    expected = quiet(DataGate).validate(frame, pandas_schema)[0]
+    got = quiet(DataGate).validate(to_spark(spark, frame), spark_schema)[0]
+    assert (got.status, got.subject, got.n) == (expected.status, expected.subject, expected.n) == ("fail", "people", 5)
+    pairs = sorted((g["column"], g["check"]) for g in got.details["groups"])
+    assert pairs == sorted((g["column"], g["check"]) for g in expected.details["groups"]) == [
+        ("age", "greater_than(0)"), ("job", "isin(['a', 'b'])")]
+    assert got.value == 2 and "the engine does not list which of the 5 rows fail" in got.message
+    passing = quiet(DataGate).validate(to_spark(spark, frame.query("age > 0 and job != 'z'")), spark_schema)[0]
+    assert passing.status == "pass" and passing.value == 0
+    wrong_type = pspa.DataFrameSchema({"age": pspa.Column(T.StringType())})
+    assert quiet(DataGate).validate(to_spark(spark, frame), wrong_type)[0].details["groups"][0]["column"] == "age"
+    with pytest.raises(GateError, match=r"Spark DataFrame but the schema is a pandas schema.*pandera\.pyspark"):
+        quiet(DataGate).validate(to_spark(spark, frame), pandas_schema)
+
+
 # --- fairness -------------------------------------------------------------------------------------
 
 

@@ -240,3 +240,36 @@ class SparkTable(Table):
             return [np.empty(0) for _ in columns], np.empty(0, dtype=np.int64)
         return ([np.array([r[g] for r in grouped], dtype=object) for g in names],
                 np.array([int(r["mlgate_n"]) for r in grouped], dtype=np.int64))
+
+
+def failure_cases(table: Table, schema: Any) -> Any:
+    """pandera's pyspark backend on the table (its checks run in Spark), as the failure table ``validate`` reads.
+
+    That backend reports each failed column/check once, with its error text, and neither the failing values nor
+    their count nor their rows: one row per failed check, ``count`` 1, ``row`` unknown."""
+    import pandas as pd
+    import pandera.errors
+    from pandera.config import ValidationDepth, config_context
+
+    assert isinstance(table, SparkTable)
+    api = type(schema).__module__
+    if not api.startswith("pandera.api.pyspark"):
+        raise GateError(f"the data is a Spark DataFrame but the schema is a {api.split('.')[2]} schema; build it "
+                        "with pandera.pyspark (import pandera.pyspark as pa), whose checks run in Spark")
+    columns = ["schema_context", "column", "check", "failure_case", "index", "count", "row"]
+    try:
+        with config_context(validation_depth=ValidationDepth.SCHEMA_AND_DATA):
+            checked = schema.validate(table.df, lazy=True)
+    except (pandera.errors.SchemaError, pandera.errors.SchemaDefinitionError, pandera.errors.BackendNotFoundError,
+            TypeError, ValueError) as exc:
+        raise GateError(f"pandera could not validate the data with this schema: {type(exc).__name__}: {exc}"
+                        ) from None
+    rows = []
+    for by_reason in (checked.pandera.errors or {}).values():  # {"SCHEMA" | "DATA": {reason: [failures]}}
+        for failures in by_reason.values():
+            for failure in failures:
+                column = failure.get("column")
+                rows.append({"schema_context": "Column" if column is not None else "DataFrameSchema",
+                             "column": column, "check": failure.get("check"), "failure_case": failure.get("error"),
+                             "index": None, "count": 1, "row": None})
+    return pd.DataFrame(rows, columns=columns, dtype=object)

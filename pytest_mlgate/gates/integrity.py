@@ -181,11 +181,13 @@ def _validate_result(subject: str, cases: Any, n: int) -> GateResult:
                "groups": groups}
     failing_rows = int(cases["row"].dropna().nunique())
     some = "at least " if counted and bool(cases["row"].isna().any()) else ""
+    rows_text = (f"{some}{failing_rows} of {n} rows fail at least one check" if failing_rows or not counted
+                 else f"the engine does not list which of the {n} rows fail")
     if n_cases == 0:
         message = f"{FAMILY}.validate {subject}: all {n} rows pass every check of the schema: ok."
     else:
         lines = [f"{FAMILY}.validate {subject}: {n_cases} failure case(s) in {len(groups)} column/check pair(s); "
-                 f"{some}{failing_rows} of {n} rows fail at least one check:"]
+                 f"{rows_text}:"]
         for g in groups:
             where = f"column {g['column']!r}" if g["column"] is not None else "dataframe"
             shown = ", ".join(f"{_value_text(e['value'])} (row {e['row']})" if e["row"] is not None
@@ -240,6 +242,13 @@ class IntegrityChecks(BaseGate):
         LazyFrame a ``pandera.polars`` one, whose data checks run too (not only the schema)."""
         schema = _schema(schema)
         subject = str(getattr(schema, "name", None) or type(schema).__name__)
+        if engines.is_engine_table(data) and type(data).__module__.startswith("pyspark"):
+            from pytest_mlgate.engines.spark import failure_cases
+
+            table = engines.table_for(data, "data")
+            if table.n_rows() == 0:
+                raise GateError("data is empty (0 rows): a data gate needs at least one row")
+            return [_validate_result(subject, failure_cases(table, schema), table.n_rows())]
         if engines.is_engine_table(data) or type(data).__module__.startswith("ibis."):
             from pytest_mlgate.gates import scale
 
