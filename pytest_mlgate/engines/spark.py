@@ -1,10 +1,10 @@
 """Spark DataFrames: every summary is a Spark aggregation, and only aggregates reach the driver, never rows.
 
-One scan computes every column's summary in a single pass: the columns are stacked into ``(column, bin, value,
-category)`` rows (``stack``), the numeric values put in the reference's bins by Spark ML's ``Bucketizer`` (a binary
-search in the JVM), and one ``groupBy(column, bin, category)`` counts them. The reference's quantiles come from one
-sort of the stacked non-missing values: the sorted runs' sizes per partition give every value's position, and only
-the values at the edge positions are fetched. The integrity queries are ``distinct``, a null-safe semi-join and a
+A scan computes every numeric column's summary in one job: the columns are stacked into ``(column, bin, value)``
+rows (``stack``), the values put in the reference's bins by Spark ML's ``Bucketizer`` (a binary search in the JVM),
+and one ``groupBy(column, bin)`` counts them; the categorical columns likewise in one ``groupBy(column,
+category)``. The reference's quantiles come from one job too: a window numbers each column's sorted values, and
+only the values at the edge positions are fetched. The integrity queries are ``distinct``, a null-safe semi-join and a
 ``groupBy``; NaN in a float column reads as missing (NULL), as in pandas, and -0.0 equals 0.0.
 """
 
@@ -24,8 +24,6 @@ __tracebackhide__ = hide_our_frames  # our failures point at the user's line; ou
 NUMERIC = ("tinyint", "smallint", "int", "bigint", "float", "double", "decimal")
 CATEGORICAL = ("string", "boolean", "varchar", "char")
 FLOATS = ("float", "double")
-#: the partition number in ``monotonically_increasing_id()`` (the record number within it is the lower 33 bits)
-ID_SHIFT = 33
 
 
 def quote(column: str) -> str:
@@ -95,41 +93,36 @@ class SparkTable(Table):
         return out
 
     def values_at_ranks(self, ranks: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-        """One sort of all the columns' non-missing values, stacked as (column, value): a row's position in its
-        column is its run's offset (the sizes of the column's runs in earlier partitions) plus its place in the run;
-        only the values at the requested positions are fetched."""
+        """One job: the columns' non-missing values stacked as (column, value), numbered in order within each
+        column by a window (``row_number() OVER (PARTITION BY column ORDER BY value)``: a sort of each column in
+        one task, as DuckDB sorts a column), and only the values at the requested positions are fetched (a
+        broadcast semi-join with the positions)."""
+        from pyspark.sql import Window
+
         F = self.F
         columns = list(ranks)
         stacked = self.df.select(F.explode(F.array(*[
             F.struct(F.lit(j).alias("c"), self._value(c).alias("v")) for j, c in enumerate(columns)])).alias("s"))
-        ordered = (stacked.select("s.c", "s.v").where(F.col("v").isNotNull()).orderBy("c", "v")
-                   .select("c", "v", F.monotonically_increasing_id().alias("i")).persist())
-        try:
-            runs = ordered.groupBy(F.shiftright("i", ID_SHIFT).alias("p"), "c").agg(
-                F.count(F.lit(1)).alias("n"), F.min("i").alias("first")).collect()
-            wanted: dict[int, list[int]] = {}
-            for j, column in enumerate(columns):
-                mine = sorted((int(r["p"]), int(r["n"]), int(r["first"])) for r in runs if int(r["c"]) == j)
-                starts = np.cumsum([0] + [n for _, n, _ in mine])
-                at = np.asarray(ranks[column], dtype=np.int64)
-                run = np.searchsorted(starts, at, side="right") - 1
-                if at.size and (at.min() < 0 or at.max() >= starts[-1]):
-                    raise GateError(f"a position past the {int(starts[-1])} values of {column!r}: a bug in "
-                                    "pytest-mlgate's Spark adapter, please report it")
-                wanted[j] = [mine[r][2] + int(a - starts[r]) for r, a in zip(run, at, strict=True)]
-            ids = sorted({i for ids in wanted.values() for i in ids})
-            # a broadcast join with the wanted positions (an IN list of thousands of values is slow to plan)
-            targets = self.df.sparkSession.createDataFrame([(i,) for i in ids], "i long")
-            chosen = ordered.join(F.broadcast(targets), on="i", how="left_semi").select("i", "v")
-            found = {int(r["i"]): float(r["v"]) for r in chosen.collect()}
-        finally:
-            ordered.unpersist()
-        return {c: np.array([found[i] for i in wanted[j]], dtype=float) for j, c in enumerate(columns)}
+        numbered = (stacked.select("s.c", "s.v").where(F.col("v").isNotNull())
+                    .select("c", "v", F.row_number().over(Window.partitionBy("c").orderBy("v")).alias("r")))
+        wanted = sorted({(j, int(r) + 1) for j, c in enumerate(columns) for r in np.asarray(ranks[c]).tolist()})
+        targets = self.df.sparkSession.createDataFrame(wanted, "c int, r int")
+        chosen = numbered.join(F.broadcast(targets), on=["c", "r"], how="left_semi").select("c", "r", "v")
+        found = {(int(row["c"]), int(row["r"])): float(row["v"]) for row in chosen.collect()}
+        out = {}
+        for j, column in enumerate(columns):
+            at = [int(r) + 1 for r in np.asarray(ranks[column]).tolist()]
+            if any((j, r) not in found for r in at):
+                raise GateError(f"Spark found fewer values of {column!r} than its count: a bug in pytest-mlgate's "
+                                "Spark adapter, please report it")
+            out[column] = np.array([found[(j, r)] for r in at], dtype=float)
+        return out
 
     def scan(self, edges: dict[str, np.ndarray], categorical: Sequence[str]) -> tuple[
             dict[str, NumericStats], dict[str, tuple[np.ndarray, float, float]], dict[str, CategoricalSummary]]:
-        """Every column in one pass: values and bins stacked as (column, bin, value, category) and counted by one
-        ``groupBy``; per bin its count, sum, min, max, mean and squared deviations, merged here (Chan's formula)."""
+        """The numeric columns in one job, values and bins stacked as (column, bin, value) and counted by one
+        ``groupBy``: per bin its count, sum, min, max and squared deviations, merged here (Chan's formula); the
+        categorical columns in another, stacked as (column, category)."""
         F = self.F
         numeric = list(edges)
         projected = [self._value(c).alias(f"v{j}") for j, c in enumerate(numeric)]
@@ -144,35 +137,37 @@ class SparkTable(Table):
             splits = [[-np.inf, *(-(edges[numeric[j]][::-1] + 0.0)).tolist(), np.inf] for j in with_edges]
             frame = Bucketizer(splitsArray=splits, inputCols=[f"w{j}" for j in with_edges],
                                outputCols=[f"u{j}" for j in with_edges]).transform(frame)
-        entries = []
-        for j, column in enumerate(numeric):
-            top = edges[column].size
-            bucket = f"{top} - CAST(u{j} AS INT)" if edges[column].size else "0"
-            entries.append(f"{j}, CASE WHEN v{j} IS NULL THEN NULL ELSE {bucket} END, v{j}, CAST(NULL AS STRING)")
-        for j in range(len(categorical)):
-            entries.append(f"{len(numeric) + j}, CAST(NULL AS INT), CAST(NULL AS DOUBLE), k{j}")
-        stacked = frame.select(F.expr(f"stack({len(entries)}, {', '.join(entries)}) AS (c, b, v, k)"))
-        v = F.col("v")
-        rows = stacked.groupBy("c", "b", "k").agg(
-            F.count(F.lit(1)).alias("rows"), F.count(v).alias("n"), F.sum(v).alias("s"), F.min(v).alias("lo"),
-            F.max(v).alias("hi"), F.sum(F.when(F.abs(v) == F.lit(float("inf")), 1).otherwise(0)).alias("inf"),
-            F.avg(v).alias("mu"), (F.var_pop(v) * F.count(v)).alias("m2")).collect()
         by_column: dict[int, list[Any]] = {}
-        for r in rows:
-            by_column.setdefault(int(r["c"]), []).append(r)
+        if numeric:
+            entries = []
+            for j, column in enumerate(numeric):
+                bucket = f"{edges[column].size} - CAST(u{j} AS INT)" if edges[column].size else "0"
+                entries.append(f"{j}, CASE WHEN v{j} IS NULL THEN NULL ELSE {bucket} END, v{j}")
+            stacked = frame.select(F.expr(f"stack({len(entries)}, {', '.join(entries)}) AS (c, b, v)"))
+            v = F.col("v")
+            for r in stacked.groupBy("c", "b").agg(
+                    F.count(F.lit(1)).alias("n"), F.sum(v).alias("s"), F.min(v).alias("lo"), F.max(v).alias("hi"),
+                    F.sum(F.when(F.abs(v) == F.lit(float("inf")), 1).otherwise(0)).alias("inf"),
+                    (F.var_pop(v) * F.count(v)).alias("m2")).collect():
+                by_column.setdefault(int(r["c"]), []).append(r)
         stats, bins = {}, {}
         for j, column in enumerate(numeric):
             stats[column], bins[column] = self._merge(edges[column], by_column.get(j, []))
         tallies = {}
+        if categorical:
+            pairs = ", ".join(f"{j}, k{j}" for j in range(len(categorical)))
+            stacked = frame.select(F.expr(f"stack({len(categorical)}, {pairs}) AS (c, k)"))
+            for r in stacked.groupBy("c", "k").agg(F.count(F.lit(1)).alias("n")).collect():
+                by_column.setdefault(len(numeric) + int(r["c"]), []).append(r)
         for j, column in enumerate(categorical):
             counts: dict[str, int] = {}
             missing = 0
             boolean = self._types[column] == "boolean"
             for r in by_column.get(len(numeric) + j, []):
                 if r["k"] is None:
-                    missing += int(r["rows"])
+                    missing += int(r["n"])
                 else:
-                    counts[("True" if r["k"] == "true" else "False") if boolean else str(r["k"])] = int(r["rows"])
+                    counts[("True" if r["k"] == "true" else "False") if boolean else str(r["k"])] = int(r["n"])
             tallies[column] = CategoricalSummary(counts, missing)
         return stats, bins, tallies
 
@@ -189,11 +184,11 @@ class SparkTable(Table):
         lo, hi = np.inf, -np.inf
         for r in rows:
             if r["b"] is None:
-                missing += int(r["rows"])
+                missing += int(r["n"])
                 continue
             b = int(r["b"])
             counts[b], sums[b] = int(r["n"]), float(r["s"])
-            means[b], m2s[b] = float(r["mu"]), float(r["m2"])
+            means[b], m2s[b] = sums[b] / counts[b], float(r["m2"])
             inf += int(r["inf"])
             lo, hi = min(lo, float(r["lo"])), max(hi, float(r["hi"]))
         n = int(counts.sum())
