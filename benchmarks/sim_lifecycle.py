@@ -65,7 +65,7 @@ def wilson_upper(k: int, n: int, z: float = 1.96) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=300)
-    parser.add_argument("--resamples", type=int, default=500)
+    parser.add_argument("--resamples", type=int, default=1000)
     args = parser.parse_args()
     settings = GateSettings(n_resamples=args.resamples)
     print(f"false alarms at defaults (alpha = {settings.alpha}), {args.runs} runs per size, "
