@@ -521,6 +521,46 @@ class BaselineGate(SelectionCheck):
                 results.append(_total_drop(m, est, stored, max_total_drop, path, settings.confidence))
         return results
 
+    @gate_check("importance_ranking", lambda a: _label(a["metric"]))
+    def importance_ranking(
+        self,
+        model: Any,
+        X: Any,
+        y: Any = None,
+        *,
+        metric: MetricKey,
+        top_k: int = 5,
+        n_repeats: int = 5,
+        max_rows: int | None = None,
+        name: str | None = None,
+        y_true: Any = None,
+        pos_label: Any = None,
+    ) -> list[GateResult]:
+        """Explanation drift: fail when a feature enters or leaves the stored top ``top_k`` by permutation
+        importance (``model_gate.importance``'s numbers) with evidence: its interval lies wholly below (leaves) or
+        above (enters) the stored interval of the k-th stored feature. Under ``--mlgate-update-baselines`` every
+        feature's importance is (re)written to the test's baseline file; ``name`` keeps a second ranking in one
+        test. See :mod:`pytest_mlgate.gates.explanation`."""
+        from pytest_mlgate.gates.explanation import importance_ranking
+
+        slot = f"importance_ranking:{name or ''}"
+        if slot in self._baseline_names:
+            raise GateError("importance_ranking was already called in this test for the same baseline file; pass "
+                            "name='...' to keep a second ranking for this test")
+        self._baseline_names.add(slot)
+        pending, results = importance_ranking(self, model, X, _inputs.true_labels(y, y_true), metric=metric,
+                                              top_k=top_k, n_repeats=n_repeats, max_rows=max_rows, name=name,
+                                              pos_label=pos_label)
+        if pending is not None:
+            path, baseline, replaces = pending
+            old = None
+            if path.exists():
+                with contextlib.suppress(GateError):
+                    old = baselines.read_baseline(path)
+            updated = baselines.with_history(baseline, old, baselines.current_commit(path.parent))
+            baselines.write_pair(path, updated, None, replaces=replaces)
+        return results
+
     @gate_check("compare_models", lambda a: _label(a["metric"]))
     def compare_models(
         self,

@@ -1,0 +1,132 @@
+"""baseline_gate.importance_ranking: explanation drift of the top features against a stored baseline."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.inspection import permutation_importance
+from sklearn.linear_model import LogisticRegression
+
+from pytest_mlgate.gates.base import GateSettings
+from pytest_mlgate.gates.baseline import BaselineGate
+from pytest_mlgate.results import GateError
+
+DATA = textwrap.dedent(
+    """
+    import numpy as np
+    import pandas as pd
+    from sklearn.linear_model import LogisticRegression
+
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame(rng.normal(size=(1500, 4)), columns=["income", "age", "debt", "sex"])
+    y = (1.5 * X["income"] - X["debt"] + 0.6 * X["sex"] + rng.normal(size=1500) > 0).astype(int)
+    model = LogisticRegression().fit(X, y)
+    shuffled = X.assign(income=rng.permutation(X["income"].to_numpy()))  # income permuted in training
+    without_income = LogisticRegression().fit(shuffled, y)
+    """
+)
+
+
+def run(pytester: pytest.Pytester, body: str, *args: str) -> tuple[pytest.RunResult, dict]:
+    pytester.makepyfile(test_rank=DATA + textwrap.dedent(body))
+    result = pytester.runpytest("-p", "no:cacheprovider", "-o", "mlgate_n_resamples=200", "--mlgate-report=r.json",
+                                *args)
+    return result, json.loads((pytester.path / "r.json").read_text())
+
+
+SAME = """
+def test_rank(baseline_gate):
+    baseline_gate.importance_ranking({model}, X, y, metric="roc_auc", top_k=2)
+"""
+
+
+def test_first_run_fails_asking_for_the_baseline_then_update_writes_it_and_the_same_model_passes(
+        pytester: pytest.Pytester) -> None:
+    result, report = run(pytester, SAME.format(model="model"))
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*importance_ranking: the baseline file*does not exist*",
+                                 "*run pytest --mlgate-update-baselines*"])
+    result, report = run(pytester, SAME.format(model="model"), "--mlgate-update-baselines")
+    result.assert_outcomes(passed=1)
+    [row] = report["results"]
+    path = pytester.path / row["details"]["baseline_written"]
+    stored = json.loads(path.read_text())
+    assert path.name.endswith("__importance.json")
+    assert sorted(stored["metrics"]) == [f"importance[roc_auc][{f}]" for f in sorted(["age", "debt", "income", "sex"])]
+    assert [r["feature"] for r in row["details"]["current"]] == ["income", "debt"]
+    result, report = run(pytester, SAME.format(model="model"), "-o", "mlgate_seed=7")  # other permutations
+    result.assert_outcomes(passed=1)
+    [row] = report["results"]
+    assert row["details"]["left"] == [] and row["details"]["entered"] == []
+    assert [r["feature"] for r in row["details"]["stored"]] == ["income", "debt"]
+
+
+def test_a_model_retrained_without_its_most_important_feature_fails(pytester: pytest.Pytester) -> None:
+    run(pytester, SAME.format(model="model"), "--mlgate-update-baselines")
+    result, report = run(pytester, SAME.format(model="without_income"))
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*left the top 2: 'income' now*wholly below the stored k-th feature 'debt'*",
+                                 "*stored top 2: 1. income*2. debt*", "*current top 2: 1. debt*",
+                                 "*What to do:*--mlgate-update-baselines*"])
+    [row] = report["results"]
+    assert row["status"] == "fail" and row["details"]["left"] == ["income"]
+    assert row["details"]["entered"] == []  # sex (0.08) is not above what debt stored (about 0.13), beyond both
+
+
+def test_a_feature_entering_the_top_k_fails(pytester: pytest.Pytester) -> None:
+    run(pytester, SAME.format(model="without_income").replace("top_k=2", "top_k=1"), "--mlgate-update-baselines")
+    result, report = run(pytester, SAME.format(model="model").replace("top_k=2", "top_k=1"))
+    result.assert_outcomes(failed=1)
+    [row] = report["results"]
+    assert row["details"]["entered"] == ["income"] and row["details"]["left"] == ["debt"]
+
+
+def test_bad_inputs_are_gate_errors(pytester: pytest.Pytester) -> None:
+    run(pytester, SAME.format(model="model"), "--mlgate-update-baselines")
+    result, report = run(pytester, """
+        def test_zero(baseline_gate):
+            baseline_gate.importance_ranking(model, X, y, metric="roc_auc", top_k=0)
+
+        def test_too_many(baseline_gate):
+            baseline_gate.importance_ranking(model, X, y, metric="roc_auc", top_k=5)
+
+        def test_rank(baseline_gate):  # the stored ranking names "age", which X no longer has
+            baseline_gate.importance_ranking(_Drop(model), X.drop(columns="age"), y,
+                                             metric="roc_auc", top_k=2)
+
+        class _Drop:
+            def __init__(self, model):
+                self.model = model
+            def predict_proba(self, rows):
+                return self.model.predict_proba(rows.assign(age=0.0)[["income", "age", "debt", "sex"]])
+            def predict(self, rows):
+                return self.model.predict(rows.assign(age=0.0)[["income", "age", "debt", "sex"]])
+    """)
+    result.assert_outcomes(failed=3)
+    result.stdout.fnmatch_lines(["*top_k must be a positive integer*got 0*"])
+    result.stdout.fnmatch_lines(["*top_k=5 is more than the 4 features of X*"])
+    result.stdout.fnmatch_lines(["*stored ranking in*names feature(s) ?'age'? that X no longer has*"])
+    assert {r["status"] for r in report["results"]} == {"error"}
+
+
+def test_importances_stored_are_scikit_learns(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    rng = np.random.default_rng(1)
+    X = pd.DataFrame(rng.normal(size=(600, 3)), columns=["a", "b", "c"])
+    y = (X["a"] + 0.5 * X["b"] + rng.normal(size=600) > 0).astype(int)
+    model = LogisticRegression().fit(X, y)
+    settings = GateSettings(n_resamples=100, baseline_dir=tmp_path, update_baselines=True)
+    writer = BaselineGate(settings=settings)
+    [row] = writer.importance_ranking(model, X, y, metric="roc_auc", top_k=2, n_repeats=3)
+    stored = json.loads((tmp_path / row.details["baseline_written"]).read_text())["metrics"]
+    seed = settings.seed_for(writer.recorder.key, "importance", "roc_auc")
+    ours = {name: entry["value"] for name, entry in stored.items()}
+    sk = permutation_importance(model, X, y, scoring="roc_auc", n_repeats=3, random_state=seed)
+    assert ours == pytest.approx({f"importance[roc_auc][{f}]": v for f, v in zip(X.columns, sk.importances_mean)})
+    with pytest.raises(GateError, match="importance_ranking was already called"):
+        gate = BaselineGate(settings=settings)
+        gate.importance_ranking(model, X, y, metric="roc_auc", top_k=1)
+        gate.importance_ranking(model, X, y, metric="roc_auc", top_k=1)
