@@ -125,7 +125,8 @@ def test_importances_stored_are_scikit_learns(tmp_path) -> None:  # type: ignore
     seed = settings.seed_for(writer.recorder.key, "importance", "roc_auc")
     ours = {name: entry["value"] for name, entry in stored.items()}
     sk = permutation_importance(model, X, y, scoring="roc_auc", n_repeats=3, random_state=seed)
-    assert ours == pytest.approx({f"importance[roc_auc][{f}]": v for f, v in zip(X.columns, sk.importances_mean)})
+    expected = {f"importance[roc_auc][{f}]": v for f, v in zip(X.columns, sk.importances_mean, strict=True)}
+    assert ours == pytest.approx(expected)
     with pytest.raises(GateError, match="importance_ranking was already called"):
         gate = BaselineGate(settings=settings)
         gate.importance_ranking(model, X, y, metric="roc_auc", top_k=1)
