@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from pytest_mlgate._version import __version__
 from pytest_mlgate.results import GateError, GateFailure, GateResult, MLGateWarning
 
 if TYPE_CHECKING:
@@ -16,8 +17,6 @@ if TYPE_CHECKING:
     from pytest_mlgate.gates.fairness import FairnessGate
     from pytest_mlgate.gates.metrics import metric
     from pytest_mlgate.gates.model import ModelGate
-
-__version__ = "0.1.0"
 
 _LAZY = {
     "DataGate": "pytest_mlgate.gates.data",

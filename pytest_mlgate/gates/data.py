@@ -10,6 +10,14 @@ from __future__ import annotations
 
 from pytest_mlgate._frames import EXAMPLES, column_kind
 from pytest_mlgate.gates.base import DATA_QUALITY
+from pytest_mlgate.gates.data_rows import (
+    drift_columns,
+    drift_verdicts,
+    duplicates_result,
+    leakage_result,
+    missing_rate_fields,
+    missing_result,
+)
 from pytest_mlgate.gates.drift import (
     DRIFT_ALPHA,
     MAX_THREADS,
@@ -19,28 +27,17 @@ from pytest_mlgate.gates.drift import (
     DriftChecks,
     KsChi2Options,
     check_drift_settings,
-    drift_columns,
-    drift_verdicts,
-    missing_rate_fields,
 )
-from pytest_mlgate.gates.integrity import (
-    FAILURE_TABLE_CAP,
-    MIN_LABEL_FRACTION,
-    IntegrityChecks,
-    duplicates_result,
-    leakage_result,
-    missing_result,
-)
-from pytest_mlgate.gates.profiles import (
+from pytest_mlgate.gates.integrity import FAILURE_TABLE_CAP, MIN_LABEL_FRACTION, IntegrityChecks
+from pytest_mlgate.gates.profile_format import (
     PROFILE_FORMAT,
     PROFILE_VERSION,
-    ProfileChecks,
     ReferenceProfile,
     Summary,
     is_profile,
     load_profile,
-    make_profile,
 )
+from pytest_mlgate.gates.profiles import ProfileChecks, make_profile
 from pytest_mlgate.results import hide_our_frames
 
 __tracebackhide__ = hide_our_frames  # our failures point at the user's line; our bugs show their frames

@@ -5,7 +5,6 @@ conflicting labels. pandas and polars DataFrames are accepted (polars is convert
 from __future__ import annotations
 
 import contextlib
-import math
 import warnings
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -22,14 +21,14 @@ from pytest_mlgate._frames import (
     _member,
     _names,
     _row_hashes,
-    _rows,
     row_hashes,
 )
 from pytest_mlgate._validate import fraction as _fraction
 from pytest_mlgate._validate import pct as _pct
 from pytest_mlgate.gates import _inputs
 from pytest_mlgate.gates.base import DATA_QUALITY, BaseGate, gate_check
-from pytest_mlgate.results import GateError, GateResult, fmt, hide_our_frames, json_safe
+from pytest_mlgate.gates.data_rows import duplicates_result, leakage_result, missing_result
+from pytest_mlgate.results import GateError, GateResult, hide_our_frames, json_safe
 
 __tracebackhide__ = hide_our_frames  # our failures point at the user's line; our bugs show their frames
 
@@ -66,63 +65,6 @@ def _positions(frame: pd.DataFrame, labels: pd.Series) -> pd.Series:
 
 def _value_text(value: Any) -> str:
     return "missing" if value is None else repr(value)
-
-
-def missing_result(column: Any, count: int, n: int, limit: float, rows: np.ndarray | None) -> GateResult:
-    """One column's verdict from its missing count (``rows``: where they are, when the data has an order)."""
-    fraction = count / n
-    failed = fraction > limit
-    message = (f"{FAMILY}.missing {column!r}: {count} of {n} values missing ({_pct(fraction)}), "
-               f"allowed at most {_pct(limit)}")
-    if failed:
-        allow = fmt(math.ceil(fraction * 1e4) / 1e4)
-        where = f"; first missing at rows {_rows(rows)}" if rows is not None else ""
-        message += (f"{where}.\n  What to do: fix the source or impute before this point, or allow them with "
-                    f"max_fraction={allow}.")
-    else:
-        message += ": ok."
-    return GateResult(FAMILY, "missing", str(column), "fail" if failed else "pass", value=fraction,
-                      limit=limit, comparison="<=", n=n, message=message,
-                      details={"missing": count, "first_rows": [] if rows is None else rows[:EXAMPLES].tolist()})
-
-
-def duplicates_result(count: int, n: int, limit: float, columns: list[Any], all_columns: bool,
-                      examples: list[dict[str, int]]) -> GateResult:
-    fraction = count / n
-    failed = fraction > limit
-    on = "all columns" if all_columns else f"columns {_names(columns)}"
-    message = (f"{FAMILY}.duplicates: {count} of {n} rows ({_pct(fraction)}) repeat an earlier row on {on}, "
-               f"allowed at most {_pct(limit)}")
-    if failed:
-        shown = "; e.g. " + ", ".join(f"row {e['row']} = row {e['first']}" for e in examples) if examples else ""
-        message += (f"{shown}.\n  What to do: drop them (df.drop_duplicates()) or find the join that "
-                    "multiplies rows; if repeats are legitimate, compare on a key with subset=[...] "
-                    "or raise max_fraction.")
-    else:
-        message += ": ok."
-    return GateResult(FAMILY, "duplicates", "rows", "fail" if failed else "pass", value=fraction, limit=limit,
-                      comparison="<=", n=n, message=message,
-                      details={"duplicates": count, "columns": [str(c) for c in columns], "examples": examples})
-
-
-def leakage_result(count: int, n: int, n_train: int, limit: float, columns: list[Any], all_columns: bool,
-                   examples: list[dict[str, int]]) -> GateResult:
-    fraction = count / n
-    failed = fraction > limit
-    on_text = f"all {len(columns)} columns" if all_columns else f"columns {_names(columns)}"
-    message = (f"{FAMILY}.leakage: {count} of {n} test rows ({_pct(fraction)}) also occur in train "
-               f"(compared on {on_text}), allowed at most {_pct(limit)}")
-    if failed:
-        shown = ("; e.g. " + ", ".join(f"test row {e['test_row']} = train row {e['train_row']}" for e in examples)
-                 if examples else "")
-        message += (f"{shown}.\n  What to do: split so that no row (or entity: group or time) is on both "
-                    "sides, e.g. deduplicate before splitting or use GroupKFold; the test score is inflated otherwise.")
-    else:
-        message += ": ok."
-    return GateResult(FAMILY, "leakage", "test", "fail" if failed else "pass", value=fraction, limit=limit,
-                      comparison="<=", n=n, message=message,
-                      details={"leaked": count, "n_train": n_train, "columns": [str(c) for c in columns],
-                               "examples": examples})
 
 
 @contextlib.contextmanager

@@ -12,37 +12,37 @@ import contextlib
 import math
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from pytest_mlgate import engines
 from pytest_mlgate._frames import _names, no_repeats
 from pytest_mlgate._validate import positive_int
 from pytest_mlgate.engines.base import Summary, Table, summarize
-from pytest_mlgate.gates.drift import _categorical_row, _kind_text, drift_columns, drift_verdicts, missing_rate_fields
-from pytest_mlgate.gates.integrity import duplicates_result, leakage_result, missing_result
-from pytest_mlgate.gates.profiles import PROFILE_FORMAT, PROFILE_VERSION, decode_columns, is_profile, load_profile
+from pytest_mlgate.gates.data_rows import (
+    _categorical_row,
+    _kind_text,
+    drift_columns,
+    drift_verdicts,
+    duplicates_result,
+    leakage_result,
+    missing_rate_fields,
+    missing_result,
+)
+from pytest_mlgate.gates.profile_format import (
+    BINNED_VERSION,
+    PROFILE_FORMAT,
+    PROFILE_VERSION,
+    BinnedProfile,
+    is_binned_profile,
+    is_profile,
+    load_binned_profile,
+    load_profile,
+)
 from pytest_mlgate.results import GateError, GateResult, hide_our_frames, json_safe
 from pytest_mlgate.stats import binned
 from pytest_mlgate.stats.drift import CategoricalSummary
 
 __tracebackhide__ = hide_our_frames  # our failures point at the user's line; our bugs show their frames
-
-BINNED_VERSION = 2
-
-
-@dataclass(frozen=True)
-class BinnedProfile:
-    """A version-2 profile decoded: column -> (kind, dtype, summary)."""
-
-    n_rows: int
-    bins: int
-    columns: dict[str, tuple[str, str, Summary]]
-
-
-def is_binned_profile(obj: Any) -> bool:
-    return isinstance(obj, BinnedProfile) or (isinstance(obj, Mapping) and obj.get("format") == PROFILE_FORMAT
-                                              and obj.get("version") == BINNED_VERSION)
 
 
 def wants_binned(reference: Any, current: Any) -> bool:
@@ -150,15 +150,6 @@ def make_binned_profile(data: Any, *, columns: Any = None, bins: int = binned.BI
     entries = [{"name": c, "dtype": kinds[c][1], **summaries[c].to_profile()} for c in selected]
     return {"format": PROFILE_FORMAT, "version": BINNED_VERSION, "bins": bins, "n_rows": table.n_rows(),
             "columns": entries}
-
-
-def load_binned_profile(profile: Mapping[str, Any] | BinnedProfile) -> BinnedProfile:
-    if isinstance(profile, BinnedProfile):
-        return profile
-    n_rows, columns = decode_columns(profile, binned.BinnedNumeric.from_profile, rebuild="table")
-    bins = positive_int("bins of the reference profile", profile.get("bins"),
-                        note=" (the profile is damaged; rebuild it with data_gate.profile(table))")
-    return BinnedProfile(n_rows, bins, {str(name): column for name, column in columns.items()})
 
 
 # --- drift ----------------------------------------------------------------------------------------

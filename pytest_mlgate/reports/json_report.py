@@ -36,7 +36,7 @@ SCHEMA_VERSION = 2
 
 
 def build(results: Sequence[GateResult], *, settings: dict[str, Any] | None = None) -> dict[str, Any]:
-    from pytest_mlgate import __version__
+    from pytest_mlgate._version import __version__
 
     return {
         "schema_version": SCHEMA_VERSION,
