@@ -259,7 +259,7 @@ def test_failures_raise_gate_failure_outside_pytest(data: tuple) -> None:
 def test_every_snippet_of_the_lifecycle_page_runs_and_passes(pytester: pytest.Pytester) -> None:
     source = "\n\n".join(re.findall(r"```python\n(.*?)```", DOC.read_text(), re.S))
     tests = re.findall(r"^def (test_\w+)", source, re.M)
-    assert len(tests) == 6
+    assert len(tests) == 7
     pytester.makepyfile(test_docs=source)
     first = pytester.runpytest("-p", "no:cacheprovider", "-o", "mlgate_n_resamples=200", "--mlgate-update-baselines")
     first.assert_outcomes(passed=len(tests))  # the importance ranking's baseline is written, then checked
