@@ -551,14 +551,14 @@ class BaselineGate(SelectionCheck):
         pending, results = importance_ranking(self, model, X, _inputs.true_labels(y, y_true), metric=metric,
                                               top_k=top_k, n_repeats=n_repeats, max_rows=max_rows, name=name,
                                               pos_label=pos_label)
-        if pending is not None:
+        if pending is not None:  # the check made the baseline; the gate writes it, as for compare
             path, baseline, replaces = pending
             old = None
             if path.exists():
-                with contextlib.suppress(GateError):
+                with contextlib.suppress(GateError):  # a broken file is replaced: that is what the update flag is for
                     old = baselines.read_baseline(path)
             updated = baselines.with_history(baseline, old, baselines.current_commit(path.parent))
-            baselines.write_pair(path, updated, None, replaces=replaces)
+            self.write(BaselineToWrite(path, updated, None, replaces))
         return results
 
     @gate_check("compare_models", lambda a: _label(a["metric"]))
