@@ -82,11 +82,11 @@ def sensitive_columns(sensitive_features: Any, X: Any, n: int, what: str = "sens
     if sf is None:
         raise GateError(f"{what} is required: a column name of X, the values (Series or array), "
                         "or several columns (a list of names or a DataFrame) for intersectional groups")
-    if _is_names(sf) and len(sf) != n and not _any_column(sf, X):
+    if _is_names(sf) and len(sf) != n and not _column_names(X).intersection(sf):
         where = "X was not given" if X is None else f"none of them is a column of X (columns: {_columns_text(X)})"
         raise GateError(f"{what} is a list of {len(sf)} strings but y has {n} rows, and {where}: "
                         f"pass one value per row ({n}), or names of X's columns")
-    as_names = isinstance(sf, str) or (_is_names(sf) and (len(sf) != n or _all_columns(sf, X)))
+    as_names = isinstance(sf, str) or (_is_names(sf) and (len(sf) != n or _column_names(X).issuperset(sf)))
     if as_names:
         names = [sf] if isinstance(sf, str) else list(sf)
         if X is None:
@@ -122,24 +122,14 @@ def _columns_text(X: Any) -> str:
     return ", ".join(map(repr, columns[:20])) + (f" and {len(columns) - 20} more" if len(columns) > 20 else "")
 
 
-def _any_column(names: list[str], X: Any) -> bool:
+def _column_names(X: Any) -> set[Any]:
+    """The column names of ``X``; none when it has no named columns (or is absent)."""
     if X is None:
-        return False
+        return set()
     try:
-        columns = set(_inputs.to_frame(X).columns)
+        return set(_inputs.to_frame(X).columns)
     except GateError:
-        return False
-    return any(name in columns for name in names)
-
-
-def _all_columns(names: list[str], X: Any) -> bool:
-    if X is None:
-        return False
-    try:
-        columns = set(_inputs.to_frame(X).columns)
-    except GateError:
-        return False
-    return all(name in columns for name in names)
+        return set()
 
 
 def encode_groups(columns: Mapping[str, Any] | pd.DataFrame) -> Groups:
