@@ -94,6 +94,20 @@ class Table(ABC):
         raise GateError(f"{self.name} is a {self.engine} table, which cannot give score histograms yet; write it as "
                         "Parquet and pass the path (read by DuckDB)")
 
+    def kinds_from_types(self, types: dict[str, str], numeric: Sequence[str],
+                         categorical: Sequence[str]) -> dict[str, tuple[str, str]]:
+        """Each column's kind from its engine type name (its base before any "(...)"), refusing other types."""
+        out = {}
+        for column, dtype in types.items():
+            base = dtype.split("(")[0]
+            if base in numeric:
+                out[column] = ("numeric", dtype)
+            elif base in categorical:
+                out[column] = ("categorical", dtype)
+            else:
+                raise self.unsupported(column, dtype)
+        return out
+
     def unsupported(self, column: str, dtype: str) -> GateError:
         return GateError(f"column {column!r} of {self.name} has type {dtype}, which drift does not support; cast it "
                          "to a number or to text in the query")

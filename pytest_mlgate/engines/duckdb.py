@@ -53,16 +53,7 @@ class DuckDBTable(Table):
         return self.relation.query("mlgate_t", query).fetchall()
 
     def kinds(self) -> dict[str, tuple[str, str]]:
-        out = {}
-        for column, dtype in self._types.items():
-            base = dtype.split("(")[0]
-            if base in NUMERIC:
-                out[column] = ("numeric", dtype)
-            elif base in CATEGORICAL:
-                out[column] = ("categorical", dtype)
-            else:
-                raise self.unsupported(column, dtype)
-        return out
+        return self.kinds_from_types(self._types, NUMERIC, CATEGORICAL)
 
     def _value(self, column: str) -> str:
         """The column as DOUBLE (inside :meth:`_sql`, where NaN is already NULL)."""

@@ -45,16 +45,7 @@ class SparkTable(Table):
             raise GateError(f"{name} has no columns: there is nothing to check")
 
     def kinds(self) -> dict[str, tuple[str, str]]:
-        out = {}
-        for column, dtype in self._types.items():
-            base = dtype.split("(")[0]
-            if base in NUMERIC:
-                out[column] = ("numeric", dtype)
-            elif base in CATEGORICAL:
-                out[column] = ("categorical", dtype)
-            else:
-                raise self.unsupported(column, dtype)
-        return out
+        return self.kinds_from_types(self._types, NUMERIC, CATEGORICAL)
 
     def _col(self, column: str) -> Any:
         return self.F.col(quote(column))
