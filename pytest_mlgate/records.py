@@ -311,8 +311,70 @@ class Leaderboard(Record):
         return cls(str(details.get("metric")), str(details.get("champion")), entries)
 
 
+@dataclass(frozen=True)
+class RankedFeature:
+    """One feature of a ranking: its permutation importance and interval."""
+
+    feature: str
+    importance: float | None
+    interval: Interval | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"feature": self.feature, "importance": self.importance, "interval": _list(self.interval)}
+
+    @classmethod
+    def from_json(cls, entry: Mapping[str, Any]) -> RankedFeature:
+        return cls(str(entry.get("feature")), _float(entry.get("importance")), _interval(entry.get("interval")))
+
+
+def _ranked(entries: Any) -> tuple[RankedFeature, ...]:
+    return tuple(RankedFeature.from_json(e) for e in entries or () if isinstance(e, Mapping))
+
+
+@dataclass(frozen=True)
+class ImportanceRanking(Record):
+    """Explanation drift (``importance_ranking``): the current top ``top_k`` features by permutation importance
+    and, when a baseline was read, the stored top ``top_k``, the features that left or entered it with evidence
+    and the stored k-th feature whose interval is the bar (details keys ``current``, ``stored``, ...). ``outside``
+    holds the current importance of the stored top-k features that are no longer in the current top k."""
+
+    kind: ClassVar[str] = "importance_ranking"
+    metric: str
+    top_k: int
+    current: tuple[RankedFeature, ...]
+    stored: tuple[RankedFeature, ...] = ()  #: empty when the baseline was written or is missing
+    left: tuple[str, ...] = ()
+    entered: tuple[str, ...] = ()
+    kth_feature: str | None = None
+    kth_interval: Interval | None = None
+    outside: tuple[RankedFeature, ...] = ()
+
+    def now(self, feature: str) -> RankedFeature | None:
+        """The current importance of ``feature`` when the record holds it (a current top-k or stored top-k one)."""
+        return next((f for f in (*self.current, *self.outside) if f.feature == feature), None)
+
+    def to_details(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"metric": self.metric, "top_k": self.top_k,
+                               "current": [f.to_json() for f in self.current]}
+        if self.stored:
+            out.update({"stored": [f.to_json() for f in self.stored], "left": list(self.left),
+                        "entered": list(self.entered), "kth_feature": self.kth_feature,
+                        "kth_interval": _list(self.kth_interval),
+                        "outside": [f.to_json() for f in self.outside]})
+        return out
+
+    @classmethod
+    def from_details(cls, details: Mapping[str, Any]) -> ImportanceRanking:
+        kth = details.get("kth_feature")
+        return cls(str(details.get("metric")), int(details.get("top_k") or 0), _ranked(details.get("current")),
+                   _ranked(details.get("stored")), tuple(str(f) for f in details.get("left") or ()),
+                   tuple(str(f) for f in details.get("entered") or ()), str(kth) if kth is not None else None,
+                   _interval(details.get("kth_interval")), _ranked(details.get("outside")))
+
+
 RECORDS: dict[str, type[Record]] = {cls.kind: cls for cls in (DriftColumn, DriftOverview, GroupTable,
-                                                              ReliabilityTable, Comparison, Leaderboard)}
+                                                              ReliabilityTable, Comparison, Leaderboard,
+                                                              ImportanceRanking)}
 
 
 def read_record(kind: Any, details: Mapping[str, Any]) -> Record | None:
@@ -322,5 +384,5 @@ def read_record(kind: Any, details: Mapping[str, Any]) -> Record | None:
 
 
 __all__ = ["RECORDS", "Comparison", "Distribution", "DriftColumn", "DriftOverview", "Estimate", "GroupRow",
-           "GroupTable", "Interval", "Leaderboard", "LeaderboardEntry", "Record", "ReliabilityBin",
-           "ReliabilityTable", "read_record"]
+           "GroupTable", "ImportanceRanking", "Interval", "Leaderboard", "LeaderboardEntry", "RankedFeature", "Record",
+           "ReliabilityBin", "ReliabilityTable", "read_record"]

@@ -13,7 +13,8 @@ from sklearn.linear_model import LogisticRegression
 
 from pytest_mlgate.gates.base import GateSettings
 from pytest_mlgate.gates.baseline import BaselineGate
-from pytest_mlgate.results import GateError
+from pytest_mlgate.records import ImportanceRanking
+from pytest_mlgate.results import GateError, GateResult
 
 DATA = textwrap.dedent(
     """
@@ -131,3 +132,27 @@ def test_importances_stored_are_scikit_learns(tmp_path) -> None:  # type: ignore
         gate = BaselineGate(settings=settings)
         gate.importance_ranking(model, X, y, metric="roc_auc", top_k=1)
         gate.importance_ranking(model, X, y, metric="roc_auc", top_k=1)
+
+
+def test_the_ranking_is_a_typed_record_drawn_in_every_report(pytester: pytest.Pytester) -> None:
+    """The stored and current top k, the features that moved and the bar they crossed: a table in Markdown and
+    HTML, a chart in HTML, and the record's keys in the JSON."""
+    run(pytester, SAME.format(model="model"), "--mlgate-update-baselines")
+    result, report = run(pytester, SAME.format(model="without_income"), "--mlgate-markdown=r.md",
+                         "--mlgate-html=r.html")
+    result.assert_outcomes(failed=1)
+    [row] = report["results"]
+    assert row["record"] == "importance_ranking"
+    assert [r["feature"] for r in row["details"]["outside"]] == ["income"]  # where the leaver stands now
+    assert row["details"]["kth_feature"] == "debt" and len(row["details"]["kth_interval"]) == 2
+    record = GateResult.from_dict(row).record  # as a result crosses from an xdist worker
+    assert isinstance(record, ImportanceRanking) and record.left == ("income",) and record.entered == ()
+    assert [f.feature for f in record.stored] == ["income", "debt"] and record.now("income") == record.outside[0]
+    markdown = (pytester.path / "r.md").read_text()
+    assert "### Leaderboards and rankings" in markdown
+    assert "| rank | stored | importance | now | current | importance |" in markdown
+    [first] = [line for line in markdown.splitlines() if line.startswith("| 1 | income (left)")]
+    assert first.count("|") == 7 and "| debt " in first  # debt now first; income's stored and current values
+    page = (pytester.path / "r.html").read_text()
+    assert page.count('<table class="record">') == 1 and "income (left)" in page
+    assert "Explanation drift of roc_auc" in page and "income left" in page  # the chart's caption

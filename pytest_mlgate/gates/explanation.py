@@ -26,6 +26,7 @@ from pytest_mlgate import baselines
 from pytest_mlgate._validate import percent, positive_int
 from pytest_mlgate.gates import _inputs
 from pytest_mlgate.gates.base import BaseGate
+from pytest_mlgate.records import ImportanceRanking, RankedFeature
 from pytest_mlgate.results import GateError, GateResult, fmt
 from pytest_mlgate.stats.metrics import get_metric
 from pytest_mlgate.stats.paired import rescale_interval
@@ -49,6 +50,10 @@ def _ci(interval: tuple[float, float], confidence: float) -> str:
 
 def _listing(rows: list[tuple[str, float, tuple[float, float]]], confidence: float) -> str:
     return "; ".join(f"{i}. {f} {fmt(v)} ({_ci(iv, confidence)})" for i, (f, v, iv) in enumerate(rows, 1))
+
+
+def _ranked(rows: list[tuple[str, float, tuple[float, float]]]) -> tuple[RankedFeature, ...]:
+    return tuple(RankedFeature(f, v, iv) for f, v, iv in rows)
 
 
 def importance_ranking(
@@ -96,11 +101,8 @@ def importance_ranking(
     current_top = [(features[j], means[j], intervals[j]) for j in order[:top_k]]
     y_true = _inputs.labels(y, "y")
     data = baselines.fingerprint(X, y_true)
-    base_details: dict[str, Any] = {
-        "metric": m.name, "top_k": top_k, "n_repeats": n_repeats, "confidence": confidence,
-        "interval_method": table.method,
-        "current": [{"feature": f, "importance": v, "interval": list(iv)} for f, v, iv in current_top],
-    }
+    base_details: dict[str, Any] = {"n_repeats": n_repeats, "confidence": confidence, "interval_method": table.method}
+    current_record = ImportanceRanking(m.name, top_k, _ranked(current_top))
 
     if settings.update_baselines:
         baseline = baselines.Baseline(
@@ -114,6 +116,7 @@ def importance_ranking(
             FAMILY, CHECK, m.name, "pass", n=table.n,
             message=(f"baseline.importance_ranking {m.name}: top {top_k} {_listing(current_top, confidence)}: "
                      f"baseline written to {path}. Review the diff and commit it."),
+            record=current_record,
             details={**base_details, "baseline_written": str(path), "baseline_file": str(path)},
         )
         return (path, baseline, legacy), [result]
@@ -123,7 +126,7 @@ def importance_ranking(
             message=(f"baseline.importance_ranking: the baseline file {path} does not exist, so there is nothing to "
                      f"compare with (now top {top_k}: {_listing(current_top, confidence)}).\n  What to do: run "
                      f"pytest {baselines.UPDATE_FLAG} to write it from the current model, review it and commit it."),
-            details={**base_details, "baseline_file": str(path), "missing": [m.name]},
+            record=current_record, details={**base_details, "baseline_file": str(path), "missing": [m.name]},
         )]
     path = found
     prefix = _prefix(m.name)
@@ -177,8 +180,10 @@ def importance_ranking(
                    f"with evidence (the bar: {bar}).\n  {listing}")
     return None, [GateResult(
         FAMILY, CHECK, m.name, "fail" if failed else "pass", n=table.n, message=message,
-        details={**base_details, "baseline_file": str(path),
-                 "stored": [{"feature": f, "importance": v, "interval": list(iv)} for f, v, iv in stored_top],
-                 "left": left, "entered": entered, "kth_feature": kth_name,
-                 "kth_interval": [kth_lo, kth_hi] if all(math.isfinite(v) for v in (kth_lo, kth_hi)) else None},
+        record=ImportanceRanking(
+            m.name, top_k, _ranked(current_top), _ranked(stored_top), tuple(left), tuple(entered), kth_name,
+            (kth_lo, kth_hi) if all(math.isfinite(v) for v in (kth_lo, kth_hi)) else None,
+            _ranked([(f, means[index[f]], intervals[index[f]]) for f, _, _ in stored_top
+                     if f not in {name for name, _, _ in current_top}])),
+        details={**base_details, "baseline_file": str(path)},
     )]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
+from pytest_mlgate.records import ImportanceRanking, Interval, Leaderboard, RankedFeature
 from pytest_mlgate.results import STATUSES, GateResult, fmt
 
 COLUMNS = ("test", "check", "subject", "value", "limit", "interval", "n", "verdict")
@@ -52,3 +53,46 @@ def counts(results: Sequence[GateResult]) -> dict[str, int]:
 def counts_text(results: Sequence[GateResult]) -> str:
     tally = counts(results)
     return ", ".join(f"{tally[s]} {s}" for s in STATUSES if tally[s]) or "no results"
+
+
+def _interval(interval: Interval | None) -> str:
+    return f"[{fmt(interval[0])}, {fmt(interval[1])}]" if interval is not None else ""
+
+
+def _estimate(ranked: RankedFeature | None) -> str:
+    return f"{fmt(ranked.importance)} {_interval(ranked.interval)}" if ranked is not None else ""
+
+
+def _name(ranked: RankedFeature | None, moved: tuple[str, ...], word: str) -> str:
+    if ranked is None:
+        return ""
+    return f"{ranked.feature} ({word})" if ranked.feature in moved else ranked.feature
+
+
+def record_table(result: GateResult) -> tuple[str, tuple[str, ...], list[tuple[str, ...]]] | None:
+    """A record that is a table (a leaderboard, a ranking of features) as its caption, column names and rows of
+    text, the same in every report; ``None`` for any other result."""
+    record = result.record
+    if isinstance(record, Leaderboard):
+        columns: tuple[str, ...] = ("candidate", record.metric, "interval", "difference", "difference interval",
+                                    "verdict")
+        rows: list[tuple[str, ...]] = [(e.candidate, fmt(e.value), _interval(e.interval), fmt(e.difference),
+                 _interval(e.difference_interval), e.verdict) for e in record.entries]
+        return f"leaderboard against the champion {record.champion}", columns, rows
+    if isinstance(record, ImportanceRanking):
+        table: list[tuple[str, ...]] = []
+        for rank in range(max(len(record.current), len(record.stored))):
+            current = record.current[rank] if rank < len(record.current) else None
+            now = (_name(current, record.entered, "entered"), _estimate(current))
+            if not record.stored:
+                table.append((str(rank + 1), *now))
+                continue
+            stored = record.stored[rank] if rank < len(record.stored) else None
+            table.append((str(rank + 1), _name(stored, record.left, "left"), _estimate(stored),
+                          _estimate(record.now(stored.feature)) if stored is not None else "", *now))
+        head = ("rank", "stored", "importance", "now", "current", "importance") if record.stored else (
+            "rank", "current", "importance")
+        bar = (f"; the bar is the stored k-th feature {record.kth_feature} {_interval(record.kth_interval)}"
+               if record.kth_feature is not None else "")
+        return f"top {record.top_k} features by permutation importance in {record.metric}{bar}", head, table
+    return None

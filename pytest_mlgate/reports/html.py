@@ -20,8 +20,15 @@ from pathlib import Path
 from typing import Any
 
 from pytest_mlgate._files import write_atomic
-from pytest_mlgate.records import Comparison, DriftColumn, DriftOverview, GroupTable, ReliabilityTable
-from pytest_mlgate.reports._rows import decide_text, limit_text
+from pytest_mlgate.records import (
+    Comparison,
+    DriftColumn,
+    DriftOverview,
+    GroupTable,
+    ImportanceRanking,
+    ReliabilityTable,
+)
+from pytest_mlgate.reports._rows import decide_text, limit_text, record_table
 from pytest_mlgate.results import STATUSES, GateResult, fmt
 
 #: at most this many charts of one kind, so a 200-column drift check does not make a 50 MB page
@@ -187,7 +194,8 @@ def _by_test(results: Sequence[GateResult], charts: Mapping[int, list[str]], fam
         only = "".join(f' data-only-{name}="{values.pop()}"' for name, values in
                        (("status", {r.status for r in rows}), ("family", {families.index(r.family) for r in rows}))
                        if len(values) == 1)
-        figures = "".join(f for i in indexes for f in charts.get(i, []))
+        figures = "".join(_record_table(results[i], families) for i in indexes)
+        figures += "".join(f for i in indexes for f in charts.get(i, []))
         sections.append(
             f'<section class="test {escape(worst)}" id="test{number}"{only}><h3>'
             f'<span class="verdict {escape(worst)}">{escape(worst.upper())}</span> '
@@ -229,6 +237,19 @@ def _results_table(results: Sequence[GateResult], families: Sequence[str]) -> st
     return f'<table class="results">{head}{"".join(rows)}</table>'
 
 
+def _record_table(result: GateResult, families: Sequence[str]) -> str:
+    """A leaderboard or a feature ranking as a table of its own, beside the charts (and without matplotlib)."""
+    table = record_table(result)
+    if table is None:
+        return ""
+    caption, head, body = table
+    cells = "".join("<tr>" + "".join(f"<td>{escape(cell)}</td>" for cell in row) + "</tr>" for row in body)
+    where = f"{result.node_id} · {result.family}.{result.check} · {result.subject}"
+    return (f'<figure{_data(result, families)}><table class="record"><tr>'
+            + "".join(f"<th>{escape(h)}</th>" for h in head) + f"</tr>{cells}</table><figcaption><b>"
+            f"{escape(where)}</b><br>{escape(caption)}, {escape(result.status)}</figcaption></figure>")
+
+
 def _data(result: GateResult, families: Sequence[str]) -> str:
     """The attributes the filter's CSS selects on (the family by number: family names need no CSS escaping).
     A row carries them on its first cell, so the row's own class stays its status alone."""
@@ -253,6 +274,7 @@ def _charts(results: Sequence[GateResult], families: Sequence[str]) -> tuple[dic
         ("fairness", _fairness_charts),
         ("calibration", _calibration_charts),
         ("baseline", _baseline_charts),
+        ("explanation", _explanation_charts),
     ]
     figures: dict[int, list[str]] = {}
     drawn = 0
@@ -485,6 +507,46 @@ def _calibration_charts(result: GateResult) -> Iterable[Chart]:
     interval = f", interval {result.interval_text()}" if result.interval is not None else ""
     limit = f", limit {limit_text(result)}" if result.limit is not None else ""
     return [(figure, f"Reliability diagram for {result.subject}: {value}{interval}{limit}, {result.status}")]
+
+
+# explanation drift: stored versus current importance of the top features ----------------------------------
+
+
+def _explanation_charts(result: GateResult) -> Iterable[Chart]:
+    """Each stored top-k feature (then each that entered the current top k): its stored and current importance
+    with intervals, and the stored k-th feature's interval, the bar a feature must clear, as a band."""
+    record = result.record
+    if not isinstance(record, ImportanceRanking) or not record.current:
+        return []
+    names = [f.feature for f in record.stored]
+    names += [f.feature for f in record.current if f.feature not in names]
+    stored = {f.feature: f for f in record.stored}
+    figure = _figure(5.2, 0.9 + 0.42 * len(names))
+    axes = figure.subplots()
+    sides = (("stored", stored.get, PALETTE["reference"], 0.15),
+             ("current", record.now, PALETTE.get(result.status, PALETTE["current"]), -0.15))
+    for label, find, color, offset in sides:
+        points = [(i, find(name)) for i, name in enumerate(names)]
+        drawn = [(i, f) for i, f in points if f is not None and _number(f.importance) is not None]
+        if not drawn:
+            continue
+        values = [float(f.importance) for _, f in drawn if f.importance is not None]
+        errors = [_error_bar(v, f.interval) for v, (_, f) in zip(values, drawn, strict=True)]
+        axes.errorbar(values, [i + offset for i, _ in drawn], xerr=[[e[0] for e in errors], [e[1] for e in errors]],
+                      fmt="o", color=color, capsize=3, markersize=5, label=label)
+    if record.kth_interval is not None:
+        axes.axvspan(record.kth_interval[0], record.kth_interval[1], color=PALETTE["limit"], alpha=0.15,
+                     label=f"stored k-th ({_short(record.kth_feature, 16)})")
+    axes.set_yticks(range(len(names)), [_short(n, 20) for n in names], fontsize=8)
+    axes.set_ylim(len(names) - 0.4, -1.4)  # the first feature on top, a free row above it for the legend
+    axes.set_xlabel(f"permutation importance ({_short(record.metric, 20)} lost)")
+    axes.set_title(f"top {record.top_k} features: {_short(result.subject)}", fontsize=10)
+    axes.legend(fontsize=7, loc="upper center", ncol=3, frameon=False)
+    moved = [*(f"{f} left" for f in record.left), *(f"{f} entered" for f in record.entered)]
+    caption = (f"Explanation drift of {result.subject}: top {record.top_k} by permutation importance, stored "
+               f"against current; {', '.join(moved) if moved else 'no feature entered or left with evidence'}, "
+               f"{result.status}")
+    return [(figure, caption)]
 
 
 # baseline: current versus baseline with intervals ---------------------------------------------------------

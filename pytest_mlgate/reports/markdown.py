@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from pytest_mlgate._files import write_atomic
-from pytest_mlgate.reports._rows import COLUMNS, counts_text, decide_text, row
+from pytest_mlgate.reports._rows import COLUMNS, counts_text, decide_text, record_table, row
 from pytest_mlgate.results import GateResult
 
 ICONS = {"PASS": "pass", "INCONCLUSIVE": "*inconclusive*", "FAIL": "**FAIL**", "WARN": "warn", "ERROR": "**ERROR**"}
@@ -57,6 +57,14 @@ def render(results: Sequence[GateResult], *, settings: dict[str, Any] | None = N
         if hint:
             cells["verdict"] += f": {escape(hint)}"
         lines.append("| " + " | ".join(cells[c] for c in COLUMNS) + " |")
+    tables = [(r, t) for r in results if (t := record_table(r)) is not None]
+    if tables:
+        lines += ["", "### Leaderboards and rankings", ""]
+        for result, (caption, head, body) in tables:
+            lines += [f"{code(result.node_id)} {escape(result.subject)} ({result.status}): {escape(caption)}", "",
+                      "| " + " | ".join(escape(h) for h in head) + " |", "|" + "|".join("---" for _ in head) + "|"]
+            lines += ["| " + " | ".join(escape(cell) for cell in cells) + " |" for cells in body]
+            lines.append("")
     sections = (("Failures and warnings", ("fail", "warn", "error")),
                 ("Inconclusive: the data cannot tell yet", ("inconclusive",)))
     for heading, statuses in sections:
