@@ -1,5 +1,6 @@
 """Lifecycle gates: the candidate beats the rule a bank would fall back to, it is the right pick among the
-variants kept, and what it relies on stays inside the credit policy (sex must carry almost no weight)."""
+variants kept, what it relies on stays inside the credit policy (sex must carry almost no weight), and the
+features it relies on most are still those reviewed when its baseline was committed."""
 
 from __future__ import annotations
 
@@ -26,3 +27,11 @@ def test_relies_on_sex_at_most_a_little(model_gate, model, X_score, y_score) -> 
     """Governance: permuting sex (in both columns that carry it) may cost at most 0.02 AUC."""
     model_gate.importance(model, X_score, y_score, metric="roc_auc", n_repeats=5,
                           max={"sex": 0.02, "status_sex": 0.02}, min={"status": 0.01})
+
+
+@pytest.mark.baseline
+def test_relies_on_the_features_reviewed(baseline_gate, model, X_score, y_score) -> None:
+    """Explanation drift: the two features the model relied on most when the baseline was reviewed (checking
+    account status, then the loan's duration) may trade places, but none may leave or enter the top 2 with
+    evidence."""
+    baseline_gate.importance_ranking(model, X_score, y_score, metric="roc_auc", top_k=2, n_repeats=5)
