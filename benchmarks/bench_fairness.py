@@ -23,7 +23,8 @@ import numpy as np
 import pandas as pd
 
 from pytest_mlgate.gates.base import GateSettings, Recorder
-from pytest_mlgate.gates.fairness import FairnessGate, encode_groups, encode_labels
+from pytest_mlgate.gates.fairness import FairnessGate
+from pytest_mlgate.gates.fairness_inputs import encode_groups, encode_labels
 from pytest_mlgate.stats import groups as gs
 
 PER_GROUP = ["accuracy", "selection_rate", "true_positive_rate", "false_positive_rate"]

@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pytest_mlgate.gates.base import GateSettings
-from pytest_mlgate.gates.fairness import FairnessGate, encode_groups, factorize_unicode
+from pytest_mlgate.gates.fairness import FairnessGate
+from pytest_mlgate.gates.fairness_inputs import encode_groups, factorize_unicode
 from pytest_mlgate.stats import groups as gs
 
 from quiet import quiet  # isort: skip
@@ -302,7 +303,7 @@ def test_integer_and_categorical_group_columns_take_their_codes_like_factorize()
     groups and order that ``pd.factorize(sort=True)`` gives, unused categories and values left out."""
     import pandas as pd
 
-    from pytest_mlgate.gates.fairness import encode_groups
+    from pytest_mlgate.gates.fairness_inputs import encode_groups
 
     rng = np.random.default_rng(4)
     ints = rng.choice([3, 5, 9], 500)
