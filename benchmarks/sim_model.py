@@ -69,15 +69,7 @@ def slices_rates(k: int, size: int, runs: int, settings: GateSettings) -> tuple[
     return corrected / runs, uncorrected / runs
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--runs", type=int, default=300)
-    parser.add_argument("--resamples", type=int, default=1000)
-    parser.add_argument("--calibration-only", action="store_true", help="only the calibration rows")
-    parser.add_argument("--sizes", default="200,500,1000", help="rows per calibration run, comma-separated")
-    args = parser.parse_args()
-    settings = GateSettings(n_resamples=args.resamples)
-    start = time.perf_counter()
+def calibration_table(args: argparse.Namespace, settings: GateSettings) -> None:
     print(f"calibration: max_ece = 0.05, alpha = {settings.alpha}, {args.runs} runs per row, "
           f"{args.resamples} resamples")
     print(f"{'rows':>6} {'true ECE':>9} {'gate fails':>11} {'percentile rule':>16}")
@@ -85,14 +77,31 @@ def main() -> None:
         for shift in (0.0, 0.05, 0.10):
             gate, percentile = calibration_rates(n, shift, args.runs, settings)
             print(f"{n:>6} {shift:>9.2f} {gate:>11.1%} {percentile:>16.1%}")
-    if args.calibration_only:
-        return
     print()
+
+
+def slices_table(args: argparse.Namespace, settings: GateSettings) -> None:
     print(f"slices: every slice at accuracy 0.8 = min, alpha = {settings.alpha}, {args.runs} runs per row")
     print(f"{'slices':>6} {'rows each':>10} {'gate fails (Bonferroni)':>24} {'each slice at alpha':>20}")
     for k, size in ((2, 200), (5, 200), (10, 100)):
         corrected, uncorrected = slices_rates(k, size, args.runs, settings)
         print(f"{k:>6} {size:>10} {corrected:>24.1%} {uncorrected:>20.1%}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=300)
+    parser.add_argument("--resamples", type=int, default=1000)
+    parser.add_argument("--calibration-only", action="store_true", help="only the calibration rows")
+    parser.add_argument("--slices-only", action="store_true", help="only the slices rows")
+    parser.add_argument("--sizes", default="200,500,1000", help="rows per calibration run, comma-separated")
+    args = parser.parse_args()
+    settings = GateSettings(n_resamples=args.resamples)
+    start = time.perf_counter()
+    if not args.slices_only:
+        calibration_table(args, settings)
+    if not args.calibration_only:
+        slices_table(args, settings)
     print(f"\n({time.perf_counter() - start:.0f} s)")
 
 
