@@ -15,6 +15,7 @@ from sklearn.isotonic import IsotonicRegression
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 
+from pytest_mlgate.gates.base import GateSettings
 from pytest_mlgate.gates.baseline import BaselineGate
 from pytest_mlgate.gates.model import ModelGate
 from pytest_mlgate.results import GateError, GateFailure
@@ -150,6 +151,52 @@ def test_importance_equals_scikit_learn_for_the_same_permutations(data: tuple, m
     theirs = permutation_importance(model, X, y, scoring=scoring, n_repeats=4, random_state=7).importances
     np.testing.assert_allclose(ours, theirs, rtol=0, atol=1e-12)
     assert all(lo <= r.value <= hi for r in results for lo, hi in [r.interval])
+
+
+@pytest.mark.parametrize(("metric", "scoring"), [("roc_auc", "roc_auc"), ("accuracy", "accuracy"),
+                                                 ("log_loss", "neg_log_loss"), ("f1", "f1")])
+def test_weighted_importance_equals_scikit_learns_sample_weight(data: tuple, metric: str, scoring: str) -> None:
+    """The interval per method: the weighted mean over rows (accuracy, log loss), the weighted bootstrap (ROC AUC,
+    f1); the numbers scikit-learn's for the same permutations and weights."""
+    X, y, model = data
+    weights = np.random.default_rng(5).integers(0, 4, len(y)).astype(float)
+    results = ModelGate(settings=GateSettings(n_resamples=200)).importance(
+        model, X, y, metric=metric, n_repeats=3, random_state=2, sample_weight=weights)
+    ours = np.array([r.details["repeats"] for r in results])
+    theirs = permutation_importance(model, X, y, scoring=scoring, n_repeats=3, random_state=2,
+                                    sample_weight=weights).importances
+    np.testing.assert_allclose(ours, theirs, rtol=0, atol=1e-12)
+    unweighted = permutation_importance(model, X, y, scoring=scoring, n_repeats=3, random_state=2).importances
+    assert not np.allclose(ours, unweighted)  # the weights did count
+    assert all(lo <= r.value <= hi and r.details["weighted"] for r in results for lo, hi in [r.interval])
+    assert {r.details["interval_method"] for r in results} == {
+        "accuracy": {"rows"}, "log_loss": {"rows"}}.get(metric, {"bootstrap"})
+    assert "weighted by sample_weight" in results[0].message
+    with pytest.raises(GateError, match="sample_weight must be finite, >= 0"):
+        ModelGate().importance(model, X, y, metric=metric, sample_weight=-weights)
+
+
+def test_weighted_mean_importance_interval_is_the_weighted_bootstraps() -> None:
+    """Rows are the sampling unit, their weights ride along (as in every weighted interval of the project): the
+    ratio estimator's standard error of a weighted mean matches the bootstrap over rows of the same weighted
+    mean, not the narrower one of rows repeated by their weights."""
+    from pytest_mlgate.stats.importance import permutation_importance as ours
+    from pytest_mlgate.stats.metrics import get_metric
+
+    rng = np.random.default_rng(4)
+    y = rng.integers(0, 2, 400)
+    base = np.where(rng.random(400) < 0.8, y, 1 - y)
+    permuted = [np.where(rng.random(400) < 0.6, y, 1 - y) for _ in range(3)]
+    w = rng.integers(1, 6, 400).astype(float)
+    weighted = ours(get_metric("accuracy"), y, base, lambda j: permuted, features=["a"],
+                    point=lambda out: float(np.average(out == y, weights=w)), n_resamples=10, confidence=0.95,
+                    seed=0, sample_weight=w)
+    d = (base == y) - np.mean([p == y for p in permuted], axis=0)
+    draws = rng.integers(0, 400, (4000, 400))
+    boot = (w[draws] * d[draws]).sum(axis=1) / w[draws].sum(axis=1)
+    lo, hi = weighted.intervals[0]
+    assert weighted.means[0] == pytest.approx(np.average(d, weights=w), abs=1e-12)
+    assert (hi - lo) / (2 * 1.959964) == pytest.approx(boot.std(), rel=0.08)
 
 
 def test_importance_on_arrays_and_a_row_budget_draws_scikit_learns_rows(data: tuple) -> None:

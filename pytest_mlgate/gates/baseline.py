@@ -534,13 +534,15 @@ class BaselineGate(SelectionCheck):
         max_rows: int | None = None,
         name: str | None = None,
         y_true: Any = None,
+        sample_weight: Any = None,
         pos_label: Any = None,
     ) -> list[GateResult]:
         """Explanation drift: fail when a feature enters or leaves the stored top ``top_k`` by permutation
         importance (``model_gate.importance``'s numbers) with evidence: its interval lies wholly below (leaves) or
         above (enters) the stored interval of the k-th stored feature. Under ``--mlgate-update-baselines`` every
         feature's importance is (re)written to the test's baseline file; ``name`` keeps a second ranking in one
-        test. See :mod:`pytest_mlgate.gates.explanation`."""
+        test. ``sample_weight=`` weighs the scores, as in ``model_gate.importance``. See
+        :mod:`pytest_mlgate.gates.explanation`."""
         from pytest_mlgate.gates.explanation import importance_ranking
 
         slot = f"importance_ranking:{name or ''}"
@@ -550,7 +552,7 @@ class BaselineGate(SelectionCheck):
         self._baseline_names.add(slot)
         pending, results = importance_ranking(self, model, X, _inputs.true_labels(y, y_true), metric=metric,
                                               top_k=top_k, n_repeats=n_repeats, max_rows=max_rows, name=name,
-                                              pos_label=pos_label)
+                                              sample_weight=sample_weight, pos_label=pos_label)
         if pending is not None:  # the check made the baseline; the gate writes it, as for compare
             path, baseline, replaces = pending
             old = None

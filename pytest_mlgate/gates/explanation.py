@@ -58,7 +58,7 @@ def _ranked(rows: list[tuple[str, float, tuple[float, float]]]) -> tuple[RankedF
 
 def importance_ranking(
     gate: BaseGate, model: Any, X: Any, y: Any, *, metric: Any, top_k: int, n_repeats: int,
-    max_rows: int | None, name: str | None, pos_label: Any = None,
+    max_rows: int | None, name: str | None, sample_weight: Any = None, pos_label: Any = None,
 ) -> tuple[tuple[Path, baselines.Baseline, Path | None] | None, list[GateResult]]:
     """The check: returns what it would write under the update flag (``(path, baseline, legacy path)``, or
     ``None``) and its results. Reads the stored file, writes nothing."""
@@ -89,7 +89,7 @@ def importance_ranking(
                             f"columns: {columns}); pass the same columns, or if they were dropped on purpose rewrite "
                             f"the baseline with {baselines.UPDATE_FLAG}, review it and commit it")
     table = importance_table(gate, model, X, y, metric=m, n_repeats=n_repeats, max_rows=max_rows,
-                             random_state=None, pos_label=pos_label)
+                             random_state=None, sample_weight=sample_weight, pos_label=pos_label)
     features = [str(f) for f in table.features]
     if top_k > len(features):
         raise GateError(f"top_k={top_k} is more than the {len(features)} features of X; pass top_k <= "
@@ -101,7 +101,8 @@ def importance_ranking(
     current_top = [(features[j], means[j], intervals[j]) for j in order[:top_k]]
     y_true = _inputs.labels(y, "y")
     data = baselines.fingerprint(X, y_true)
-    base_details: dict[str, Any] = {"n_repeats": n_repeats, "confidence": confidence, "interval_method": table.method}
+    base_details: dict[str, Any] = {"n_repeats": n_repeats, "confidence": confidence, "interval_method": table.method,
+                                    "weighted": table.weights is not None}
     current_record = ImportanceRanking(m.name, top_k, _ranked(current_top))
 
     if settings.update_baselines:

@@ -215,6 +215,7 @@ class ModelLifecycleChecks(BaseGate):
         min: Mapping[Any, float] | None = None,
         max: Mapping[Any, float] | None = None,
         y_true: Any = None,
+        sample_weight: Any = None,
         pos_label: Any = None,
     ) -> list[GateResult]:
         """Permutation importance (scikit-learn's ``permutation_importance``: the same numbers for the same
@@ -224,14 +225,15 @@ class ModelLifecycleChecks(BaseGate):
         the metric; ``min={"income": 0.01}`` when it says the model relies on ``income`` for less. Features
         without a limit are reported only when no limit is given at all. The compute budget is ``n_repeats``
         permutations of ``max_rows`` rows (all rows by default); the message says the interval width it buys.
-        ``y_true=`` and ``pos_label=`` mean what they mean in :meth:`metrics`.
+        ``y_true=``, ``sample_weight=`` (scikit-learn's ``sample_weight``: the scores are weighted) and
+        ``pos_label=`` mean what they mean in :meth:`metrics`.
         """
         labels = y_true
 
         def compute() -> list[GateResult]:
             result = importance_table(self, model, X, _inputs.true_labels(y, labels), metric=metric,
                                       n_repeats=n_repeats, max_rows=max_rows, random_state=random_state,
-                                      pos_label=pos_label)
+                                      sample_weight=sample_weight, pos_label=pos_label)
             limited = _importance_limits(result.features, min, max)
             chosen = list(limited) if limited else list(range(len(result.features)))
             widths = [hi - lo for lo, hi in result.intervals]
@@ -249,9 +251,10 @@ class ModelLifecycleChecks(BaseGate):
                     details={"metric": result.metric.name, "feature": str(feature), "n_repeats": n_repeats,
                              "repeats": result.importances[j].tolist(), "baseline_score": result.baseline_score,
                              "rank": int(np.argsort(np.argsort(-result.means, kind="stable"))[j]) + 1,
-                             "budget": budget, "interval_method": result.method},
+                             "budget": budget, "interval_method": result.method,
+                             **computed_details(result.positive, result.weights)},
                 ))
-            return rows
+            return [computed_with(row, computed_notes(None, result.positive, result.weights)) for row in rows]
 
         return self._run("importance", str(getattr(metric, "__name__", metric)), compute)
 
@@ -334,7 +337,8 @@ def _importance_limits(features: list[Any], minimum: Mapping[Any, float] | None,
 
 
 def importance_table(gate: BaseGate, model: Any, X: Any, y: Any, *, metric: MetricKey, n_repeats: int,
-                     max_rows: int | None, random_state: Any, pos_label: Any = None) -> Any:
+                     max_rows: int | None, random_state: Any, sample_weight: Any = None,
+                     pos_label: Any = None) -> Any:
     """Permutation importances of every column of ``X`` (see :meth:`ModelLifecycleChecks.importance`)."""
     import pandas as pd
 
@@ -346,6 +350,7 @@ def importance_table(gate: BaseGate, model: Any, X: Any, y: Any, *, metric: Metr
     if X is None:
         raise GateError("pass X, the rows whose columns are permuted")
     n = _inputs.same_length(X=X, y=y_true)
+    weights = _inputs.sample_weights(sample_weight, n)
     if max_rows is not None:
         max_rows = positive_int("max_rows", max_rows)
     frame = X if isinstance(X, pd.DataFrame) else None
@@ -359,6 +364,7 @@ def importance_table(gate: BaseGate, model: Any, X: Any, y: Any, *, metric: Metr
     if rows is not None:
         X = X.iloc[rows] if frame is not None else X[rows]
         y_true = y_true[rows]
+        weights = weights[rows] if weights is not None else None
     m_rows = y_true.size
     ready = _output(m, model, X, y_true, "model", pos_label)
     base, encoded = ready.output, ready.y
@@ -385,15 +391,20 @@ def importance_table(gate: BaseGate, model: Any, X: Any, y: Any, *, metric: Metr
         return [output[r * m_rows:(r + 1) * m_rows] for r in range(n_repeats)]
 
     return _Table(m, permutation_importance(
-        m, encoded, base, permuted, features=features, point=lambda out: point_value(m, encoded, out, "model"),
-        n_resamples=gate.settings.n_resamples, confidence=gate.settings.confidence, seed=seed))
+        m, encoded, base, permuted, features=features,
+        point=lambda out: point_value(m, encoded, out, "model", sample_weight=weights),
+        n_resamples=gate.settings.n_resamples, confidence=gate.settings.confidence, seed=seed,
+        sample_weight=weights), ready.positive, weights)
 
 
 class _Table:
-    """An :class:`~pytest_mlgate.stats.importance.Importance` with the metric it was measured in."""
+    """An :class:`~pytest_mlgate.stats.importance.Importance` with the metric it was measured in, the positive
+    class and the weights it was computed with."""
 
-    def __init__(self, m: Metric, importance: Any) -> None:
+    def __init__(self, m: Metric, importance: Any, positive: Any, weights: np.ndarray | None) -> None:
         self.metric = m
+        self.positive = positive
+        self.weights = weights
         self.features = importance.features
         self.means = importance.means
         self.intervals = importance.intervals

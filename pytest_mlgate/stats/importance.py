@@ -115,6 +115,7 @@ def permutation_importance(
     n_resamples: int,
     confidence: float,
     seed: int,
+    sample_weight: np.ndarray | None = None,
 ) -> Importance:
     """Importances and intervals from the model's output on the rows and on each permuted copy.
 
@@ -126,6 +127,8 @@ def permutation_importance(
     The interval of the mean importance: for ROC AUC, DeLong's variance of a difference of paired AUCs (from the
     structural components, one sort per output); for a mean over rows, the normal interval of the per-row
     differences; for any other metric, the paired bootstrap over rows (one count matrix for every output).
+    With ``sample_weight`` (which ``point`` must apply too, as scikit-learn's scorer does) the mean over rows is
+    the weighted mean, with the ratio estimator's standard error, and ROC AUC takes the weighted bootstrap.
     """
     from scipy.stats import norm
 
@@ -135,7 +138,8 @@ def permutation_importance(
     base_score = point(base_output)
     scores = np.empty((len(features), 0)).tolist()
     intervals: list[tuple[float, float]] = []
-    method = ("delong" if m.name == "roc_auc" and base_output.ndim == 1 else
+    w = sample_weight
+    method = ("delong" if m.name == "roc_auc" and base_output.ndim == 1 and w is None else
               "rows" if m.name in ROW_MEANS and base_output.ndim == 1 else "bootstrap")
     positive = (y_true == np.unique(y_true)[-1]) if method == "delong" else None
     base_parts = auc_components(positive, base_output) if positive is not None else None
@@ -155,13 +159,17 @@ def permutation_importance(
         elif method == "rows":
             assert base_rows is not None
             d = sign * (base_rows - np.mean([row_values(m.name, y_true, out) for out in outs], axis=0))
-            se = float(np.std(d, ddof=1) / math.sqrt(n))
+            if w is None:
+                se = float(np.std(d, ddof=1) / math.sqrt(n))
+            else:  # the weighted mean's standard error (ratio estimator): sum w^2 (d - mean)^2 / (sum w)^2
+                share = w / w.sum()
+                se = float(math.sqrt(n / max(n - 1, 1) * np.sum(share**2 * (d - share @ d) ** 2)))
             intervals.append((mean - z * se, mean + z * se))
         else:
             reps = []
             for counts in resample_counts(n, n_resamples, seed, dtype=np.uint8):
-                base = np.asarray(batch_values(m, y_true, base_output, counts), dtype=float)
-                permuted = np.mean([np.asarray(batch_values(m, y_true, out, counts), dtype=float)
+                base = np.asarray(batch_values(m, y_true, base_output, counts, w), dtype=float)
+                permuted = np.mean([np.asarray(batch_values(m, y_true, out, counts, w), dtype=float)
                                     for out in outs], axis=0)
                 reps.append(sign * (base - permuted))
             intervals.append(percentile_interval(np.concatenate(reps) if reps else np.empty(0), confidence))
