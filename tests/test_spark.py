@@ -245,6 +245,31 @@ def test_fairness_from_spark_counts_equals_the_in_memory_gate_bitwise(spark: Any
                                                      max_difference={"demographic_parity": 0.05})[0].value
 
 
+def test_model_metrics_from_a_spark_table_equal_the_pandas_tables(spark: Any) -> None:
+    """The same confusion counts and score histogram from Spark's groupBy as from pandas: the same values, bounds
+    and intervals, ROC AUC and average precision included."""
+    from sklearn.metrics import roc_auc_score
+
+    from pytest_mlgate.gates.model import ModelGate
+
+    rng = np.random.default_rng(6)
+    n = 20_000
+    y = rng.integers(0, 2, n)
+    score = 1 / (1 + np.exp(-(rng.normal(size=n) + 1.3 * y)))
+    frame = pd.DataFrame({"label": y, "pred": (score > 0.55).astype(int), "score": score})
+    limits = {"accuracy": 0.5, "f1": 0.5, "roc_auc": 0.5, "average_precision": 0.5}
+    expected = quiet(ModelGate).metrics(data=frame, y="label", y_pred="pred", y_score="score", min=limits)
+    got = quiet(ModelGate).metrics(data=to_spark(spark, frame), y="label", y_pred="pred", y_score="score",
+                                   min=limits)
+    def same(r: Any) -> tuple[Any, ...]:
+        return r.subject, r.value, r.interval, {k: v for k, v in r.details.items() if k != "engine"}
+
+    assert [same(r) for r in got] == [same(r) for r in expected]
+    assert {r.details["engine"] for r in got} == {"Spark"}
+    lower, upper = next(r for r in got if r.subject == "roc_auc").details["bound"]
+    assert lower <= roc_auc_score(y, score) <= upper
+
+
 # --- through pytest -------------------------------------------------------------------------------
 
 

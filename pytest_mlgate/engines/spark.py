@@ -228,6 +228,18 @@ class SparkTable(Table):
                 np.array([int(r["mlgate_n"]) for r in grouped], dtype=np.int64))
 
 
+    def score_bins(self, label: str, score: str, low: float, width: float, bins: int) -> tuple[
+            np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        F = self.F
+        cells = self.df.select(self._col(label).alias("y"), self._value(score).alias("s"))
+        cells = cells.withColumn("b", F.least(F.floor((F.col("s") - F.lit(float(low))) / F.lit(float(width)))
+                                           .cast("long"), F.lit(int(bins) - 1)))
+        rows = cells.groupBy("y", "b").agg(F.count(F.lit(1)).alias("n"), F.min("s").alias("lo"),
+                                            F.max("s").alias("hi")).collect()
+        return (np.array([r["y"] for r in rows], dtype=object), np.array([r["b"] for r in rows], dtype=np.int64),
+                np.array([r["n"] for r in rows], dtype=np.int64), np.array([r["lo"] for r in rows], dtype=float),
+                np.array([r["hi"] for r in rows], dtype=float))
+
 def failure_cases(table: Table, schema: Any) -> Any:
     """pandera's pyspark backend on the table (its checks run in Spark), as the failure table ``validate`` reads.
 
