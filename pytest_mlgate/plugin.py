@@ -118,6 +118,10 @@ def pytest_configure(config: pytest.Config) -> None:
         session = GateSession(config, report_settings=_report_settings(config))
         config.stash[SESSION_KEY] = session
         config.pluginmanager.register(session, "mlgate-session")
+    else:
+        from pytest_mlgate.session import WorkerBaselines
+
+        config.pluginmanager.register(WorkerBaselines(config), "mlgate-worker-baselines")
 
 
 def _settings_from_config(config: pytest.Config) -> GateSettings:

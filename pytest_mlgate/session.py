@@ -1,7 +1,9 @@
 """The run as a whole: results merged from every test (and every xdist worker), then written out.
 
 Registered as a plugin object on the controller only; workers send their results inside test reports
-(``report.mlgate_results``), which pytest-xdist serializes with the rest of the report.
+(``report.mlgate_results``), which pytest-xdist serializes with the rest of the report, and the baseline files
+their collected tests own in ``workeroutput`` (:class:`WorkerBaselines`), so an xdist run lists unused baselines as
+a serial run does.
 """
 
 from __future__ import annotations
@@ -22,6 +24,38 @@ REPORT_WRITERS = (
 )
 
 
+WORKER_KEY = "mlgate_baseline_owners"
+
+
+def baseline_owners(items: list[pytest.Item]) -> tuple[dict[Path, set[str]], dict[str, str]]:
+    """The tests that use ``baseline_gate``: each baseline folder with the names of its test files, and each
+    test's baseline file stem (what an unused-baseline search needs to know of the collection)."""
+    from pytest_mlgate.baselines import baseline_path
+    from pytest_mlgate.location import baseline_dir_of, test_identity
+
+    folders: dict[Path, set[str]] = {}
+    stems: dict[str, str] = {}
+    for item in items:
+        if "baseline_gate" in getattr(item, "fixturenames", ()):
+            folder, file = baseline_dir_of(item)
+            folders.setdefault(folder, set()).add(file)
+            stems[item.nodeid] = baseline_path(folder, test_identity(item)).name[: -len(".json")]
+    return folders, stems
+
+
+class WorkerBaselines:
+    """On an xdist worker: the baseline owners of its collection, sent to the controller in ``workeroutput``."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        folders, stems = baseline_owners(session.items)
+        if folders:
+            self.config.workeroutput[WORKER_KEY] = {  # type: ignore[attr-defined]
+                "folders": {str(f): sorted(files) for f, files in folders.items()}, "stems": stems}
+
+
 class GateSession:
     """Collects every recorded result of the run and writes the reports. Its hooks never raise."""
 
@@ -33,10 +67,11 @@ class GateSession:
         self.problems: list[str] = []
         self.unused: list[Path] = []
         self.deleted_unused = False
-        self.protected: set[str] = set()  # baseline stems of tests that were skipped or failed before their check
+        self.troubled: set[str] = set()  # node ids of tests that were skipped or failed (maybe before their check)
         self.stems: dict[str, str] = {}  # node id -> its baseline file's stem
         self.folders: dict[Path, set[str]] = {}  # baseline folder -> names of its collected test files
         self.notes: list[str] = []  # said once at the end of the run, not problems
+        self.from_workers = False  # the baseline owners came from xdist workers
 
     def sorted_results(self) -> list[GateResult]:
         """By node id, then as recorded: a serial run and an xdist run give the same order."""
@@ -46,8 +81,8 @@ class GateSession:
         return sorted({str(r.details["baseline_written"]) for r in self.results if r.details.get("baseline_written")})
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        if (report.skipped or report.failed) and report.nodeid in self.stems:
-            self.protected.add(self.stems[report.nodeid])
+        if report.skipped or report.failed:
+            self.troubled.add(report.nodeid)
         for row in getattr(report, "mlgate_results", None) or ():
             try:
                 self.results.append(GateResult.from_dict(row))
@@ -55,25 +90,30 @@ class GateSession:
                 self.problems.append(f"could not read a gate result of {report.nodeid}: {exc!r}")
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
-        from pytest_mlgate.baselines import baseline_path
-        from pytest_mlgate.location import baseline_dir_of, test_identity
+        self.folders, self.stems = baseline_owners(session.items)
 
-        for item in session.items:
-            if "baseline_gate" in getattr(item, "fixturenames", ()):
-                folder, file = baseline_dir_of(item)
-                self.folders.setdefault(folder, set()).add(file)
-                self.stems[item.nodeid] = baseline_path(folder, test_identity(item)).name[: -len(".json")]
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_testnodedown(self, node: Any, error: Any) -> None:
+        """An xdist worker finished: the baseline files its collected tests own (the controller collects none)."""
+        owned = getattr(node, "workeroutput", {}).get(WORKER_KEY)
+        if not owned or error:
+            return
+        self.from_workers = True
+        for folder, files in owned["folders"].items():
+            self.folders.setdefault(Path(folder), set()).update(files)
+        self.stems.update(owned["stems"])
 
     def whole_suite(self, session: pytest.Session) -> bool:
         """Only a run that collected every test can call a baseline unused (syrupy's rule)."""
         option = self.config.option
         narrowed = (getattr(option, "keyword", "") or getattr(option, "markexpr", "") or getattr(option, "lf", False)
                     or getattr(option, "deselect", None) or any("::" in str(a) for a in self.config.args))
-        return not narrowed and not hasattr(self.config, "workerinput") and bool(session.items) and \
-            not session.shouldfail and not session.shouldstop
+        return not narrowed and not hasattr(self.config, "workerinput") and (
+            bool(session.items) or self.from_workers) and not session.shouldfail and not session.shouldstop
 
     def find_unused(self, session: pytest.Session) -> list[Path]:
         used = {str(Path(r.details["baseline_file"]).resolve()) for r in self.results if r.details.get("baseline_file")}
+        protected = {self.stems[node] for node in self.troubled if node in self.stems}
         unused = []
         for folder, files in self.folders.items():
             if not folder.is_dir():
@@ -83,7 +123,7 @@ class GateSession:
                 owner = path.relative_to(folder).parent / stem.split("__", 1)[0]
                 if str(path.resolve()) in used or owner.as_posix() not in files:
                     continue
-                if any(stem == p or stem.startswith((f"{p}__", f"{p}-")) for p in self.protected):
+                if any(stem == p or stem.startswith((f"{p}__", f"{p}-")) for p in protected):
                     continue
                 unused.append(path)
         return unused

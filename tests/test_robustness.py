@@ -145,6 +145,31 @@ def test_plain():
     assert not stale.exists() and keep.exists() and other_file.exists()
 
 
+def test_an_xdist_run_lists_and_deletes_the_same_unused_baselines(pytester: pytest.Pytester) -> None:
+    """The controller collects no tests under xdist: the workers send which baseline files their tests own, and a
+    skipped test's file stays protected, as in a serial run."""
+    pytest.importorskip("xdist")
+    folder = write(pytester, body=ONE + '''
+@pytest.mark.skip(reason="kept")
+def test_skipped(baseline_gate):
+    baseline_gate.compare(y=y, y_score=score, metrics="roc_auc")
+''')
+    pytester.runpytest("--mlgate-update-baselines").assert_outcomes(passed=1, skipped=1)
+    keep = folder / "test_scores.py__test_skipped.json"
+    keep.write_bytes((folder / "test_scores.py__test_auc.json").read_bytes())
+    stale = folder / "test_scores.py__test_renamed.json"
+    stale.write_bytes(keep.read_bytes())
+    serial = pytester.runpytest()
+    parallel = pytester.runpytest_subprocess("-n", "2", "-p", "no:benchmark")
+    for run in (serial, parallel):
+        run.stdout.fnmatch_lines(["mlgate: 1 baseline file(s) no test used*", f"mlgate: unused baseline: {stale}"])
+    narrowed = pytester.runpytest_subprocess("-n", "2", "-p", "no:benchmark", "-k", "auc")
+    assert "no test used" not in narrowed.stdout.str()
+    pytester.runpytest_subprocess("-n", "2", "-p", "no:benchmark", "--mlgate-delete-unused-baselines").stdout.\
+        fnmatch_lines([f"*deleted baseline: {stale}"])
+    assert not stale.exists() and keep.exists()
+
+
 # 4. one unit under SIGKILL -----------------------------------------------------------------------------------------
 
 
