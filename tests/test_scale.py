@@ -196,6 +196,25 @@ def test_a_profile_from_one_engine_against_a_table_in_another(engine: str, tmp_p
     assert "binned; p from the lower bound" in results[[r.subject for r in results].index("num1")].message
 
 
+def test_index_columns_pandas_wrote_to_parquet_are_not_data(tmp_path: Any) -> None:
+    """``to_parquet`` of a filtered or re-indexed frame stores its index as a column (``__index_level_0__``, or the
+    index's name); ``pandas.read_parquet`` reads it back as the index, and so do we: the columns are the frame's."""
+    reference, current = frames()
+    shuffled = current.sample(frac=1.0, random_state=0)  # an index that is not a range: pandas stores it
+    shuffled.to_parquet(tmp_path / "unnamed.parquet")
+    shuffled.rename_axis("row_id").to_parquet(tmp_path / "named.parquet")
+    for name in ("unnamed", "named"):
+        path = str(tmp_path / f"{name}.parquet")
+        assert list(table_for(path, "current").kinds()) == list(current.columns)
+        assert list(pd.read_parquet(path).columns) == list(current.columns)
+    shuffled.iloc[:100].to_parquet(tmp_path / "unnamed-2.parquet")  # a glob whose files all list the index
+    profile = gate.make_profile(reference, bins=1000)
+    for path in (tmp_path / "named.parquet", tmp_path / "unnamed*.parquet"):
+        assert drifted(quiet(DataGate).drift(profile, str(path))) == sorted(SHIFTED)
+    current.assign(row_id=np.arange(len(current))).to_parquet(tmp_path / "kept.parquet", index=False)
+    assert "row_id" in table_for(str(tmp_path / "kept.parquet"), "current").kinds()  # a column stays one
+
+
 @pytest.mark.parametrize("engine", ENGINES[1:])
 def test_integrity_checks_on_engine_tables_match_the_in_memory_ones(engine: str) -> None:
     reference, current = frames(2_000)

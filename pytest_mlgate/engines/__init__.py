@@ -57,9 +57,9 @@ def table_for(obj: Any, name: str) -> Table:
         if not glob.glob(path):
             raise GateError(f"{name}: no file matches {path!r}")
         duckdb = require("duckdb")
-        from pytest_mlgate.engines.duckdb import DuckDBTable
+        from pytest_mlgate.engines.duckdb import DuckDBTable, read_parquet
 
-        return DuckDBTable(duckdb.read_parquet(path), name)
+        return DuckDBTable(read_parquet(duckdb, path), name)
     if module == "duckdb":
         from pytest_mlgate.engines.duckdb import DuckDBTable
 

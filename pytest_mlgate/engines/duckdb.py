@@ -33,6 +33,27 @@ def _doubles(values: np.ndarray) -> str:
     return "[" + ",".join(_double(v) for v in values) + "]"
 
 
+def read_parquet(duckdb: Any, path: str) -> Any:
+    """The Parquet file(s) as a relation of their data columns: the index columns pandas' ``to_parquet`` stored
+    (``__index_level_0__``, or a named index; listed in each file's ``pandas`` metadata) are left out when every
+    file lists them, as ``pandas.read_parquet`` makes them the index rather than columns."""
+    import json
+
+    relation = duckdb.read_parquet(path)
+    try:
+        files = duckdb.execute("SELECT count(*) FROM glob(?)", [path]).fetchall()[0][0]
+        rows = duckdb.execute("SELECT value FROM parquet_kv_metadata(?) WHERE key = 'pandas'", [path]).fetchall()
+        listed = [{c for c in json.loads(bytes(v).decode("utf-8")).get("index_columns", []) if isinstance(c, str)}
+                  for (v,) in rows]
+    except Exception:  # no readable pandas metadata: every column is data
+        return relation
+    if not listed or len(listed) != files:
+        return relation
+    index = set.intersection(*listed)
+    kept = [c for c in relation.columns if c not in index]
+    return relation.project(", ".join(quote(c) for c in kept)) if index and kept else relation
+
+
 class DuckDBTable(Table):
     engine = "DuckDB"
 
