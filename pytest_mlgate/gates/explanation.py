@@ -62,7 +62,7 @@ def importance_ranking(
 ) -> tuple[tuple[Path, baselines.Baseline, Path | None] | None, list[GateResult]]:
     """The check: returns what it would write under the update flag (``(path, baseline, legacy path)``, or
     ``None``) and its results. Reads the stored file, writes nothing."""
-    from pytest_mlgate.gates.lifecycle import importance_table
+    from pytest_mlgate.gates.lifecycle import budget_text, importance_table
 
     settings, key, legacy_key = gate.settings, gate.recorder.key, gate.recorder.node_id
     if isinstance(top_k, bool) or not isinstance(top_k, (int, np.integer)) or top_k < 1:
@@ -101,8 +101,9 @@ def importance_ranking(
     current_top = [(features[j], means[j], intervals[j]) for j in order[:top_k]]
     y_true = _inputs.labels(y, "y")
     data = baselines.fingerprint(X, y_true)
+    budget = budget_text(table, n_repeats)
     base_details: dict[str, Any] = {"n_repeats": n_repeats, "confidence": confidence, "interval_method": table.method,
-                                    "weighted": table.weights is not None}
+                                    "weighted": table.weights is not None, "budget": budget}
     current_record = ImportanceRanking(m.name, top_k, _ranked(current_top))
 
     if settings.update_baselines:
@@ -173,12 +174,13 @@ def importance_ranking(
         parts += ([f"entered the top {top_k}: " + ", ".join(now(f) for f in entered) + f", wholly above {bar}"]
                   if entered else [])
         message = (f"baseline.importance_ranking {m.name} vs {path}: the features the model relies on changed with "
-                   f"evidence: {'; '.join(parts)}.\n  {listing}\n  What to do: find out why the model's reliance "
-                   f"moved (a feature dropped, broken or leaking in training, new data); if the change is intended, "
-                   f"rewrite the baseline with pytest {baselines.UPDATE_FLAG}, review the diff and commit it.")
+                   f"evidence: {'; '.join(parts)}.\n  {listing}\n  {budget}\n  What to do: find out why the model's "
+                   f"reliance moved (a feature dropped, broken or leaking in training, new data); if the change is "
+                   f"intended, rewrite the baseline with pytest {baselines.UPDATE_FLAG}, review the diff and commit "
+                   "it.")
     else:
         message = (f"baseline.importance_ranking {m.name}: ok, no feature entered or left the stored top {top_k} "
-                   f"with evidence (the bar: {bar}).\n  {listing}")
+                   f"with evidence (the bar: {bar}).\n  {listing}\n  {budget}")
     return None, [GateResult(
         FAMILY, CHECK, m.name, "fail" if failed else "pass", n=table.n, message=message,
         record=ImportanceRanking(

@@ -236,9 +236,7 @@ class ModelLifecycleChecks(BaseGate):
                                       sample_weight=sample_weight, pos_label=pos_label)
             limited = _importance_limits(result.features, min, max)
             chosen = list(limited) if limited else list(range(len(result.features)))
-            widths = [hi - lo for lo, hi in result.intervals]
-            budget = (f"budget: {n_repeats} repeat(s) on {result.n} rows buys a median interval width of "
-                      f"{fmt(float(np.nanmedian(widths)))}; more rows (max_rows=) narrow it about as 1/sqrt(rows)")
+            budget = budget_text(result, n_repeats)
             rows = []
             for j in chosen:
                 lo_limit, hi_limit = limited.get(j, (None, None))
@@ -395,6 +393,13 @@ def importance_table(gate: BaseGate, model: Any, X: Any, y: Any, *, metric: Metr
         point=lambda out: point_value(m, encoded, out, "model", sample_weight=weights),
         n_resamples=gate.settings.n_resamples, confidence=gate.settings.confidence, seed=seed,
         sample_weight=weights), ready.positive, weights)
+
+
+def budget_text(table: Any, n_repeats: int) -> str:
+    """What the compute budget (repeats, rows) buys: the median width of the importances' intervals."""
+    widths = [hi - lo for lo, hi in table.intervals]
+    return (f"budget: {n_repeats} repeat(s) on {table.n} rows buys a median interval width of "
+            f"{fmt(float(np.nanmedian(widths)))}; more rows (max_rows=) narrow it about as 1/sqrt(rows)")
 
 
 class _Table:
