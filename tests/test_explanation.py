@@ -156,3 +156,67 @@ def test_the_ranking_is_a_typed_record_drawn_in_every_report(pytester: pytest.Py
     page = (pytester.path / "r.html").read_text()
     assert page.count('<table class="record">') == 1 and "income (left)" in page
     assert "Explanation drift of roc_auc" in page and "income left" in page  # the chart's caption
+
+
+class _Linear:
+    """A logistic model with weights we choose, to place every feature's importance where a case needs it."""
+
+    def __init__(self, weights: list[float]) -> None:
+        self.w = np.asarray(weights, dtype=float)
+        self.classes_ = np.array([0, 1])
+
+    def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
+        p = 1 / (1 + np.exp(-(X.to_numpy(dtype=float) @ self.w)))
+        return np.column_stack([1 - p, p])
+
+    def predict(self, X: pd.DataFrame) -> np.ndarray:
+        return (self.predict_proba(X)[:, 1] > 0.5).astype(int)
+
+
+def _ranking(truth: list[float], stored: list[float], current: list[float], top_k: int, tmp_path) -> GateResult:  # type: ignore[no-untyped-def]
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame(rng.normal(size=(3000, len(truth))), columns=list("ABCDE"[:len(truth)]))
+    y = (rng.random(3000) < 1 / (1 + np.exp(-(X.to_numpy() @ np.asarray(truth))))).astype(int)
+    settings = GateSettings(n_resamples=100, baseline_dir=tmp_path)
+    BaselineGate(settings=GateSettings(n_resamples=100, baseline_dir=tmp_path, update_baselines=True)
+                 ).importance_ranking(_Linear(stored), X, y, metric="roc_auc", top_k=top_k)
+    [row] = BaselineGate(settings=settings, raises=False).importance_ranking(_Linear(current), X, y,
+                                                                             metric="roc_auc", top_k=top_k)
+    return row
+
+
+def test_entering_and_leaving_are_about_the_top_k_itself(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Two features clear the bar but only one fits in the top 2: that one entered (the other is not in the top
+    2, so every report can show what moved); a feature that stays in the top k while its importance drops has
+    not left it."""
+    row = _ranking([3, 1, 2, 1.8, 0], [3, 1, 0, 0, 0], [3, 0, 2, 1.8, 0], 2, tmp_path / "a")
+    record = row.record
+    assert isinstance(record, ImportanceRanking) and row.status == "fail"
+    assert (record.left, record.entered) == (("B",), ("C",))
+    assert [f.feature for f in record.current] == ["A", "C"]
+    damped = _ranking([3, 1.5, 0.3, 0], [3, 1.5, 0.3, 0], [3, 0.6, 0.1, 0], 2, tmp_path / "b")
+    assert damped.status == "pass" and damped.details["left"] == [] and damped.details["entered"] == []
+    alone = _ranking([3, 1.5, 0.3, 0], [3, 1.5, 0.3, 0], [3, 0.6, 0.1, 0], 1, tmp_path / "c")
+    assert alone.status == "pass"  # the top feature, still the top one, is not compared with itself
+
+
+def test_an_undefined_importance_is_refused_before_anything_is_written(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A metric that is not a number on the permuted rows (a user's function, say) gives no ranking: refused
+    before the baseline is written, not stored to break every later read."""
+    from pytest_mlgate.gates import lifecycle
+
+    real = lifecycle.importance_table
+
+    def with_a_nan(*args, **kwargs):  # type: ignore[no-untyped-def]
+        table = real(*args, **kwargs)
+        table.means = np.r_[np.nan, table.means[1:]]
+        return table
+
+    monkeypatch.setattr(lifecycle, "importance_table", with_a_nan)
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame(rng.normal(size=(400, 2)), columns=["a", "b"])
+    y = (X["a"] + rng.normal(size=400) > 0).astype(int)
+    settings = GateSettings(n_resamples=50, baseline_dir=tmp_path, update_baselines=True)
+    with pytest.raises(GateError, match=r"importance of \['a'\] is undefined"):
+        BaselineGate(settings=settings).importance_ranking(_Linear([1.0, 0.0]), X, y, metric="roc_auc", top_k=1)
+    assert not list(tmp_path.iterdir())

@@ -76,6 +76,12 @@ def test_user_strings_are_escaped_everywhere() -> None:
     assert svg_count(text) == 2  # the column name reached the chart title as text, escaped, not as markup
 
 
+def test_dollar_signs_in_names_are_text_not_math() -> None:
+    """matplotlib reads "$...$" as mathtext; an unbalanced or unknown command would drop the chart."""
+    text = html.render([drift_result(r"$\frac$"), fairness_result(first_group=r"$\alpha")], {})
+    assert svg_count(text) == 2
+
+
 def test_page_is_self_contained() -> None:
     text = html.render([drift_result(), fairness_result(), calibration_result(), baseline_result()], {})
     assert "<script" not in text.lower()

@@ -5,10 +5,14 @@ with an interval: :func:`pytest_mlgate.gates.lifecycle.importance_table`) and ke
 file, one entry per feature, under ``--mlgate-update-baselines``. A later run fails only when a feature enters or
 leaves the stored top ``k`` *with evidence*:
 
-- a stored top-k feature **leaves** when its current interval lies wholly below the stored interval of the k-th
-  stored feature (it is now less important than the weakest feature the top k had, beyond both intervals);
-- any other feature **enters** when its current interval lies wholly above the stored interval of the k-th
-  stored feature.
+- a stored top-k feature **leaves** when it is not in the current top k and its current interval lies wholly
+  below the stored interval of the k-th stored feature (it is now less important than the weakest feature the top
+  k had, beyond both intervals);
+- a feature of the current top k that was not in the stored one **enters** when its current interval lies wholly
+  above the stored interval of the k-th stored feature.
+
+A feature that stays in the top k while its importance falls has neither entered nor left (``model_gate.importance``
+with ``min=`` gates its level).
 
 Two features tied at the k-th place trade places freely: a retrain with another seed on the same data does not
 fail (docs/verdicts.md shows the false alarms by simulation).
@@ -52,6 +56,26 @@ def _listing(rows: list[tuple[str, float, tuple[float, float]]], confidence: flo
     return "; ".join(f"{i}. {f} {fmt(v)} ({_ci(iv, confidence)})" for i, (f, v, iv) in enumerate(rows, 1))
 
 
+def _stored_entries(stored: baselines.Baseline, metric: str, top_k: int, data: dict[str, Any],
+                    path: Path) -> dict[str, baselines.MetricBaseline]:
+    """The stored importances in ``metric``, refused before any work when they cannot be compared."""
+    prefix = _prefix(metric)
+    entries = {k[len(prefix):-1]: e for k, e in stored.metrics.items() if k.startswith(prefix) and k.endswith("]")}
+    if not entries:
+        raise GateError(f"the baseline file {path} holds no importances in {metric} (it holds "
+                        f"{', '.join(sorted(stored.metrics))}); use the metric it was written with, or rewrite it "
+                        f"with {baselines.UPDATE_FLAG}")
+    if top_k > len(entries):
+        raise GateError(f"top_k={top_k} is more than the {len(entries)} features in {path}; pass a smaller "
+                        f"top_k or rewrite the baseline with {baselines.UPDATE_FLAG}")
+    differences = baselines.fingerprint_differences(stored.data, data)
+    if differences:
+        raise GateError(f"the baseline was computed on other data: {'; '.join(differences)} (baseline file "
+                        f"{path}). Rank on the same evaluation data, or if it changed on purpose rewrite the "
+                        f"baseline with {baselines.UPDATE_FLAG} and commit it")
+    return entries
+
+
 def _ranked(rows: list[tuple[str, float, tuple[float, float]]]) -> tuple[RankedFeature, ...]:
     return tuple(RankedFeature(f, v, iv) for f, v, iv in rows)
 
@@ -88,6 +112,9 @@ def importance_ranking(
             raise GateError(f"the stored ranking in {found} names feature(s) {gone} that X no longer has (its "
                             f"columns: {columns}); pass the same columns, or if they were dropped on purpose rewrite "
                             f"the baseline with {baselines.UPDATE_FLAG}, review it and commit it")
+    y_true = _inputs.labels(y, "y")
+    data = baselines.fingerprint(X, y_true)
+    stored_entries = None if stored is None else _stored_entries(stored, m.name, top_k, data, found)
     table = importance_table(gate, model, X, y, metric=m, n_repeats=n_repeats, max_rows=max_rows,
                              random_state=None, sample_weight=sample_weight, pos_label=pos_label)
     features = [str(f) for f in table.features]
@@ -97,10 +124,12 @@ def importance_ranking(
     confidence = settings.confidence
     means = [float(v) for v in table.means]
     intervals = [(float(lo), float(hi)) for lo, hi in table.intervals]
+    undefined = [f for f, v in zip(features, means, strict=True) if not math.isfinite(v)]
+    if undefined:
+        raise GateError(f"the permutation importance of {undefined} is undefined ({m.name} is not a number on the "
+                        "permuted rows), so no ranking can be kept or compared; check the metric on these rows")
     order = sorted(range(len(features)), key=lambda j: -means[j])
     current_top = [(features[j], means[j], intervals[j]) for j in order[:top_k]]
-    y_true = _inputs.labels(y, "y")
-    data = baselines.fingerprint(X, y_true)
     budget = budget_text(table, n_repeats)
     base_details: dict[str, Any] = {"n_repeats": n_repeats, "confidence": confidence, "interval_method": table.method,
                                     "weighted": table.weights is not None, "budget": budget}
@@ -131,21 +160,7 @@ def importance_ranking(
             record=current_record, details={**base_details, "baseline_file": str(path), "missing": [m.name]},
         )]
     path = found
-    prefix = _prefix(m.name)
-    stored_entries = {k[len(prefix):-1]: e for k, e in stored.metrics.items()
-                      if k.startswith(prefix) and k.endswith("]")}
-    if not stored_entries:
-        raise GateError(f"the baseline file {path} holds no importances in {m.name} (it holds "
-                        f"{', '.join(sorted(stored.metrics))}); use the metric it was written with, or rewrite it "
-                        f"with {baselines.UPDATE_FLAG}")
-    if top_k > len(stored_entries):
-        raise GateError(f"top_k={top_k} is more than the {len(stored_entries)} features in {path}; pass a smaller "
-                        f"top_k or rewrite the baseline with {baselines.UPDATE_FLAG}")
-    differences = baselines.fingerprint_differences(stored.data, data)
-    if differences:
-        raise GateError(f"the baseline was computed on other data: {'; '.join(differences)} (baseline file "
-                        f"{path}). Rank on the same evaluation data, or if it changed on purpose rewrite the "
-                        f"baseline with {baselines.UPDATE_FLAG} and commit it")
+    assert stored_entries is not None
 
     def stored_interval(e: baselines.MetricBaseline) -> tuple[float, float]:
         iv = e.interval if e.interval is not None else (e.value, e.value)
@@ -157,8 +172,9 @@ def importance_ranking(
     kth_name, kth_value, (kth_lo, kth_hi) = stored_top[-1]
     top_names = {f for f, _, _ in stored_top}
     index = {f: j for j, f in enumerate(features)}
-    left = [f for f, _, _ in stored_top if intervals[index[f]][1] < kth_lo]
-    entered = [f for f in (features[j] for j in order) if f not in top_names and intervals[index[f]][0] > kth_hi]
+    now_names = {f for f, _, _ in current_top}
+    left = [f for f, _, _ in stored_top if f not in now_names and intervals[index[f]][1] < kth_lo]
+    entered = [f for f, _, _ in current_top if f not in top_names and intervals[index[f]][0] > kth_hi]
     failed = bool(left or entered)
     listing = (f"stored top {top_k}: {_listing(stored_top, confidence)}\n  current top {top_k}: "
                f"{_listing(current_top, confidence)}")
@@ -186,7 +202,6 @@ def importance_ranking(
         record=ImportanceRanking(
             m.name, top_k, _ranked(current_top), _ranked(stored_top), tuple(left), tuple(entered), kth_name,
             (kth_lo, kth_hi) if all(math.isfinite(v) for v in (kth_lo, kth_hi)) else None,
-            _ranked([(f, means[index[f]], intervals[index[f]]) for f, _, _ in stored_top
-                     if f not in {name for name, _, _ in current_top}])),
+            _ranked([(f, means[index[f]], intervals[index[f]]) for f, _, _ in stored_top if f not in now_names])),
         details={**base_details, "baseline_file": str(path)},
     )]

@@ -280,26 +280,29 @@ def _charts(results: Sequence[GateResult], families: Sequence[str]) -> tuple[dic
     drawn = 0
     skipped: Counter[str] = Counter()
     made: Counter[str] = Counter()
-    for index, result in enumerate(results):
-        for kind, maker in makers:
-            try:
-                charts = list(maker(result))
-            except Exception:  # a chart never breaks the report
-                continue
-            for figure, caption in charts:
-                if made[kind] >= MAX_CHARTS_PER_KIND:
-                    skipped[kind] += 1
-                    continue
+    import matplotlib
+
+    with matplotlib.rc_context({"text.parse_math": False}):  # a name with $...$ is text, not math
+        for index, result in enumerate(results):
+            for kind, maker in makers:
                 try:
-                    svg = _svg(figure, salt=f"mlgate{drawn}")
-                except Exception:
+                    charts = list(maker(result))
+                except Exception:  # a chart never breaks the report
                     continue
-                made[kind] += 1
-                drawn += 1
-                where = f"{result.node_id} · {result.family}.{result.check} · {result.subject}"
-                figures.setdefault(index, []).append(
-                    f"<figure{_data(result, families)}>{svg}<figcaption><b>{escape(where)}</b><br>"
-                    f"{escape(caption)}</figcaption></figure>")
+                for figure, caption in charts:
+                    if made[kind] >= MAX_CHARTS_PER_KIND:
+                        skipped[kind] += 1
+                        continue
+                    try:
+                        svg = _svg(figure, salt=f"mlgate{drawn}")
+                    except Exception:
+                        continue
+                    made[kind] += 1
+                    drawn += 1
+                    where = f"{result.node_id} · {result.family}.{result.check} · {result.subject}"
+                    figures.setdefault(index, []).append(
+                        f"<figure{_data(result, families)}>{svg}<figcaption><b>{escape(where)}</b><br>"
+                        f"{escape(caption)}</figcaption></figure>")
     notes = []
     if not figures:
         notes.append("No result in this run carries chart data (drift distributions, fairness groups, "
