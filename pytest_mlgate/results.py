@@ -112,13 +112,16 @@ class GateResult:
         return f"{self.comparison} {fmt(self.limit)}"
 
     def interval_text(self) -> str:
-        if self.interval is None:
-            return ""
-        return f"[{fmt(self.interval[0])}, {fmt(self.interval[1])}]"
+        return interval_text(self.interval)
 
 
 def _nan_if_none(value: Any) -> float:
     return math.nan if value is None else float(value)
+
+
+def interval_text(interval: tuple[Any, Any] | None) -> str:
+    """``[low, high]`` as every report writes an interval, or "" for none."""
+    return "" if interval is None else f"[{fmt(interval[0])}, {fmt(interval[1])}]"
 
 
 def fmt(value: Any, digits: int = 4) -> str:

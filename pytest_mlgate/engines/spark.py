@@ -227,7 +227,6 @@ class SparkTable(Table):
         return ([np.array([r[g] for r in grouped], dtype=object) for g in names],
                 np.array([int(r["mlgate_n"]) for r in grouped], dtype=np.int64))
 
-
     def score_bins(self, label: str, score: str, low: float, width: float, bins: int) -> tuple[
             np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         F = self.F
@@ -239,6 +238,7 @@ class SparkTable(Table):
         return (np.array([r["y"] for r in rows], dtype=object), np.array([r["b"] for r in rows], dtype=np.int64),
                 np.array([r["n"] for r in rows], dtype=np.int64), np.array([r["lo"] for r in rows], dtype=float),
                 np.array([r["hi"] for r in rows], dtype=float))
+
 
 def failure_cases(table: Table, schema: Any) -> Any:
     """pandera's pyspark backend on the table (its checks run in Spark), as the failure table ``validate`` reads.

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
-from pytest_mlgate.records import ImportanceRanking, Interval, Leaderboard, RankedFeature
-from pytest_mlgate.results import STATUSES, GateResult, fmt
+from pytest_mlgate.records import ImportanceRanking, Leaderboard, RankedFeature
+from pytest_mlgate.results import STATUSES, GateResult, fmt, interval_text
 
 COLUMNS = ("test", "check", "subject", "value", "limit", "interval", "n", "verdict")
 
@@ -55,12 +55,8 @@ def counts_text(results: Sequence[GateResult]) -> str:
     return ", ".join(f"{tally[s]} {s}" for s in STATUSES if tally[s]) or "no results"
 
 
-def _interval(interval: Interval | None) -> str:
-    return f"[{fmt(interval[0])}, {fmt(interval[1])}]" if interval is not None else ""
-
-
 def _estimate(ranked: RankedFeature | None) -> str:
-    return f"{fmt(ranked.importance)} {_interval(ranked.interval)}" if ranked is not None else ""
+    return f"{fmt(ranked.importance)} {interval_text(ranked.interval)}" if ranked is not None else ""
 
 
 def _name(ranked: RankedFeature | None, moved: tuple[str, ...], word: str) -> str:
@@ -76,8 +72,9 @@ def record_table(result: GateResult) -> tuple[str, tuple[str, ...], list[tuple[s
     if isinstance(record, Leaderboard):
         columns: tuple[str, ...] = ("candidate", record.metric, "interval", "difference", "difference interval",
                                     "verdict")
-        rows: list[tuple[str, ...]] = [(e.candidate, fmt(e.value), _interval(e.interval), fmt(e.difference),
-                 _interval(e.difference_interval), e.verdict) for e in record.entries]
+        rows: list[tuple[str, ...]] = [
+            (e.candidate, fmt(e.value), interval_text(e.interval), fmt(e.difference),
+             interval_text(e.difference_interval), e.verdict) for e in record.entries]
         return f"leaderboard against the champion {record.champion}", columns, rows
     if isinstance(record, ImportanceRanking):
         table: list[tuple[str, ...]] = []
@@ -92,7 +89,7 @@ def record_table(result: GateResult) -> tuple[str, tuple[str, ...], list[tuple[s
                           _estimate(record.now(stored.feature)) if stored is not None else "", *now))
         head = ("rank", "stored", "importance", "now", "current", "importance") if record.stored else (
             "rank", "current", "importance")
-        bar = (f"; the bar is the stored k-th feature {record.kth_feature} {_interval(record.kth_interval)}"
+        bar = (f"; the bar is the stored k-th feature {record.kth_feature} {interval_text(record.kth_interval)}"
                if record.kth_feature is not None else "")
         return f"top {record.top_k} features by permutation importance in {record.metric}{bar}", head, table
     return None

@@ -144,6 +144,7 @@ def permutation_importance(
     positive = (y_true == np.unique(y_true)[-1]) if method == "delong" else None
     base_parts = auc_components(positive, base_output) if positive is not None else None
     base_rows = row_values(m.name, y_true, base_output) if method == "rows" else None
+    share = np.full(n, 1.0 / n) if w is None else w / w.sum()
     for j in range(len(features)):
         outs = permuted_outputs(j)
         scores[j] = [sign * (base_score - point(out)) for out in outs]
@@ -159,11 +160,9 @@ def permutation_importance(
         elif method == "rows":
             assert base_rows is not None
             d = sign * (base_rows - np.mean([row_values(m.name, y_true, out) for out in outs], axis=0))
-            if w is None:
-                se = float(np.std(d, ddof=1) / math.sqrt(n))
-            else:  # the weighted mean's standard error (ratio estimator): sum w^2 (d - mean)^2 / (sum w)^2
-                share = w / w.sum()
-                se = float(math.sqrt(n / max(n - 1, 1) * np.sum(share**2 * (d - share @ d) ** 2)))
+            # the (weighted) mean's standard error, the ratio estimator's: n/(n-1) sum s^2 (d - mean)^2 with each
+            # row's share s of the weight (1/n unweighted, where it is std(d, ddof=1) / sqrt(n))
+            se = float(math.sqrt(n / max(n - 1, 1) * np.sum(share**2 * (d - share @ d) ** 2)))
             intervals.append((mean - z * se, mean + z * se))
         else:
             reps = []
