@@ -45,12 +45,6 @@ def positive_int(name: str, value: Any, *, note: str = "") -> int:
     return int(value)
 
 
-def percent(level: float) -> str:
-    """98% stays "98%"; a corrected level such as 0.99667 reads "99.67%", not a misleading "100%"."""
-    whole = f"{level:.0%}"
-    return whole if abs(level * 100 - round(level * 100)) < 1e-9 else f"{level:.2%}"
-
-
 def pct(fraction: float) -> str:
     """A fraction as a percentage with 3 significant digits: 0.0123 -> "1.23%"."""
     if fraction == 0:
@@ -58,4 +52,4 @@ def pct(fraction: float) -> str:
     return f"{fmt(100 * fraction, 3)}%"
 
 
-__all__ = ["did_you_mean", "fraction", "pct", "percent", "positive_int"]
+__all__ = ["did_you_mean", "fraction", "pct", "positive_int"]

@@ -124,6 +124,19 @@ def interval_text(interval: tuple[Any, Any] | None) -> str:
     return "" if interval is None else f"[{fmt(interval[0])}, {fmt(interval[1])}]"
 
 
+def ci_text(interval: tuple[Any, Any] | None, confidence: float) -> str:
+    """``98% CI [low, high]`` as every message writes an interval, or "no interval" when there is none."""
+    if interval is None or not all(is_number(v) and math.isfinite(float(v)) for v in interval):
+        return "no interval"
+    return f"{percent(confidence)} CI {interval_text(interval)}"
+
+
+def percent(level: float) -> str:
+    """98% stays "98%"; a corrected level such as 0.99667 reads "99.67%", not a misleading "100%"."""
+    whole = f"{level:.0%}"
+    return whole if abs(level * 100 - round(level * 100)) < 1e-9 else f"{level:.2%}"
+
+
 def fmt(value: Any, digits: int = 4) -> str:
     """Numbers as people read them in a report: 4 significant digits, no noise."""
     if value is None:

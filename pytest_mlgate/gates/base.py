@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, ClassVar, Concatenate, Literal, ParamSpec, TypeVar
 
-from pytest_mlgate._validate import percent, positive_int
+from pytest_mlgate._validate import positive_int
 from pytest_mlgate.results import (
     GateError,
     GateFailure,
@@ -26,7 +26,9 @@ from pytest_mlgate.results import (
     failure_message,
     fmt,
     hide_our_frames,
+    interval_text,
     is_number,
+    percent,
 )
 
 __tracebackhide__ = hide_our_frames  # our failures point at the user's line; our bugs show their frames
@@ -486,8 +488,8 @@ def _required_text(minimum: float | None, maximum: float | None) -> str:
 def _interval_text(interval: tuple[float, float] | None, n: int | None, confidence: float | None) -> str:
     parts = []
     if interval is not None:
-        level = f"{percent(confidence)} " if confidence is not None else ""
-        parts.append(f"{level}CI [{fmt(interval[0])}, {fmt(interval[1])}]")
+        parts.append(f"{percent(confidence)} CI {interval_text(interval)}" if confidence is not None
+                     else f"CI {interval_text(interval)}")
     if n is not None:
         parts.append(f"n={n}")
     return f" ({', '.join(parts)})" if parts else ""

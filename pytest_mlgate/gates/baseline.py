@@ -26,13 +26,12 @@ from typing import Any, Literal
 import numpy as np
 
 from pytest_mlgate import baselines
-from pytest_mlgate._validate import percent
 from pytest_mlgate.gates import _inputs
 from pytest_mlgate.gates.base import GateSettings, Verdict, gate_check, limit_verdict
 from pytest_mlgate.gates.lifecycle import SelectionCheck
 from pytest_mlgate.gates.metrics import computed_details, computed_notes, computed_with
 from pytest_mlgate.records import Comparison, Estimate
-from pytest_mlgate.results import GateError, GateResult, fmt, hide_our_frames, is_number
+from pytest_mlgate.results import GateError, GateResult, ci_text, fmt, hide_our_frames, is_number
 from pytest_mlgate.stats.metrics import Metric, estimate_prepared, get_metric, point_value
 from pytest_mlgate.stats.paired import (
     ACCURACY_LIKE,
@@ -135,12 +134,6 @@ def _margin_text(margin: float, given: bool) -> str:
     return fmt(margin) if given else f"{fmt(margin)} (the default: see docs/baseline.md)"
 
 
-def _ci(interval: tuple[float, float] | None, confidence: float) -> str:
-    if interval is None or not all(math.isfinite(v) for v in interval):
-        return "no interval"
-    return f"{percent(confidence)} CI [{fmt(interval[0])}, {fmt(interval[1])}]"
-
-
 def _value_entry(value: float, interval: tuple[float, float] | None, n: int | None = None) -> dict[str, Any]:
     entry: dict[str, Any] = {"value": value, "interval": list(interval) if interval is not None else None}
     if n is not None:
@@ -173,9 +166,9 @@ def _total_drop(m: Metric, est: Any, stored: baselines.Baseline, max_total_drop:
     sign = _direction(m)
     verdict = _verdict(difference, interval, max_total_drop, sign, est.n, confidence)
     failed = verdict.status == "fail"
-    head = (f"baseline.total_drop {m.name} = {fmt(est.value)} ({_ci(est.interval, confidence)}) vs the best "
+    head = (f"baseline.total_drop {m.name} = {fmt(est.value)} ({ci_text(est.interval, confidence)}) vs the best "
             f"accepted value {fmt(best_value)} in the history of {path}: difference {fmt(difference)} "
-            f"({_ci(interval, confidence)}), allowed total drop {fmt(max_total_drop)}")
+            f"({ci_text(interval, confidence)}), allowed total drop {fmt(max_total_drop)}")
     if failed:
         message = (f"{head}: the model has decayed by more than that since its best accepted baseline, even if each "
                    f"update stayed within max_drop.\n  What to do: look at the history in {path} for where it "
@@ -251,7 +244,7 @@ def _to_write(
         stored_too = " (with the model's predictions)" if reference is not None else ""
         results.append(GateResult(
             FAMILY, "compare", name, "pass", value=est.value, interval=est.interval, n=est.n,
-            message=(f"baseline.compare {name} = {fmt(est.value)} ({_ci(est.interval, settings.confidence)}, "
+            message=(f"baseline.compare {name} = {fmt(est.value)} ({ci_text(est.interval, settings.confidence)}, "
                      f"n={est.n}): baseline written to {path}{stored_too}. Review the diff and commit it."),
             details={"baseline_written": str(path), "baseline_file": str(path), "metric": name,
                      "current": _value_entry(est.value, est.interval, est.n),
@@ -268,7 +261,7 @@ def _missing(
     known: list[str] | None = None,
 ) -> GateResult:
     names = [m.name for m in chosen]
-    values = ", ".join(f"{n} = {fmt(current[n][2].value)} ({_ci(current[n][2].interval, settings.confidence)})"
+    values = ", ".join(f"{n} = {fmt(current[n][2].value)} ({ci_text(current[n][2].interval, settings.confidence)})"
                        for n in names)
     what = (f"has no baseline for {', '.join(names)} (it holds {', '.join(known)})" if known is not None
             else "does not exist")
@@ -333,9 +326,9 @@ def _compare_one(
         allowed_text = _margin_text(allowed, False)
     else:
         allowed_text = f"{fmt(max_drop)} of the baseline ({fmt(allowed)})" if relative else fmt(allowed)
-    head = (f"baseline.compare {m.name} = {fmt(est.value)} ({_ci(est.interval, confidence)}, n={est.n}) vs "
-            f"baseline {fmt(entry.value)} ({_ci(baseline_interval, confidence)})")
-    change = f"difference {fmt(difference)} ({_ci(interval, confidence)}, {how})"
+    head = (f"baseline.compare {m.name} = {fmt(est.value)} ({ci_text(est.interval, confidence)}, n={est.n}) vs "
+            f"baseline {fmt(entry.value)} ({ci_text(baseline_interval, confidence)})")
+    change = f"difference {fmt(difference)} ({ci_text(interval, confidence)}, {how})"
     worse = "dropped" if sign > 0 else "rose"
     if failed:
         message = (f"{head} in {path}: {m.name} {worse} by {fmt(abs(difference))}; {change} lies entirely beyond "
@@ -679,8 +672,8 @@ class BaselineGate(SelectionCheck):
         details["p_value"] = p_value
         details.update(verdict.details())
         head = (f"baseline.compare_models {m.name}: challenger {fmt(value_b)} vs champion {fmt(value_a)}, difference "
-                f"{fmt(paired.difference)} ({_ci(paired.interval, settings.confidence)}, paired bootstrap on the same "
-                f"{paired.n} rows, {p_name}={fmt(p_value)})")
+                f"{fmt(paired.difference)} ({ci_text(paired.interval, settings.confidence)}, paired bootstrap "
+                f"on the same {paired.n} rows, {p_name}={fmt(p_value)})")
         margin_text = _margin_text(margin, given)
         if verdict.status == "fail":
             message = (f"{head}: the challenger is worse than the champion by more than the margin of "
@@ -738,7 +731,7 @@ def _seed_variants(m: Metric, variants: list[Any], challenger: Any, X: Any, y_tr
     failed = verdict.status == "fail"
     head = (f"baseline.compare_models {m.name}: challenger {fmt(value_b)} vs the mean {fmt(mean)} of {k} champion "
             f"seed variants (spread sd {fmt(spread)}), difference {fmt(difference)} "
-            f"({_ci(interval, settings.confidence)}, t-bound for one more seed, t={fmt(t_value)} with {k - 1} "
+            f"({ci_text(interval, settings.confidence)}, t-bound for one more seed, t={fmt(t_value)} with {k - 1} "
             f"degrees of freedom, same {y_true.size} rows)")
     if failed:
         message = (f"{head}: the challenger is worse than another seed of the champion would be, by more than the "

@@ -26,7 +26,16 @@ from pytest_mlgate.gates.data_rows import (
 )
 from pytest_mlgate.gates.profile_format import Summary, is_profile, load_profile
 from pytest_mlgate.gates.profiles import _summarize
-from pytest_mlgate.results import GateError, GateResult, fmt, hide_our_frames, is_number, json_safe
+from pytest_mlgate.results import (
+    GateError,
+    GateResult,
+    fmt,
+    hide_our_frames,
+    interval_text,
+    is_number,
+    json_safe,
+    percent,
+)
 from pytest_mlgate.stats import drift as stats
 from pytest_mlgate.stats.multitest import CORRECTIONS, Correction
 
@@ -205,8 +214,8 @@ def equivalence_results(rows: list[dict[str, Any]], ref_frame: pd.DataFrame, cur
         if not missing_ok:
             why.append(f"missing-rate change interval [{fmt(missing_interval[0])}, {fmt(missing_interval[1])}] "
                        f"reaches +-{fmt(config['min_missing_change'])}")
-        message = (f"  {column!s}: {effect}={fmt(row.get('effect_size'))} ({percent_text(confidence)} CI "
-                   f"[{fmt(interval[0])}, {fmt(interval[1])}], floor {fmt(row.get('min_effect'))}), "
+        message = (f"  {column!s}: {effect}={fmt(row.get('effect_size'))} ({percent(confidence)} CI "
+                   f"{interval_text(interval)}, floor {fmt(row.get('min_effect'))}), "
                    f"n={n_ref} vs {n_cur}: " + ("shown not to have moved" if passed else "; ".join(why)))
         per_column.append(GateResult(
             FAMILY, "drift_equivalence", str(column), "pass" if passed else "fail", value=row.get("effect_size"),
@@ -214,7 +223,7 @@ def equivalence_results(rows: list[dict[str, Any]], ref_frame: pd.DataFrame, cur
             n=row["n_current"], message=message, details=json_safe(row)))
     unshown = [r.subject for r in per_column if r.failed]
     head = (f"{FAMILY}.drift_equivalence: {len(per_column) - len(unshown)} of {len(per_column)} columns shown not to "
-            f"have moved (each effect's {percent_text(confidence)} interval below its floor: Wasserstein/std < "
+            f"have moved (each effect's {percent(confidence)} interval below its floor: Wasserstein/std < "
             f"{fmt(config['min_wasserstein'])}, Jensen-Shannon < {fmt(config['min_jensen_shannon'])}, missing rate "
             f"within +-{_pct(config['min_missing_change'])}; reference n={len(ref_frame)}, current n={len(cur_frame)})")
     if unshown:
@@ -227,12 +236,6 @@ def equivalence_results(rows: list[dict[str, Any]], ref_frame: pd.DataFrame, cur
                          details={**config, "mode": "equivalence", "not_shown": json_safe(unshown),
                                   "n_resamples": settings.n_resamples})
     return [summary, *per_column]
-
-
-def percent_text(confidence: float) -> str:
-    from pytest_mlgate._validate import percent
-
-    return percent(confidence)
 
 
 class DriftChecks(BaseGate):

@@ -27,11 +27,11 @@ from typing import Any
 import numpy as np
 
 from pytest_mlgate import baselines
-from pytest_mlgate._validate import percent, positive_int
+from pytest_mlgate._validate import positive_int
 from pytest_mlgate.gates import _inputs
 from pytest_mlgate.gates.base import BaseGate
 from pytest_mlgate.records import ImportanceRanking, RankedFeature
-from pytest_mlgate.results import GateError, GateResult, fmt
+from pytest_mlgate.results import GateError, GateResult, ci_text, fmt
 from pytest_mlgate.stats.metrics import get_metric
 from pytest_mlgate.stats.paired import rescale_interval
 
@@ -48,12 +48,8 @@ def entry_name(metric: str, feature: Any) -> str:
     return f"{_prefix(metric)}{feature}]"
 
 
-def _ci(interval: tuple[float, float], confidence: float) -> str:
-    return f"{percent(confidence)} CI [{fmt(interval[0])}, {fmt(interval[1])}]"
-
-
 def _listing(rows: list[tuple[str, float, tuple[float, float]]], confidence: float) -> str:
-    return "; ".join(f"{i}. {f} {fmt(v)} ({_ci(iv, confidence)})" for i, (f, v, iv) in enumerate(rows, 1))
+    return "; ".join(f"{i}. {f} {fmt(v)} ({ci_text(iv, confidence)})" for i, (f, v, iv) in enumerate(rows, 1))
 
 
 def _stored_entries(stored: baselines.Baseline, metric: str, top_k: int, data: dict[str, Any],
@@ -181,9 +177,9 @@ def importance_ranking(
 
     def now(f: str) -> str:
         j = index[f]
-        return f"{f!r} now {fmt(means[j])} ({_ci(intervals[j], confidence)})"
+        return f"{f!r} now {fmt(means[j])} ({ci_text(intervals[j], confidence)})"
 
-    bar = f"the stored k-th feature {kth_name!r} ({fmt(kth_value)}, {_ci((kth_lo, kth_hi), confidence)})"
+    bar = f"the stored k-th feature {kth_name!r} ({fmt(kth_value)}, {ci_text((kth_lo, kth_hi), confidence)})"
     if failed:
         parts = ([f"left the top {top_k}: " + ", ".join(now(f) for f in left) + f", wholly below {bar}"]
                  if left else [])

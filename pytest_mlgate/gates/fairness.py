@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from pytest_mlgate import engines
-from pytest_mlgate._validate import did_you_mean, percent
+from pytest_mlgate._validate import did_you_mean
 from pytest_mlgate.gates import _inputs
 from pytest_mlgate.gates.base import BaseGate, Decision, GateSettings, gate_check, threshold_result
 from pytest_mlgate.gates.fairness_inputs import (
@@ -32,7 +32,7 @@ from pytest_mlgate.gates.fairness_inputs import (
 )
 from pytest_mlgate.gates.metrics import computed_details, computed_notes, computed_with
 from pytest_mlgate.records import GroupRow, GroupTable
-from pytest_mlgate.results import GateError, GateResult, fmt, hide_our_frames, is_number
+from pytest_mlgate.results import GateError, GateResult, fmt, hide_our_frames, is_number, percent
 from pytest_mlgate.stats import groups as gs
 from pytest_mlgate.stats.bootstrap import percentile_interval
 from pytest_mlgate.stats.proportion import small_rate_interval

@@ -14,12 +14,12 @@ from typing import Any
 
 import numpy as np
 
-from pytest_mlgate._validate import did_you_mean, percent, positive_int
+from pytest_mlgate._validate import did_you_mean, positive_int
 from pytest_mlgate.gates import _inputs
 from pytest_mlgate.gates.base import BaseGate, limit_entries, threshold_result
 from pytest_mlgate.gates.metrics import computed_details, computed_notes, computed_with
 from pytest_mlgate.records import Leaderboard, LeaderboardEntry
-from pytest_mlgate.results import GateError, GateResult, fmt, hide_our_frames, is_number
+from pytest_mlgate.results import GateError, GateResult, fmt, hide_our_frames, is_number, percent
 from pytest_mlgate.stats.metrics import Metric, batch_values, get_metric, point_value, positive_class
 
 __tracebackhide__ = hide_our_frames  # our failures point at the user's line; our bugs show their frames
