@@ -270,10 +270,13 @@ def _digest(frame: Any) -> str:
     return hashlib.sha256(np.ascontiguousarray(hashes.to_numpy(dtype=np.uint64)).tobytes()).hexdigest()
 
 
-def fingerprint(X: Any, y: Any) -> dict[str, Any]:
-    """Shape, column names and SHA-256 hashes of the values (row by row, with pandas' stable row hashes) and
-    of the labels. Same fingerprint, same evaluation data; any edited cell, reordered row or renamed column
-    changes it. ``X`` may be ``None`` when predictions were passed instead of a model."""
+def fingerprint(X: Any, y: Any, sample_weight: Any = None) -> dict[str, Any]:
+    """Shape, column names and SHA-256 hashes of the values (row by row, with pandas' stable row hashes), of
+    the labels and, when given, of the sample weights (a weighted metric is another number than the unweighted
+    one). Same fingerprint, same evaluation data; any edited cell, reordered row, renamed column or changed
+    weight changes it. ``X`` may be ``None`` when predictions were passed instead of a model. Unweighted data
+    has no weights key, so files written before weights were recorded still match."""
+    import numpy as np
     import pandas as pd
 
     from pytest_mlgate._frames import to_frame
@@ -286,6 +289,8 @@ def fingerprint(X: Any, y: Any) -> dict[str, Any]:
         "values_sha256": None,
         "labels_sha256": _digest(pd.Series(labels, name="y")),
     }
+    if sample_weight is not None:
+        result["weights_sha256"] = _digest(pd.Series(np.asarray(sample_weight, dtype=float), name="w"))
     if X is not None:
         frame = to_frame(X)
         result.update(
@@ -316,6 +321,11 @@ def fingerprint_differences(stored: Mapping[str, Any], current: Mapping[str, Any
         problems.append("the values in X differ (same shape and columns)")
     if stored.get("labels_sha256") != current.get("labels_sha256") and stored.get("n_rows") == current.get("n_rows"):
         problems.append("the labels y differ")
+    old_weights, new_weights = stored.get("weights_sha256"), current.get("weights_sha256")
+    if old_weights != new_weights and stored.get("n_rows") == current.get("n_rows"):
+        problems.append("the baseline was written without sample_weight, this run passes it" if old_weights is None
+                        else "the baseline was written with sample_weight, this run passes none" if new_weights is None
+                        else "the sample weights differ")
     return problems
 
 
@@ -560,6 +570,7 @@ def _validate(path: Path, doc: Any) -> Baseline:
     need(isinstance(data, dict), "'data' (the evaluation data's fingerprint) must be an object")
     need(_is_int(data.get("n_rows")) and isinstance(data.get("labels_sha256"), str),
          "'data' must hold 'n_rows' and 'labels_sha256'")
+    need(isinstance(data.get("weights_sha256", ""), str), "'data.weights_sha256' must be a string when present")
     confidence = doc.get("confidence")
     need(_is_number(confidence) and usable_confidence(float(confidence)),
          "'confidence' must be a number between 0 and 1 (exclusive, and far enough from 0 that the interval has "

@@ -202,6 +202,36 @@ def test_fingerprint_sees_every_kind_of_change() -> None:
         "n_rows 50 -> 40")
     as_array = baselines.fingerprint(frame[["a"]].to_numpy(), y)
     assert as_array["columns"] == ["x0"] and as_array["n_columns"] == 1
+    weights = np.linspace(0.5, 2.0, 50)
+    weighted = baselines.fingerprint(frame, y, weights)
+    assert "weights_sha256" not in base and weighted == baselines.fingerprint(frame, y, weights.copy())
+    assert baselines.fingerprint_differences(base, weighted) == [
+        "the baseline was written without sample_weight, this run passes it"]
+    assert baselines.fingerprint_differences(weighted, base) == [
+        "the baseline was written with sample_weight, this run passes none"]
+    assert baselines.fingerprint_differences(weighted, baselines.fingerprint(frame, y, weights[::-1])) == [
+        "the sample weights differ"]
+
+
+def test_a_weighted_baseline_is_compared_only_with_the_same_weights(tmp_path: Path) -> None:
+    """A weighted AUC is another number than the unweighted one: comparing the two would judge a change that
+    is not in the model. The file records the weights' hash; a run with other weights (or none) is refused."""
+    y, score = Y[500:], CHAMPION.predict_proba(X[500:])[:, 1]
+    weights = np.where(y == 1, 3.0, 1.0)
+    write = GateSettings(n_resamples=100, baseline_dir=tmp_path, update_baselines=True)
+    quiet(BaselineGate, settings=write, key="w").compare(None, None, y, y_score=score, metrics="roc_auc",
+                                                         sample_weight=weights)
+    [path] = tmp_path.glob("*.json")
+    assert "weights_sha256" in json.loads(path.read_text())["data"]
+    read = GateSettings(n_resamples=100, baseline_dir=tmp_path)
+    [same] = quiet(BaselineGate, settings=read, key="w").compare(None, None, y, y_score=score, metrics="roc_auc",
+                                                                 sample_weight=weights, max_drop=0.2)
+    assert same.value == 0 and same.status == "pass"
+    with pytest.raises(GateError, match="written with sample_weight, this run passes none"):
+        quiet(BaselineGate, settings=read, key="w").compare(None, None, y, y_score=score, metrics="roc_auc")
+    with pytest.raises(GateError, match="the sample weights differ"):
+        quiet(BaselineGate, settings=read, key="w").compare(None, None, y, y_score=score, metrics="roc_auc",
+                                                            sample_weight=np.ones(y.size))
 
 
 # --- the pure checks -------------------------------------------------------------------------------------------

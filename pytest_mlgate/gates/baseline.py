@@ -457,7 +457,7 @@ class BaselineGate(SelectionCheck):
                 _inputs.same_length(y=y_true, predictions=output)
         if X is not None:
             _inputs.same_length(X=X, y=y_true)
-        data = baselines.fingerprint(X, y_true)
+        data = baselines.fingerprint(X, y_true, weights)
         current = {}
         ready_inputs = {}
         for m in chosen:

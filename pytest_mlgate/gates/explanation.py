@@ -109,7 +109,8 @@ def importance_ranking(
                             f"columns: {columns}); pass the same columns, or if they were dropped on purpose rewrite "
                             f"the baseline with {baselines.UPDATE_FLAG}, review it and commit it")
     y_true = _inputs.labels(y, "y")
-    data = baselines.fingerprint(X, y_true)
+    weights = _inputs.sample_weights(sample_weight, y_true.size)
+    data = baselines.fingerprint(X, y_true, weights)
     stored_entries = None if stored is None else _stored_entries(stored, m.name, top_k, data, found)
     table = importance_table(gate, model, X, y, metric=m, n_repeats=n_repeats, max_rows=max_rows,
                              random_state=None, sample_weight=sample_weight, pos_label=pos_label)
