@@ -360,14 +360,16 @@ def npz_bytes(arrays: Mapping[str, Any]) -> bytes:
 
 
 def write_pair(path: Path, baseline: Baseline, arrays: Mapping[str, Any] | None = None,
-               replaces: Path | None = None) -> bool:
+               replaces: Path | None = None, commit: str | None = None) -> bool:
     """Write a baseline and its stored predictions as one unit; returns whether anything changed on disk.
 
     The ``.npz`` is named by its hash and written first, the JSON that points at it is moved into place second,
     and only then are the old ``.npz`` and leftovers of killed writes removed: a run killed at any moment leaves
     the old pair or the new pair. Nothing is written when the file already says the same (apart from when and
     with which versions it was written), so an update that changed nothing leaves the file byte-identical.
-    Writers of one folder take turns (a lock on the folder), so parallel xdist workers leave one valid pair.
+    Writers of one folder take turns (a lock on the folder), so parallel xdist workers leave one valid pair, and
+    the history is merged with the file as it is inside the lock: two runs updating one file keep both entries
+    (``commit`` names the entry this write adds; see :func:`with_history`).
     ``replaces`` is a 0.1.0 file of the same test, removed once the new one is in place."""
     with _folder_lock(path.parent, exclusive=True):
         data = npz_bytes(arrays) if arrays else None
@@ -375,7 +377,11 @@ def write_pair(path: Path, baseline: Baseline, arrays: Mapping[str, Any] | None 
         if data is not None:
             digest = hashlib.sha256(data).hexdigest()
             reference = {"file": predictions_path(path, digest).name, "sha256": digest}
-        baseline = replace(baseline, predictions=reference)
+        on_disk = None
+        if path.exists():
+            with contextlib.suppress(GateError):  # a broken file is replaced: that is what the update flag is for
+                on_disk = read_baseline(path)
+        baseline = with_history(replace(baseline, predictions=reference), on_disk, commit)
         unchanged = _same_content(path, baseline)
         if data is not None and reference is not None and not unchanged:
             atomic_write(path.parent / reference["file"], data)

@@ -176,6 +176,34 @@ def test_concurrent_atomic_writes_never_show_half_a_file(tmp_path: Path) -> None
     assert [p.name for p in tmp_path.iterdir()] == ["shared.json"]
 
 
+def test_simultaneous_updates_of_one_file_keep_every_history_entry(tmp_path: Path) -> None:
+    """Eight runs accept a new baseline for the same test at once: the history is merged inside the folder lock,
+    with the file as it is then, so each accepted value is one entry and none is lost."""
+    y, score = Y[500:], CHAMPION.predict_proba(X[500:])[:, 1]
+    settings = GateSettings(n_resamples=20, baseline_dir=tmp_path, update_baselines=True)
+    start = threading.Barrier(8)
+    errors: list[Exception] = []
+
+    def update(i: int) -> None:
+        worse = np.where(np.arange(y.size) < 10 * (i + 1), 0.5, score)  # a different AUC for each run
+        start.wait()
+        try:
+            quiet(BaselineGate, settings=settings, key="shared").compare(None, None, y, y_score=worse,
+                                                                       metrics="roc_auc")
+        except Exception as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=update, args=(i,)) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    [path] = tmp_path.glob("*.json")
+    history = json.loads(path.read_text())["history"]
+    assert len({entry["metrics"]["roc_auc"]["value"] for entry in history}) == len(history) == 8
+
+
 def test_an_unwritable_directory_is_a_gate_error(tmp_path: Path) -> None:
     blocker = tmp_path / "not_a_dir"
     blocker.write_text("")

@@ -15,8 +15,6 @@ fails; when the interval says it is real, the message suggests raising the basel
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -194,7 +192,8 @@ def _total_drop(m: Metric, est: Any, stored: baselines.Baseline, max_total_drop:
 @dataclass(frozen=True)
 class BaselineToWrite:
     """What ``compare`` under ``--mlgate-update-baselines`` would write: the file, its predictions, the legacy file
-    it replaces. The check makes it without writing; the gate object writes it (:meth:`BaselineGate.write`)."""
+    it replaces. The check makes it without writing; the gate object writes it (:meth:`BaselineGate.write`),
+    merging the file's history as it stands at that moment."""
 
     path: Path
     baseline: baselines.Baseline
@@ -228,16 +227,7 @@ def _to_write(
         written_at=baselines.now(),
         versions=baselines.versions(),
     )
-    old = None
-    if path.exists():
-        with contextlib.suppress(GateError):  # a broken file is replaced: that is what the update flag is for
-            old = baselines.read_baseline(path)
-    if arrays:
-        digest = hashlib.sha256(baselines.npz_bytes(arrays)).hexdigest()
-        baseline = replace(baseline, predictions={"file": baselines.predictions_path(path, digest).name,
-                                                  "sha256": digest})
-    updated = baselines.with_history(baseline, old, baselines.current_commit(path.parent))
-    pending = BaselineToWrite(path, updated, arrays or None, replaces)
+    pending = BaselineToWrite(path, baseline, arrays or None, replaces)
     reference = arrays or None
     results = []
     for name, (m, _, est) in current.items():
@@ -393,7 +383,8 @@ class BaselineGate(SelectionCheck):
 
     def write(self, pending: BaselineToWrite) -> None:
         """Write what a check would write: the baseline file and its predictions, as one unit."""
-        baselines.write_pair(pending.path, pending.baseline, pending.arrays, replaces=pending.replaces)
+        baselines.write_pair(pending.path, pending.baseline, pending.arrays, replaces=pending.replaces,
+                             commit=baselines.current_commit(pending.path.parent))
 
     @gate_check("compare", _compare_subject)
     def compare(
@@ -548,12 +539,7 @@ class BaselineGate(SelectionCheck):
                                               sample_weight=sample_weight, pos_label=pos_label)
         if pending is not None:  # the check made the baseline; the gate writes it, as for compare
             path, baseline, replaces = pending
-            old = None
-            if path.exists():
-                with contextlib.suppress(GateError):  # a broken file is replaced: that is what the update flag is for
-                    old = baselines.read_baseline(path)
-            updated = baselines.with_history(baseline, old, baselines.current_commit(path.parent))
-            self.write(BaselineToWrite(path, updated, None, replaces))
+            self.write(BaselineToWrite(path, baseline, None, replaces))
         return results
 
     @gate_check("compare_models", lambda a: _label(a["metric"]))
