@@ -36,7 +36,8 @@ intervals by default), and a separate section runs the gates at ``alpha=0.025`` 
 Run: ``python benchmarks/verdicts.py [--quick] [--workers 2]``. ``--quick`` (fewer runs, sizes 1,000 and 10,000)
 takes a few minutes on 2 idle cores; the full run about an hour (the heavy gates bootstrap every row: seconds per
 run at 100,000 rows, so they get fewer runs there). ``--sizes``/``--only`` run part of the plan and ``--save`` keeps
-every outcome; ``--merge a.json b.json`` prints the table of saved parts (a later file replaces a cell it re-ran).
+every outcome; ``--merge a.json b.json`` prints the table of saved parts (a later file replaces a cell it re-ran,
+or extends it with other runs: ``--first-run K`` runs K, K+1, ...).
 Every run is seeded from its gate, condition, size and index: same command, same table.
 """
 
@@ -58,7 +59,7 @@ import warnings  # noqa: E402
 import zlib  # noqa: E402
 from collections import defaultdict  # noqa: E402
 from collections.abc import Callable  # noqa: E402
-from dataclasses import dataclass  # noqa: E402
+from dataclasses import dataclass, replace  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
@@ -160,6 +161,7 @@ class Outcome:
     failed: bool
     covered: bool | None = None  # does the reported interval cover the true value? (None: no such value)
     inconclusive: bool = False  # the interval straddles the limit (a status of its own)
+    run: int = -1  # the run's index (its seed), set by simulate
 
 
 def _failed(results: list[GateResult]) -> bool:
@@ -398,7 +400,7 @@ Key = tuple[str, str, int, float]  # gate name, condition, n, alpha
 
 
 def plan(gates: list[Gate], quick: bool, sizes: list[int] | None = None,
-         runs: tuple[int, int] | None = None) -> list[Task]:
+         runs: tuple[int, int] | None = None, first_run: int = 0) -> list[Task]:
     tasks: list[Task] = []
     chosen = QUICK_PLAN if quick else FULL_PLAN
     if runs is not None:  # the same (no change, change) runs for every gate at every chosen size
@@ -410,8 +412,8 @@ def plan(gates: list[Gate], quick: bool, sizes: list[int] | None = None,
             if gate.max_n is not None and n > gate.max_n:
                 continue
             null_runs, change_runs = heavy if gate.heavy else light
-            tasks += [(gate.name, "none", n, run, 0.01) for run in range(null_runs)]
-            tasks += [(gate.name, "change", n, run, 0.01) for run in range(change_runs)]
+            tasks += [(gate.name, "none", n, run, 0.01) for run in range(first_run, first_run + null_runs)]
+            tasks += [(gate.name, "change", n, run, 0.01) for run in range(first_run, first_run + change_runs)]
     if sizes is None or COVERAGE_N in sizes:
         tasks += [(g.name, "none", COVERAGE_N, run, 0.025) for g in gates if g.name in COVERAGE_GATES
                   for run in range(COVERAGE_RUNS[quick])]
@@ -424,8 +426,8 @@ def simulate(tasks: list[Task], workers: int) -> dict[Key, list[Outcome]]:
     outcomes: dict[Key, list[Outcome]] = defaultdict(list)
     with multiprocessing.get_context("fork").Pool(workers) as pool:
         for i, (task, outcome) in enumerate(pool.imap_unordered(run_task, tasks, chunksize=2), 1):
-            name, condition, n, _, alpha = task
-            outcomes[name, condition, n, alpha].append(outcome)
+            name, condition, n, run, alpha = task
+            outcomes[name, condition, n, alpha].append(replace(outcome, run=run))
             if i % 200 == 0:
                 print(f"  {i}/{len(tasks)} runs, {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
     return outcomes
@@ -433,7 +435,8 @@ def simulate(tasks: list[Task], workers: int) -> dict[Key, list[Outcome]]:
 
 def save(path: Path, outcomes: dict[Key, list[Outcome]], elapsed: float) -> None:
     raw = [{"gate": k[0], "condition": k[1], "n": k[2], "alpha": k[3], "failed": [o.failed for o in v],
-            "covered": [o.covered for o in v], "inconclusive": [o.inconclusive for o in v]}
+            "covered": [o.covered for o in v], "inconclusive": [o.inconclusive for o in v],
+            "runs": [o.run for o in v]}
            for k, v in outcomes.items()]
     path.write_text(json.dumps({"elapsed": elapsed, "outcomes": raw}))
 
@@ -444,11 +447,16 @@ def load(paths: list[Path]) -> tuple[dict[Key, list[Outcome]], float]:
     for path in paths:
         data = json.loads(path.read_text())
         elapsed += data["elapsed"]
-        for entry in data["outcomes"]:  # a later file replaces the runs of the same cell (a re-run after a fix)
+        for entry in data["outcomes"]:
             key = (entry["gate"], entry["condition"], entry["n"], entry["alpha"])
             undecided = entry.get("inconclusive", [False] * len(entry["failed"]))
-            outcomes[key] = [Outcome(f, c, u) for f, c, u in zip(entry["failed"], entry["covered"], undecided,
-                                                                  strict=True)]
+            runs = entry.get("runs", range(len(entry["failed"])))  # files saved before runs were kept: 0 to N-1
+            found = [Outcome(f, c, u, r) for f, c, u, r in zip(entry["failed"], entry["covered"], undecided, runs,
+                                                                strict=True)]
+            # more runs of a cell (other seeds, --first-run) extend it; the same runs again replace it (a re-run
+            # after a fix)
+            disjoint = not {o.run for o in found} & {o.run for o in outcomes.get(key, [])}
+            outcomes[key] = outcomes.get(key, []) + found if disjoint else found
     return outcomes, elapsed
 
 
@@ -458,6 +466,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--only", default="", help="run only gates whose name contains this text (|: any of them)")
     parser.add_argument("--runs", default="", help="no-change,change runs per gate and size instead of the plan's")
+    parser.add_argument("--first-run", type=int, default=0,
+                        help="index of the first run (its seed): more runs of a cell, merged with --merge")
     parser.add_argument("--no-coverage", action="store_true", help="skip the 95%% coverage runs")
     parser.add_argument("--sizes", default="", help="comma-separated sample sizes of the plan to run (default: all)")
     parser.add_argument("--save", type=Path, help="also write every run's outcome to this JSON file")
@@ -470,7 +480,7 @@ def main(argv: list[str] | None = None) -> None:
         sizes = [int(s) for s in args.sizes.split(",")] if args.sizes else None
         started = time.perf_counter()
         runs = tuple(int(r) for r in args.runs.split(",")) if args.runs else None
-        tasks = plan(gates, args.quick, sizes, runs)  # type: ignore[arg-type]
+        tasks = plan(gates, args.quick, sizes, runs, args.first_run)  # type: ignore[arg-type]
         if args.no_coverage:
             tasks = [t for t in tasks if t[4] == 0.01]
         outcomes = simulate(tasks, args.workers)
