@@ -270,13 +270,29 @@ def _digest(frame: Any) -> str:
     return hashlib.sha256(np.ascontiguousarray(hashes.to_numpy(dtype=np.uint64)).tobytes()).hexdigest()
 
 
+def _normalized_weights(sample_weight: Any) -> Any:
+    """The weights as the metrics see them: scaled to sum to one and rounded to 12 significant digits, so weights
+    of 2 and weights of 1 (or 0.1 and 0.3 against 1 and 3) give the same hash; None for no weights or constant
+    ones, which weigh every row alike (the unweighted metric)."""
+    import numpy as np
+
+    if sample_weight is None:
+        return None
+    weights = np.asarray(sample_weight, dtype=float).ravel()
+    total = weights.sum()
+    if weights.size == 0 or not np.isfinite(total) or total <= 0 or np.all(weights == weights[0]):
+        return None
+    mantissa, exponent = np.frexp(weights / total)
+    return np.ldexp(np.round(mantissa * 2.0**40) / 2.0**40, exponent)  # 40 bits: about 12 digits
+
+
 def fingerprint(X: Any, y: Any, sample_weight: Any = None) -> dict[str, Any]:
     """Shape, column names and SHA-256 hashes of the values (row by row, with pandas' stable row hashes), of
     the labels and, when given, of the sample weights (a weighted metric is another number than the unweighted
     one). Same fingerprint, same evaluation data; any edited cell, reordered row, renamed column or changed
-    weight changes it. ``X`` may be ``None`` when predictions were passed instead of a model. Unweighted data
-    has no weights key, so files written before weights were recorded still match."""
-    import numpy as np
+    weight changes it (weights are compared as shares of their sum: scaling them all changes no metric). ``X``
+    may be ``None`` when predictions were passed instead of a model. Unweighted data (or constant weights) has no
+    weights key, so unweighted files written before weights were recorded still match."""
     import pandas as pd
 
     from pytest_mlgate._frames import to_frame
@@ -289,8 +305,9 @@ def fingerprint(X: Any, y: Any, sample_weight: Any = None) -> dict[str, Any]:
         "values_sha256": None,
         "labels_sha256": _digest(pd.Series(labels, name="y")),
     }
-    if sample_weight is not None:
-        result["weights_sha256"] = _digest(pd.Series(np.asarray(sample_weight, dtype=float), name="w"))
+    weights = _normalized_weights(sample_weight)
+    if weights is not None:
+        result["weights_sha256"] = _digest(pd.Series(weights, name="w"))
     if X is not None:
         frame = to_frame(X)
         result.update(
@@ -323,8 +340,9 @@ def fingerprint_differences(stored: Mapping[str, Any], current: Mapping[str, Any
         problems.append("the labels y differ")
     old_weights, new_weights = stored.get("weights_sha256"), current.get("weights_sha256")
     if old_weights != new_weights and stored.get("n_rows") == current.get("n_rows"):
-        problems.append("the baseline was written without sample_weight, this run passes it" if old_weights is None
-                        else "the baseline was written with sample_weight, this run passes none" if new_weights is None
+        problems.append("it records no sample weights (written unweighted, or before pytest-mlgate recorded them), "
+                        "this run passes them" if old_weights is None
+                        else "it was written with sample weights, this run passes none" if new_weights is None
                         else "the sample weights differ")
     return problems
 
@@ -378,11 +396,16 @@ def write_pair(path: Path, baseline: Baseline, arrays: Mapping[str, Any] | None 
             digest = hashlib.sha256(data).hexdigest()
             reference = {"file": predictions_path(path, digest).name, "sha256": digest}
         on_disk = None
-        if path.exists():
+        # a 0.1.0 file being migrated carries the history when the new file does not exist yet
+        source = path if path.exists() or path.is_symlink() or replaces is None or not replaces.exists() else replaces
+        if source.exists():
             with contextlib.suppress(GateError):  # a broken file is replaced: that is what the update flag is for
-                on_disk = read_baseline(path)
+                on_disk = read_baseline(source)
         baseline = with_history(replace(baseline, predictions=reference), on_disk, commit)
-        unchanged = _same_content(path, baseline)
+        # with_history returns the file as read when nothing changed; a link is replaced by a real file, and a
+        # pair whose predictions file went missing is written again
+        unchanged = (source == path and on_disk is not None and baseline is on_disk and path.is_file()
+                     and not path.is_symlink() and (reference is None or (path.parent / reference["file"]).is_file()))
         if data is not None and reference is not None and not unchanged:
             atomic_write(path.parent / reference["file"], data)
         if not unchanged:
@@ -395,20 +418,6 @@ def write_pair(path: Path, baseline: Baseline, arrays: Mapping[str, Any] | None 
             for old in (replaces, predictions_path(replaces), *companions(replaces)):
                 remove_stale(old)
         return not unchanged
-
-
-def _same_content(path: Path, new: Baseline) -> bool:
-    if not path.is_file() or path.is_symlink():
-        return False
-    try:
-        old = read_baseline(path)
-    except GateError:
-        return False
-    if new.predictions is not None and not (path.parent / new.predictions["file"]).is_file():
-        return False
-    ignore = {"written_at", "versions"}
-    keep = {k: v for k, v in stable(new.to_dict()).items() if k not in ignore}
-    return {k: v for k, v in stable(old.to_dict()).items() if k not in ignore} == keep
 
 
 @contextlib.contextmanager

@@ -234,11 +234,16 @@ def test_fingerprint_sees_every_kind_of_change() -> None:
     weighted = baselines.fingerprint(frame, y, weights)
     assert "weights_sha256" not in base and weighted == baselines.fingerprint(frame, y, weights.copy())
     assert baselines.fingerprint_differences(base, weighted) == [
-        "the baseline was written without sample_weight, this run passes it"]
+        "it records no sample weights (written unweighted, or before pytest-mlgate recorded them), this run passes "
+        "them"]
     assert baselines.fingerprint_differences(weighted, base) == [
-        "the baseline was written with sample_weight, this run passes none"]
+        "it was written with sample weights, this run passes none"]
     assert baselines.fingerprint_differences(weighted, baselines.fingerprint(frame, y, weights[::-1])) == [
         "the sample weights differ"]
+    # the metrics see the weights' shares: scaled weights are the same weights, constant ones no weights at all
+    assert baselines.fingerprint(frame, y, weights * 7.3) == weighted
+    assert baselines.fingerprint(frame, y, np.full(50, 2.5)) == base == baselines.fingerprint(frame, y, np.ones(50))
+    assert baselines.fingerprint(frame, y, weights + 1e-6)["weights_sha256"] != weighted["weights_sha256"]
 
 
 def test_a_weighted_baseline_is_compared_only_with_the_same_weights(tmp_path: Path) -> None:
@@ -255,11 +260,26 @@ def test_a_weighted_baseline_is_compared_only_with_the_same_weights(tmp_path: Pa
     [same] = quiet(BaselineGate, settings=read, key="w").compare(None, None, y, y_score=score, metrics="roc_auc",
                                                                  sample_weight=weights, max_drop=0.2)
     assert same.value == 0 and same.status == "pass"
-    with pytest.raises(GateError, match="written with sample_weight, this run passes none"):
-        quiet(BaselineGate, settings=read, key="w").compare(None, None, y, y_score=score, metrics="roc_auc")
+    [scaled] = quiet(BaselineGate, settings=read, key="w").compare(None, None, y, y_score=score, metrics="roc_auc",
+                                                                   sample_weight=weights / 3, max_drop=0.2)
+    assert scaled.value == 0 and scaled.status == "pass"
+    for other in (None, np.ones(y.size)):  # constant weights are no weights
+        with pytest.raises(GateError, match="written with sample weights, this run passes none"):
+            quiet(BaselineGate, settings=read, key="w").compare(None, None, y, y_score=score, metrics="roc_auc",
+                                                                sample_weight=other)
     with pytest.raises(GateError, match="the sample weights differ"):
         quiet(BaselineGate, settings=read, key="w").compare(None, None, y, y_score=score, metrics="roc_auc",
-                                                            sample_weight=np.ones(y.size))
+                                                            sample_weight=np.where(y == 1, 2.0, 1.0))
+
+
+def test_migrating_a_010_file_keeps_its_value_in_the_history(tmp_path: Path) -> None:
+    """The 0.1.0 file a new one replaces is the history's first entry, as an update of the same file would keep."""
+    legacy, path = tmp_path / "tests__t.py__test_a.json", tmp_path / "t.py__test_a.json"
+    baselines.write_baseline(legacy, _baseline(roc_auc=0.8))
+    assert baselines.write_pair(path, _baseline(roc_auc=0.9), replaces=legacy)
+    assert not legacy.exists()
+    history = json.loads(path.read_text())["history"]
+    assert [entry["metrics"]["roc_auc"]["value"] for entry in history] == [0.8, 0.9]
 
 
 # --- the pure checks -------------------------------------------------------------------------------------------

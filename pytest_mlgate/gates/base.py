@@ -23,6 +23,7 @@ from pytest_mlgate.results import (
     GateResult,
     MLGateWarning,
     Status,
+    ci_text,
     failure_message,
     fmt,
     hide_our_frames,
@@ -488,8 +489,7 @@ def _required_text(minimum: float | None, maximum: float | None) -> str:
 def _interval_text(interval: tuple[float, float] | None, n: int | None, confidence: float | None) -> str:
     parts = []
     if interval is not None:
-        parts.append(f"{percent(confidence)} CI {interval_text(interval)}" if confidence is not None
-                     else f"CI {interval_text(interval)}")
+        parts.append(ci_text(interval, confidence) if confidence is not None else f"CI {interval_text(interval)}")
     if n is not None:
         parts.append(f"n={n}")
     return f" ({', '.join(parts)})" if parts else ""

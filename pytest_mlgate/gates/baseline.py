@@ -211,8 +211,8 @@ def _to_write(
     key: str,
     replaces: Path | None = None,
 ) -> tuple[BaselineToWrite, list[GateResult]]:
-    """The baseline the current model makes (with the history of the file it replaces) and the results that say
-    so; reads the old file, writes nothing."""
+    """The baseline the current model makes and the results that say so; reads nothing and writes nothing (the
+    history of the file it replaces is merged when it is written, inside the folder's lock)."""
     arrays = None
     if store_predictions:
         arrays = {name: value for name, value in (("y_pred", outputs.pred), ("y_score", outputs.score))

@@ -29,6 +29,7 @@ from pytest_mlgate.gates.profiles import _summarize
 from pytest_mlgate.results import (
     GateError,
     GateResult,
+    ci_text,
     fmt,
     hide_our_frames,
     interval_text,
@@ -212,10 +213,10 @@ def equivalence_results(rows: list[dict[str, Any]], ref_frame: pd.DataFrame, cur
         effect = row.get("effect") or "effect"
         why = [] if shown else [f"{effect} interval reaches {fmt(interval[1])} >= floor {fmt(row.get('min_effect'))}"]
         if not missing_ok:
-            why.append(f"missing-rate change interval [{fmt(missing_interval[0])}, {fmt(missing_interval[1])}] "
+            why.append(f"missing-rate change interval {interval_text(missing_interval)} "
                        f"reaches +-{fmt(config['min_missing_change'])}")
-        message = (f"  {column!s}: {effect}={fmt(row.get('effect_size'))} ({percent(confidence)} CI "
-                   f"{interval_text(interval)}, floor {fmt(row.get('min_effect'))}), "
+        message = (f"  {column!s}: {effect}={fmt(row.get('effect_size'))} ("
+                   f"{ci_text(interval, confidence)}, floor {fmt(row.get('min_effect'))}), "
                    f"n={n_ref} vs {n_cur}: " + ("shown not to have moved" if passed else "; ".join(why)))
         per_column.append(GateResult(
             FAMILY, "drift_equivalence", str(column), "pass" if passed else "fail", value=row.get("effect_size"),
