@@ -110,13 +110,23 @@ def test_drift_ks_options_equal_scipy(alternative: str, method: str) -> None:
 
 
 @pytest.mark.parametrize("confidence", [0.9, 0.95, 0.98])
-def test_wilson_interval_equals_statsmodels(confidence: float) -> None:
+def test_midp_interval_solves_its_equations_and_lies_inside_clopper_pearson(confidence: float) -> None:
+    """Each end leaves the tail of the binomial's mass beyond it, with half the observed count's probability
+    (scipy's binomial); the interval lies inside statsmodels' Clopper-Pearson interval ("beta") and in [0, 1]."""
     proportion = pytest.importorskip("statsmodels.stats.proportion")
-    from pytest_mlgate.stats.proportion import wilson_interval
+    from scipy.stats import binom
+
+    from pytest_mlgate.stats.proportion import midp_interval
 
     trials = np.array([1, 5, 20, 20, 20, 50, 100, 199, 7])
     successes = np.array([0, 5, 0, 7, 20, 31, 99, 1, 3])
-    lo, hi = wilson_interval(successes, trials, confidence)
-    their_lo, their_hi = proportion.proportion_confint(successes, trials, alpha=1 - confidence, method="wilson")
-    assert lo == pytest.approx(their_lo, abs=1e-12) and hi == pytest.approx(their_hi, abs=1e-12)
+    lo, hi = midp_interval(successes, trials, confidence)
+    tail = (1 - confidence) / 2
+    inner = (successes > 0) & (successes < trials)
+    k, n = successes[inner], trials[inner]
+    assert binom.sf(k, n, lo[inner]) + binom.pmf(k, n, lo[inner]) / 2 == pytest.approx(tail, abs=1e-9)
+    assert binom.cdf(k - 1, n, hi[inner]) + binom.pmf(k, n, hi[inner]) / 2 == pytest.approx(tail, abs=1e-9)
+    assert np.all(lo[successes == 0] == 0) and np.all(hi[successes == trials] == 1)
+    their_lo, their_hi = proportion.proportion_confint(successes, trials, alpha=1 - confidence, method="beta")
+    assert np.all((their_lo - 1e-12 <= lo) & (hi <= their_hi + 1e-12))
     assert np.all((lo >= 0) & (lo <= successes / trials) & (successes / trials <= hi) & (hi <= 1))

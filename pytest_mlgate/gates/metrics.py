@@ -20,7 +20,7 @@ from pytest_mlgate.gates.base import (
 )
 from pytest_mlgate.results import GateError, GateResult, hide_our_frames, json_safe
 from pytest_mlgate.stats import metrics as stats
-from pytest_mlgate.stats.metrics import Metric, estimate_prepared, get_metric
+from pytest_mlgate.stats.metrics import Metric, Prepared, estimate_prepared, get_metric
 
 __tracebackhide__ = hide_our_frames  # our failures point at the user's line; our bugs show their frames
 
@@ -56,6 +56,22 @@ def computed_with(result: GateResult, notes: Sequence[str]) -> GateResult:
         return result
     first, _, rest = result.message.partition("\n")
     return replace(result, message=f"{first}\n  Computed with {'; '.join(notes)}." + (f"\n{rest}" if rest else ""))
+
+
+def small_rate_interval(m: Metric, ready: Prepared, weights: np.ndarray | None,
+                        confidence: float) -> tuple[float, float] | None:
+    """The mid-p exact interval for a rate (accuracy, or binary precision / recall) on fewer than 200 unweighted
+    rows, where the bootstrap percentile interval undercovers (and collapses to a point when every row is right);
+    None otherwise, and the bootstrap's interval stands (see stats/proportion.py)."""
+    from pytest_mlgate.stats.proportion import SMALL, label_rate_counts, midp_interval
+
+    if weights is not None or ready.y.size >= SMALL or stats.METRICS.get(m.name) is not m:
+        return None
+    counts = label_rate_counts(m.name, np.asarray(ready.y), np.asarray(ready.output))
+    if counts is None or counts[1] == 0:
+        return None
+    lo, hi = midp_interval(counts[0], counts[1], confidence)
+    return float(lo), float(hi)
 
 
 def _limits(min: Mapping[Any, float] | None, max: Mapping[Any, float] | None) -> dict[str, tuple[Metric, Any, Any]]:
@@ -147,11 +163,14 @@ class MetricChecks(BaseGate):
             ready = _inputs.metric_input(m, outputs, y_true, pos_label)
             est = estimate_prepared(m, ready, n_resamples=settings.n_resamples, confidence=settings.confidence,
                                     seed=settings.seed_for(key, "metrics", name), sample_weight=weights)
-            details: dict[str, Any] = {"greater_is_better": m.greater_is_better, "n_resamples": settings.n_resamples,
-                                       **computed_details(est.positive, weights)}
+            small = small_rate_interval(m, ready, weights, settings.confidence)
+            details: dict[str, Any] = {"greater_is_better": m.greater_is_better,
+                                       "n_resamples": settings.n_resamples, **computed_details(est.positive, weights),
+                                       "interval_method": "bootstrap percentile" if small is None else "mid-p exact"}
             results.append(computed_with(threshold_result(
                 FAMILY, "metrics", name, est.value,
-                minimum=lo, maximum=hi, interval=est.interval, n=est.n, confidence=settings.confidence,
+                minimum=lo, maximum=hi, interval=small if small is not None else est.interval, n=est.n,
+                confidence=settings.confidence,
                 decision=decision,
                 hint=("improve the model, or if the limit is wrong change it in the test "
                       f"({'min' if lo is not None else 'max'}={{{name!r}: ...}})."),

@@ -12,7 +12,13 @@ from pytest_mlgate._validate import positive_int
 from pytest_mlgate.gates import _inputs
 from pytest_mlgate.gates._inputs import _column_key, _short
 from pytest_mlgate.gates.base import MODEL_VALIDATION, BaseGate, check_limits, gate_check, threshold_result
-from pytest_mlgate.gates.metrics import MetricKey, computed_details, computed_notes, computed_with
+from pytest_mlgate.gates.metrics import (
+    MetricKey,
+    computed_details,
+    computed_notes,
+    computed_with,
+    small_rate_interval,
+)
 from pytest_mlgate.results import GateError, GateResult, fmt, hide_our_frames, json_safe
 from pytest_mlgate.stats import StatsError
 from pytest_mlgate.stats.metrics import METRICS, Metric, Prepared, estimate_prepared, get_metric, point_value
@@ -82,21 +88,6 @@ def _slice_metric(m: Metric, ready: Prepared) -> Metric:
     return replace(averaged, name=m.name) if classes.size > 2 else m
 
 
-def _small_rate_interval(m: Metric, ready: Prepared, weights: np.ndarray | None,
-                         confidence: float) -> tuple[float, float] | None:
-    """Wilson's interval for a rate (accuracy, or binary precision / recall) on an unweighted slice of fewer than
-    200 rows, where the bootstrap percentile interval undercovers; None otherwise (see stats/proportion.py)."""
-    from pytest_mlgate.stats.proportion import SMALL, label_rate_counts, wilson_interval
-
-    if weights is not None or ready.y.size >= SMALL or METRICS.get(m.name) is not m:
-        return None
-    counts = label_rate_counts(m.name, np.asarray(ready.y), np.asarray(ready.output))
-    if counts is None or counts[1] == 0:
-        return None
-    lo, hi = wilson_interval(counts[0], counts[1], confidence)
-    return float(lo), float(hi)
-
-
 class SliceChecks(BaseGate):
     """``slices``: the metric on every value of ``by``."""
 
@@ -121,7 +112,7 @@ class SliceChecks(BaseGate):
         """The metric on every value of ``by`` (a column of X, several columns together, or arrays), each with
         its interval. A slice of at least ``min_size`` rows fails when its whole interval misses ``min`` (or
         ``max``); intervals are Bonferroni-widened over the slices judged. Rates (accuracy, binary precision and
-        recall) on unweighted slices under 200 rows get Wilson's interval, whose coverage holds there; others the
+        recall) on unweighted slices under 200 rows get the mid-p exact interval, whose coverage holds there; others the
         bootstrap. Smaller slices are listed in one "too small to judge" result, never dropped. ``y_true=``,
         ``sample_weight=`` and ``pos_label=`` mean what they mean in :meth:`metrics`; the positive class is
         decided once, on all rows.
@@ -170,7 +161,7 @@ class SliceChecks(BaseGate):
             except (GateError, StatsError) as exc:
                 not_judged.append({"slice": label, "n": int(rows.size), "reason": str(exc), "value": None})
                 continue
-            small = _small_rate_interval(m, ready.take(rows), _take(weights, rows), confidence)
+            small = small_rate_interval(m, ready.take(rows), _take(weights, rows), confidence)
             limit_name = "min" if min is not None else "max"
             results.append(computed_with(threshold_result(
                 FAMILY, "slices", f"{m.name}[{label}]", est.value, minimum=min, maximum=max,
@@ -180,7 +171,7 @@ class SliceChecks(BaseGate):
                      f"training data or features for them, or if the limit is wrong change {limit_name}=.",
                 details={"slice": label, "by": by_text, "overall": overall, "slices_judged": k,
                          "n_resamples": settings.n_resamples, **computed_details(ready.positive, weights),
-                         "interval_method": "wilson" if small is not None else "bootstrap percentile"},
+                         "interval_method": "mid-p exact" if small is not None else "bootstrap percentile"},
             ), computed_notes(m, ready.positive, weights)))
         if not_judged:
             listed = "; ".join(f"{s['slice']} ({s['reason']}, {m.name} {fmt(s['value'])})" for s in not_judged[:10])
