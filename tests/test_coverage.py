@@ -161,7 +161,7 @@ def test_weighted_block_bootstrap_covers_the_truth_95_percent_of_the_time(max_bl
     assert 0.915 <= covered / runs <= 0.985, f"covered the true gap in {covered / runs:.1%} of {runs} runs"
 
 
-# --- small groups and slices: mid-p exact intervals (#15 item 5) --------------------------------------------------------
+# --- small groups and slices: mid-p exact intervals (#15 item 5) ---------------------------------------------------
 
 
 @pytest.mark.parametrize("size", [20, 50, 100])
