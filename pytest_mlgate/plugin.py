@@ -99,8 +99,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini("mlgate_inconclusive",
                   "what a verdict the data cannot decide (its interval reaches across the limit) does to the test: "
                   "'pass' (the default: the row reads INCONCLUSIVE), 'warn' or 'fail'", default="pass")
-    parser.addini("mlgate_summary", "rows of the terminal summary: 'problems' (fail, warn, error; the default) "
-                  "or 'all' (as -v does)", default="problems")
+    parser.addini("mlgate_summary", "rows of the terminal summary: 'problems' (fail, warn, error, inconclusive; "
+                  "the default) or 'all' (as -v does)", default="problems")
 
 
 @pytest.hookimpl(trylast=True)  # after the project's own pytest_configure has registered its markers
@@ -162,7 +162,8 @@ def _settings_from_config(config: pytest.Config) -> GateSettings:
 
 def _report_settings(config: pytest.Config) -> dict[str, Any]:
     settings = config.stash[SETTINGS_KEY]
-    return {"alpha": settings.alpha, "n_resamples": settings.n_resamples, "seed": settings.seed}
+    return {"alpha": settings.alpha, "n_resamples": settings.n_resamples, "seed": settings.seed,
+            "inconclusive": settings.inconclusive}
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -400,7 +401,7 @@ def _add_junit_properties(item: pytest.Item, result: GateResult) -> None:
     if result.value is not None:
         item.user_properties.append((name, repr(result.value)))
     item.user_properties.append((f"{name}.verdict", result.status))
-    decide = result.details.get("decide") if result.status == "inconclusive" else None
+    decide = result.details.get("decide")  # an inconclusive verdict, kept when inconclusive="fail" failed it
     if isinstance(decide, dict):  # what it would take to decide
         for key in ("detectable_difference", "rows_needed"):
             if decide.get(key) is not None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pytest
@@ -207,6 +208,34 @@ def test_fairness_group_table_uses_the_midp_interval_for_small_groups() -> None:
     assert small["selection_rate_interval"] == pytest.approx([float(lo), float(hi)], abs=1e-12)
     assert small["selection_rate_interval"][1] > 0  # the bootstrap would give [0, 0]
     assert 0 <= large["selection_rate_interval"][0] <= large["selection_rate"] <= large["selection_rate_interval"][1]
+
+
+@pytest.mark.parametrize("size", [5, 30])
+@pytest.mark.parametrize("limit", [{"max_difference": {"accuracy": 0.1}}, {"min_ratio": {"accuracy": 0.9}},
+                                   {"max_difference": {"equalized_odds": 0.1}}])
+def test_a_disparity_between_small_groups_does_not_pass_on_a_collapsed_interval(size: int,
+                                                                                 limit: dict[str, Any]) -> None:
+    """Every prediction right in two small groups: every resample agrees, so the bootstrap's bounds are [0, 0]
+    (a ratio [1, 1]) and would pass any limit. The groups' simultaneous mid-p intervals widen them: the verdict is
+    inconclusive, and the result says why."""
+    group = np.repeat(["a", "b"], size)
+    y = np.tile([0, 1], size)
+    [result] = quiet(FairnessGate, settings=GateSettings(n_resamples=100)).check(
+        None, None, y, y_pred=y, sensitive_features=group, min_group_size=1, **limit)
+    assert result.status == "inconclusive", (result.interval, result.message)
+    assert result.interval is not None and result.interval[0] < result.interval[1]
+    assert result.interval[0] >= 0.0 and result.interval[1] <= 1.0
+    assert "simultaneous mid-p intervals" in result.details["interval_method"]
+
+
+def test_large_groups_keep_the_bootstrap_bounds() -> None:
+    rng = np.random.default_rng(0)
+    group = np.repeat(["a", "b"], 2_000)
+    y = rng.integers(0, 2, group.size)
+    y_pred = np.where(rng.random(group.size) < 0.9, y, 1 - y)
+    [result] = quiet(FairnessGate, settings=GateSettings(n_resamples=200)).check(
+        None, None, y, y_pred=y_pred, sensitive_features=group, max_difference={"accuracy": 0.1})
+    assert result.status == "pass" and "mid-p" not in result.details["interval_method"]
 
 
 def test_calibration_interval_at_the_limit_fails_at_most_alpha_from_200_rows() -> None:

@@ -203,10 +203,15 @@ def test_an_inconclusive_row_in_every_report(pytester: pytest.Pytester) -> None:
     markdown = (pytester.path / "r.md").read_text()
     assert "*inconclusive*: detects a difference of" in markdown and f"~{needed:,} rows would decide" in markdown
     assert "### Inconclusive: the data cannot tell yet" in markdown
-    properties = {p.get("name"): p.get("value") for p in ET.parse(pytester.path / "j.xml").getroot().iter("property")}
-    assert properties["mlgate.model_validation.metrics.roc_auc.verdict"] in {"inconclusive", "fail"}
-    assert properties["mlgate.model_validation.metrics.roc_auc.rows_needed"] == repr(needed)
-    assert float(properties["mlgate.model_validation.metrics.roc_auc.detectable_difference"]) > 0
+    cases = {case.get("name"): {p.get("name"): p.get("value") for p in case.iter("property")}
+             for case in ET.parse(pytester.path / "j.xml").getroot().iter("testcase")}
+    key = "mlgate.model_validation.metrics.roc_auc"
+    border, failed = cases["test_borderline"], cases["test_must_show_it"]
+    assert border[f"{key}.verdict"] == "inconclusive" and failed[f"{key}.verdict"] == "fail"
+    assert border[f"{key}.rows_needed"] == repr(needed) and float(border[f"{key}.detectable_difference"]) > 0
+    # a row the policy failed still says what would decide it
+    assert failed[f"{key}.rows_needed"] == repr(rows["test_must_show_it"]["details"]["decide"]["rows_needed"])
+    assert report["settings"]["inconclusive"] == "pass" and "inconclusive = pass" in markdown
     html = (pytester.path / "r.html").read_text()
     assert '<span class="verdict inconclusive">INCONCLUSIVE</span>' in html
     assert "To decide: detects a difference of" in html and f"~{needed:,} rows would decide" in html

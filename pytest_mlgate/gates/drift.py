@@ -147,13 +147,20 @@ def aa_verdict(rows: list[dict[str, Any]], n_first: int, n_second: int, config: 
 
 
 def apply_aa_check(results: list[GateResult], aa: dict[str, Any]) -> list[GateResult]:
-    """Add the A/A check to the dataset result; when it is unreliable, failures become warnings that say why."""
+    """Add the A/A check to the dataset result. When it is unreliable, failures become warnings that say why; when
+    it is reliable overall, a column whose own halves differ is still not judged by an i.i.d. test (a trend or
+    autocorrelation in that column): its failure becomes a warning too, and so does the dataset's when no other
+    column failed."""
     from dataclasses import replace
 
     rate = f"{aa['flagged']} of {aa['columns']} columns ({_pct(aa['rate'])})"
+    flagged = set(aa["flagged_columns"])
     if aa["reliable"]:
         note = (f"\n  A/A check: the reference's halves (stored order) differ by the per-column rule in {rate}, "
-                f"as independent rows would (alpha {fmt(aa['alpha'])}).")
+                f"no more than independent rows would at alpha {fmt(aa['alpha'])}.")
+        if flagged:
+            note += (f" The flagged column(s) ({', '.join(map(str, sorted(flagged, key=str)))}) differ from "
+                     "themselves, so their tests' p-values overstate the evidence: their verdicts are warnings.")
     else:
         note = (f"\n  A/A check: the reference's own halves (stored order) differ by the per-column rule in {rate}, "
                 f"far above alpha {fmt(aa['alpha'])} (binomial p={fmt(aa['binomial_p'], 3)}): the rows are not "
@@ -161,11 +168,19 @@ def apply_aa_check(results: list[GateResult], aa: dict[str, Any]) -> list[GateRe
                 "and this verdict is a warning, not a failure.\n  What to do: compare with a reference drawn the way "
                 "current is (the same period length, a random sample of rows), or judge by the effect sizes alone "
                 "(min_wasserstein=, min_jensen_shannon=).")
+    column_note = ("\n  A/A check: this column's own reference halves (stored order) differ by the same rule: its "
+                   "rows are not independent (a trend, autocorrelation), so this verdict is a warning, not a failure.")
+    others_failed = any(r.status == "fail" and r.subject not in flagged for r in results[1:])
     out = []
     for i, result in enumerate(results):
-        details = {**result.details, "aa_check": aa} if i == 0 else result.details
-        status = "warn" if result.status == "fail" and not aa["reliable"] else result.status
-        message = result.message + note if i == 0 else result.message
+        if i == 0:
+            soften = not aa["reliable"] or not others_failed
+            details, message = {**result.details, "aa_check": aa}, result.message + note
+        else:
+            soften = not aa["reliable"] or result.subject in flagged
+            details = result.details
+            message = result.message + (column_note if aa["reliable"] and result.subject in flagged else "")
+        status = "warn" if result.status == "fail" and soften else result.status
         out.append(replace(result, status=status, message=message, details=details))
     return out
 

@@ -32,8 +32,9 @@ def row(result: GateResult) -> dict[str, str]:
 
 
 def decide_text(result: GateResult) -> str:
-    """What would decide an inconclusive row, in a few words ("" for any other row)."""
-    decide = result.details.get("decide") if result.status == "inconclusive" else None
+    """What would decide an inconclusive row (also one that inconclusive="fail" failed), in a few words ("" for
+    any other row)."""
+    decide = result.details.get("decide")
     if not isinstance(decide, dict):
         return ""
     parts = []

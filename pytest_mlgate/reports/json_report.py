@@ -5,7 +5,7 @@ Schema (``schema_version`` 2; what changed from 1 is in ``docs/json-report.md``)
     {
       "schema_version": 2,
       "tool": "pytest-mlgate", "version": "...",
-      "settings": {"alpha": ..., "n_resamples": ..., "seed": ...},
+      "settings": {"alpha": ..., "n_resamples": ..., "seed": ..., "inconclusive": "pass" | "warn" | "fail"},
       "summary": {"total": N, "pass": N, "inconclusive": N, "fail": N, "warn": N, "error": N},
       "results": [GateResult.to_dict(), ...]      # sorted by test node id, then in the order recorded
     }
