@@ -178,7 +178,7 @@ def apply_aa_check(results: list[GateResult], aa: dict[str, Any]) -> list[GateRe
             details, message = {**result.details, "aa_check": aa}, result.message + note
         else:
             soften = not aa["reliable"] or result.subject in flagged
-            details = result.details
+            details = dict(result.details)
             message = result.message + (column_note if aa["reliable"] and result.subject in flagged else "")
         status = "warn" if result.status == "fail" and soften else result.status
         out.append(replace(result, status=status, message=message, details=details))
