@@ -329,6 +329,7 @@ class Gate:
     run: Callable[..., Outcome]
     heavy: bool = False  # seconds per run at 100,000 rows (bootstrap over every row): fewer runs there
     max_n: int | None = None  # run only up to this size (a row that illustrates a former default)
+    inconclusive: bool = True  # whether the gate has an inconclusive verdict (drift fails or passes a column)
 
 
 GATES: list[Gate] = [
@@ -351,9 +352,9 @@ GATES: list[Gate] = [
     Gate("fairness_gate.check demographic_parity", f"gap {FAIRNESS_GAP} above the limit",
          lambda c, n, r, s, w: run_fairness(c, n, r, s)),
     Gate("data_gate.drift (20 columns)", f"one column shifted {DRIFT_SHIFT} SD",
-         lambda c, n, r, s, w: run_drift(c, n, r)),
+         lambda c, n, r, s, w: run_drift(c, n, r), inconclusive=False),
     Gate("data_gate.drift min_wasserstein=0.05", f"one column shifted {DRIFT_SHIFT} SD",
-         lambda c, n, r, s, w: run_drift(c, n, r, 0.05)),
+         lambda c, n, r, s, w: run_drift(c, n, r, 0.05), inconclusive=False),
 ]
 COVERAGE_GATES = {"model_gate.metrics roc_auc", "model_gate.metrics accuracy", "baseline_gate.compare_models roc_auc",
                   "fairness_gate.check demographic_parity"}
@@ -509,10 +510,10 @@ def report(gates: list[Gate], outcomes: dict[Key, list[Outcome]], *, label: str,
                 continue
             fa, fa_lo, fa_hi = proportion(sum(o.failed for o in null), len(null))
             pw, pw_lo, pw_hi = proportion(sum(o.failed for o in hit), len(hit))
-            un_null = sum(o.inconclusive for o in null) / len(null)
-            un_hit = sum(o.inconclusive for o in hit) / len(hit)
+            un_null = pct(sum(o.inconclusive for o in null) / len(null)) if gate.inconclusive else "-"
+            un_hit = pct(sum(o.inconclusive for o in hit) / len(hit)) if gate.inconclusive else "-"
             lines.append(f"| {gate.name} | {gate.change} | {n:,} | {pct(fa)} | [{pct(fa_lo)}, {pct(fa_hi)}] | "
-                         f"{pct(un_null)} | {len(null)} | {pct(pw)} | [{pct(pw_lo)}, {pct(pw_hi)}] | {pct(un_hit)} | "
+                         f"{un_null} | {len(null)} | {pct(pw)} | [{pct(pw_lo)}, {pct(pw_hi)}] | {un_hit} | "
                          f"{len(hit)} |")
     lines += ["", "Interval coverage of the true value (no-change runs):", "",
               "| gate | n | nominal | coverage | 95% CI | runs |", "|---|---:|---:|---:|---|---:|"]
