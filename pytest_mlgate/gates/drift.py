@@ -160,7 +160,7 @@ def apply_aa_check(results: list[GateResult], aa: dict[str, Any]) -> list[GateRe
                 f"no more than independent rows would at alpha {fmt(aa['alpha'])}.")
         if flagged:
             note += (f" The flagged column(s) ({', '.join(map(str, sorted(flagged, key=str)))}) differ from "
-                     "themselves, so their tests' p-values overstate the evidence: their verdicts are warnings.")
+                     "themselves, so their tests' p-values overstate the evidence: a failure of theirs is a warning.")
     else:
         note = (f"\n  A/A check: the reference's own halves (stored order) differ by the per-column rule in {rate}, "
                 f"far above alpha {fmt(aa['alpha'])} (binomial p={fmt(aa['binomial_p'], 3)}): the rows are not "
