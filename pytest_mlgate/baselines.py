@@ -82,6 +82,12 @@ def legacy_baseline_path(directory: Path, node_id: str, name: str | None = None)
     return Path(directory) / f"{stem}.json"
 
 
+def file_to_read(path: Path, legacy: Path | None) -> Path:
+    """The baseline file a test reads: its own (a link too, which reading then refuses), else the 0.1.0 file of
+    the same test while it has not been migrated."""
+    return path if path.exists() or path.is_symlink() or legacy is None or not legacy.exists() else legacy
+
+
 def predictions_path(path: Path, sha256: str | None = None) -> Path:
     """The ``.npz`` beside a baseline. New files carry their content's hash in the name, so a new pair never
     overwrites the file the old JSON points at (0.1.0 used the plain name)."""
@@ -397,14 +403,14 @@ def write_pair(path: Path, baseline: Baseline, arrays: Mapping[str, Any] | None 
             reference = {"file": predictions_path(path, digest).name, "sha256": digest}
         on_disk = None
         # a 0.1.0 file being migrated carries the history when the new file does not exist yet
-        source = path if path.exists() or path.is_symlink() or replaces is None or not replaces.exists() else replaces
+        source = file_to_read(path, replaces)
         if source.exists():
             with contextlib.suppress(GateError):  # a broken file is replaced: that is what the update flag is for
                 on_disk = read_baseline(source)
         baseline = with_history(replace(baseline, predictions=reference), on_disk, commit)
         # with_history returns the file as read when nothing changed; a link is replaced by a real file, and a
         # pair whose predictions file went missing is written again
-        unchanged = (source == path and on_disk is not None and baseline is on_disk and path.is_file()
+        unchanged = (source == path and baseline is on_disk and path.is_file()
                      and not path.is_symlink() and (reference is None or (path.parent / reference["file"]).is_file()))
         if data is not None and reference is not None and not unchanged:
             atomic_write(path.parent / reference["file"], data)

@@ -170,7 +170,7 @@ def test_small_group_rate_intervals_cover_95_percent(size: int) -> None:
     """Accuracy on a slice of ``size`` rows, true accuracy drawn in [0.1, 0.9] per run: the 95% intervals the
     slices gate gives there (the mid-p interval below 200 rows) cover it 93%-97% of the time, and lie inside
     [0, 1]."""
-    from pytest_mlgate.gates.metrics import small_rate_interval
+    from pytest_mlgate.gates.metrics import small_sample_interval
     from pytest_mlgate.gates.model import ModelGate
     from pytest_mlgate.stats.metrics import prepare
 
@@ -181,7 +181,7 @@ def test_small_group_rate_intervals_cover_95_percent(size: int) -> None:
         truth = rng.uniform(0.1, 0.9)
         y = rng.integers(0, 2, size)
         y_pred = np.where(rng.random(size) < truth, y, 1 - y)
-        interval = small_rate_interval(accuracy, prepare(accuracy, y, y_pred), None, 0.95)
+        interval = small_sample_interval(accuracy, prepare(accuracy, y, y_pred), None, 0.95)
         assert interval is not None
         lo, hi = interval
         assert 0.0 <= lo <= np.mean(y == y_pred) <= hi <= 1.0
@@ -226,6 +226,20 @@ def test_a_disparity_between_small_groups_does_not_pass_on_a_collapsed_interval(
     assert result.interval is not None and result.interval[0] < result.interval[1]
     assert result.interval[0] >= 0.0 and result.interval[1] <= 1.0
     assert "simultaneous mid-p intervals" in result.details["interval_method"]
+
+
+def test_equalized_odds_is_widened_when_only_one_of_its_rates_is_small() -> None:
+    """300 rows per group but 30 positives each, every prediction right: the true-positive rate rests on 30 rows
+    (small), the false-positive rate on 270. The verdict's combined bound must be widened too, not only the TPR
+    component shown beside it."""
+    group = np.repeat(["a", "b"], 300)
+    y = np.tile(np.r_[np.ones(30), np.zeros(270)], 2).astype(int)
+    [result] = quiet(FairnessGate, settings=GateSettings(n_resamples=100)).check(
+        None, None, y, y_pred=y, sensitive_features=group, max_difference={"equalized_odds": 0.1})
+    assert result.status == "inconclusive" and result.interval is not None and result.interval[1] > 0.1
+    tpr, fpr = (c["interval"] for c in result.details["components"])
+    assert tpr[1] > 0.1 and fpr == [0.0, 0.0]  # the FPR's 270 rows alone keep the bootstrap's bounds
+    assert "small for true_positive_rate" in result.details["interval_method"]
 
 
 def test_large_groups_keep_the_bootstrap_bounds() -> None:

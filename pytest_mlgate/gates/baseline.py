@@ -434,7 +434,7 @@ class BaselineGate(SelectionCheck):
                             "BaselineGate(baseline_dir=...)")
         path = baselines.baseline_path(settings.baseline_dir, key or "baseline", name)
         legacy = baselines.legacy_baseline_path(settings.baseline_dir, legacy_key, name) if legacy_key else None
-        found = path if path.exists() or path.is_symlink() or legacy is None or not legacy.exists() else legacy
+        found = baselines.file_to_read(path, legacy)
         stored = None
         if not settings.update_baselines and (found.exists() or found.is_symlink()):
             stored = baselines.read_baseline(found)  # a broken file stops here, before any work, and stays as it is

@@ -572,7 +572,6 @@ def _judge(groups: Groups, counts: np.ndarray, stats: np.ndarray, reps_stats: np
                        1.0 - 2.0 * alpha)
     results = []
     for name, kind, limit, metric_names in requests:
-        small_groups: set[str] = set()
         parts = [gs.disparity_of(point[m], overall_point[m], kind=kind, method=method, included=included)
                  for m in metric_names]
         value = float(gs.combine(parts, kind=kind, agg=agg))
@@ -580,8 +579,9 @@ def _judge(groups: Groups, counts: np.ndarray, stats: np.ndarray, reps_stats: np
                                                  included=included) for m in metric_names], kind=kind, agg=agg)
         span = max(gs.GROUP_METRICS[m].span for m in metric_names)
 
-        def interval(names: tuple[str, ...], kind: gs.Kind = kind, span: float = span,
-                     small_groups: set[str] = small_groups) -> tuple[float, float]:
+        def interval(names: tuple[str, ...], kind: gs.Kind = kind,
+                     span: float = span) -> tuple[tuple[float, float], bool]:
+            """The disparity's bounds, and whether small groups widened them."""
             boot = gs.disparity_interval(
                 [point[m][included] for m in names], [overall_point[m] for m in names],
                 [reps[m][:, included] for m in names], [overall_reps[m] for m in names],
@@ -589,14 +589,15 @@ def _judge(groups: Groups, counts: np.ndarray, stats: np.ndarray, reps_stats: np
             small = None if weighted or encoded is None or method != "between_groups" else _small_group_bounds(
                 stats[included], names, kind, agg, alpha, span)
             if small is None or np.isnan(boot).any():
-                return boot
-            small_groups.update(names)
-            return (min(boot[0], small[0]), max(boot[1], small[1]))
+                return boot, False
+            return (min(boot[0], small[0]), max(boot[1], small[1])), True
 
-        each = [interval((m,)) for m in metric_names]
+        singles = [interval((m,)) for m in metric_names]
+        each = [b for b, _ in singles]
+        widened = [m for m, (_, wide) in zip(metric_names, singles, strict=True) if wide]
         components = [{"metric": m, "value": float(p), "interval": list(b)}
                       for m, p, b in zip(metric_names, parts, each, strict=True)]
-        bounds = each[0] if len(each) == 1 else interval(metric_names)
+        bounds, wide = singles[0] if len(singles) == 1 else interval(metric_names)
         if kind == "ratio":
             for m in metric_names:
                 negative = np.flatnonzero(included & (point[m] < 0))
@@ -606,10 +607,10 @@ def _judge(groups: Groups, counts: np.ndarray, stats: np.ndarray, reps_stats: np
                                     f"value; gate the difference instead")
         result = _result(context, name, kind, limit, value, bounds, replicates, components, point, overall_point,
                          included, int(counts[included].sum()), decision)
-        if small_groups:
+        if wide:
             result = replace(result, details={**result.details, "interval_method": result.details["interval_method"]
                              + "; widened to the groups' simultaneous mid-p intervals, since a group is small for "
-                             f"{', '.join(sorted(small_groups))}"})
+                             f"{', '.join(widened or metric_names)}"})
         results.append(result)
     return results
 
@@ -626,26 +627,22 @@ def _small_group_bounds(conf: np.ndarray, names: tuple[str, ...], kind: gs.Kind,
 
     The bootstrap's bounds rest on each group's replicates, and a small group's rate of 0 or 1 does not vary
     across resamples: the disparity's interval collapses (five rows all right in each group: a difference of
-    [0, 0], a pass of any limit). Here each group's rate lies in its mid-p interval at level 1 - 2 alpha / (groups
-    x rates) (Bonferroni), so with probability at least 1 - 2 alpha all do at once, and the largest minus the
-    smallest rate lies between the largest lower end minus the smallest upper end and the largest upper end
-    minus the smallest lower end (ratios alike). The gate takes the hull of these bounds and the bootstrap's."""
-    per_metric = []
-    for m in names:
-        counts = [rate_counts(m, group) for group in conf]
-        if any(c is None for c in counts):
-            return None
-        k, n = (np.array(column, dtype=float) for column in zip(*counts, strict=True))
-        degenerate = (k == 0) | (k == n)  # a rate the resamples cannot move
-        if n.size < 2 or np.any(n == 0) or not np.any((n <= SMALL_GROUP) | (degenerate & (n < SMALL))):
-            return None
-        lo, hi = midp_interval(k, n, 1.0 - 2.0 * alpha / (n.size * len(names)))
-        if kind == "difference":
-            per_metric.append((max(float(lo.max() - hi.min()), 0.0), min(float(hi.max() - lo.min()), span)))
-        else:
-            per_metric.append((float(lo.min() / hi.max()), min(float(hi.min() / lo.max()), 1.0) if lo.max() > 0
-                               else 1.0))
-    if agg == "worst" or len(per_metric) == 1:  # the worst of several: the largest difference, the smallest ratio
-        pick = max if kind == "difference" else min
-        return (pick(b[0] for b in per_metric), pick(b[1] for b in per_metric))
-    return (float(np.mean([b[0] for b in per_metric])), float(np.mean([b[1] for b in per_metric])))
+    [0, 0], a pass of any limit). Here each rate of each group lies in its mid-p interval at level
+    1 - 2 alpha / (rates x groups) (Bonferroni), so with probability at least 1 - 2 alpha all do at once, and the
+    largest minus the smallest rate lies between the largest lower end minus the smallest upper end and the
+    largest upper end minus the smallest lower end (ratios alike); several rates (equalized odds) combine as their
+    disparities do. The gate takes the hull of these bounds and the bootstrap's."""
+    counts = [[rate_counts(m, group) for group in conf] for m in names]
+    if any(c is None for per_metric in counts for c in per_metric):
+        return None
+    k, n = (np.array([[c[i] for c in per_metric] for per_metric in counts]) for i in (0, 1))  # type: ignore[index]
+    degenerate = (k == 0) | (k == n)  # a rate the resamples cannot move
+    if n.shape[1] < 2 or np.any(n == 0) or not np.any((n <= SMALL_GROUP) | (degenerate & (n < SMALL))):
+        return None
+    lo, hi = midp_interval(k, n, 1.0 - 2.0 * alpha / n.size)  # (rates, groups)
+    if kind == "difference":
+        low, high = np.maximum(lo.max(axis=1) - hi.min(axis=1), 0.0), np.minimum(hi.max(axis=1) - lo.min(axis=1), span)
+    else:
+        with np.errstate(divide="ignore"):
+            low, high = lo.min(axis=1) / hi.max(axis=1), np.minimum(hi.min(axis=1) / lo.max(axis=1), 1.0)
+    return (float(gs.combine(list(low), kind=kind, agg=agg)), float(gs.combine(list(high), kind=kind, agg=agg)))

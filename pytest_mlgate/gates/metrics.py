@@ -58,20 +58,16 @@ def computed_with(result: GateResult, notes: Sequence[str]) -> GateResult:
     return replace(result, message=f"{first}\n  Computed with {'; '.join(notes)}." + (f"\n{rest}" if rest else ""))
 
 
-def small_rate_interval(m: Metric, ready: Prepared, weights: np.ndarray | None,
-                        confidence: float) -> tuple[float, float] | None:
+def small_sample_interval(m: Metric, ready: Prepared, weights: np.ndarray | None,
+                          confidence: float) -> tuple[float, float] | None:
     """The mid-p exact interval for a rate (accuracy, or binary precision / recall) on fewer than 200 unweighted
     rows, where the bootstrap percentile interval undercovers (and collapses to a point when every row is right);
     None otherwise, and the bootstrap's interval stands (see stats/proportion.py)."""
-    from pytest_mlgate.stats.proportion import SMALL, label_rate_counts, midp_interval
+    from pytest_mlgate.stats.proportion import SMALL, label_rate_counts, small_count_interval
 
     if weights is not None or ready.y.size >= SMALL or stats.METRICS.get(m.name) is not m:
         return None
-    counts = label_rate_counts(m.name, np.asarray(ready.y), np.asarray(ready.output))
-    if counts is None or counts[1] == 0:
-        return None
-    lo, hi = midp_interval(counts[0], counts[1], confidence)
-    return float(lo), float(hi)
+    return small_count_interval(label_rate_counts(m.name, np.asarray(ready.y), np.asarray(ready.output)), confidence)
 
 
 def _limits(min: Mapping[Any, float] | None, max: Mapping[Any, float] | None) -> dict[str, tuple[Metric, Any, Any]]:
@@ -163,7 +159,7 @@ class MetricChecks(BaseGate):
             ready = _inputs.metric_input(m, outputs, y_true, pos_label)
             est = estimate_prepared(m, ready, n_resamples=settings.n_resamples, confidence=settings.confidence,
                                     seed=settings.seed_for(key, "metrics", name), sample_weight=weights)
-            small = small_rate_interval(m, ready, weights, settings.confidence)
+            small = small_sample_interval(m, ready, weights, settings.confidence)
             details: dict[str, Any] = {"greater_is_better": m.greater_is_better,
                                        "n_resamples": settings.n_resamples, **computed_details(est.positive, weights),
                                        "interval_method": "bootstrap percentile" if small is None else "mid-p exact"}

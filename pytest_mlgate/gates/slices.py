@@ -17,7 +17,7 @@ from pytest_mlgate.gates.metrics import (
     computed_details,
     computed_notes,
     computed_with,
-    small_rate_interval,
+    small_sample_interval,
 )
 from pytest_mlgate.results import GateError, GateResult, fmt, hide_our_frames, json_safe
 from pytest_mlgate.stats import StatsError
@@ -161,7 +161,7 @@ class SliceChecks(BaseGate):
             except (GateError, StatsError) as exc:
                 not_judged.append({"slice": label, "n": int(rows.size), "reason": str(exc), "value": None})
                 continue
-            small = small_rate_interval(m, ready.take(rows), _take(weights, rows), confidence)
+            small = small_sample_interval(m, ready.take(rows), _take(weights, rows), confidence)
             limit_name = "min" if min is not None else "max"
             results.append(computed_with(threshold_result(
                 FAMILY, "slices", f"{m.name}[{label}]", est.value, minimum=min, maximum=max,

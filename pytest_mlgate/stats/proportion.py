@@ -80,14 +80,19 @@ def rate_counts(name: str, conf: np.ndarray) -> tuple[float, float] | None:
     return successes, trials
 
 
-def small_rate_interval(name: str, conf: np.ndarray, confidence: float) -> tuple[float, float] | None:
-    """The mid-p interval for the rate ``name`` of a group with fewer than :data:`SMALL` trials (see
-    :func:`rate_counts`), or None: the caller then keeps its bootstrap interval."""
-    counts = rate_counts(name, conf)
+def small_count_interval(counts: tuple[float, float] | None, confidence: float) -> tuple[float, float] | None:
+    """The mid-p interval of ``(successes, trials)`` with fewer than :data:`SMALL` (and more than 0) trials, or
+    None: the caller then keeps its bootstrap interval."""
     if counts is None or not 0 < counts[1] < SMALL:
         return None
     lo, hi = midp_interval(counts[0], counts[1], confidence)
     return float(lo), float(hi)
+
+
+def small_rate_interval(name: str, conf: np.ndarray, confidence: float) -> tuple[float, float] | None:
+    """The mid-p interval for the rate ``name`` of a group with fewer than :data:`SMALL` trials (see
+    :func:`rate_counts`), or None."""
+    return small_count_interval(rate_counts(name, conf), confidence)
 
 
 def label_rate_counts(name: str, y: np.ndarray, pred: np.ndarray) -> tuple[float, float] | None:
