@@ -110,15 +110,16 @@ class CalibrationChecks(BaseGate):
             return cal.debiased_ece_batch(data.prob, data.outcome, ids, n_bins, counts, weights)
 
         reps = replicates(statistic, y_true.size, settings.n_resamples, settings.seed_for(key, "calibration"))
-        # The plug-in ECE is biased upward (noise in small bins only adds), and its bootstrap replicates more so.
-        # The lower end is the basic bootstrap end 2 * D - upper of the debiased ECE D (the debiasing removes the
-        # value's bias, the basic end the replicates'): at most alpha false alarms at the limit from 200 rows.
-        # The debiased replicates still sit above D, so a basic upper end would fall below the truth (in 23% of
-        # runs at 200 rows for a 95% interval); the percentile upper end errs the other way, as a pass should.
-        # q_hi is an order statistic, not an interpolated percentile, whose Monte Carlo noise alone lifts the false
-        # alarms of a 1% tail to 1.09% at 1,000 resamples. See docs/model_validation.md for the simulations.
-        q_hi = upper_order_statistic(reps, settings.confidence)
-        ece_interval = (min(max(2 * debiased - q_hi, 0.0), 1.0), min(max(q_hi, 0.0), 1.0))
+        # The lower end decides a failure, so it must hold whatever the shape of the miscalibration: the largest
+        # of six bounds of signed gaps (cal.signed_gap_lower_bound). The upper end is the percentile end of the
+        # debiased ECE (Kumar et al. 2019), whose replicates sit above the debiased value, as a pass should. q_hi is
+        # an order statistic, not an interpolated percentile, whose Monte Carlo noise lifts a 1% tail's misses to
+        # 1.09% at 1,000 resamples. See docs/model_validation.md for the simulations.
+        tail = (1.0 - settings.confidence) / 2.0
+        bound = cal.signed_gap_lower_bound(data.prob, data.outcome, ids, n_bins, tail,
+                                           settings.seed_for(key, "calibration-split"), weights)
+        q_hi = min(max(upper_order_statistic(reps, settings.confidence), 0.0), 1.0)
+        ece_interval = (min(bound.lower, q_hi), q_hi)
         brier_interval = percentile_interval(np.concatenate(brier_parts), settings.confidence)
         table = cal.reliability_table(data.prob, data.outcome, ids, edges, weights)
         worst = sorted(table, key=lambda row: -row["count"] * abs(row["observed_rate"] - row["mean_predicted"]))[:3]
@@ -128,8 +129,11 @@ class CalibrationChecks(BaseGate):
         computed = computed_details(positive, weights)
         details = {"n_bins": n_bins, "strategy": strategy, "view": data.view,
                    "brier": brier, "n_resamples": settings.n_resamples, "debiased_ece": debiased,
-                   "interval": "debiased ECE (Kumar et al. 2019): basic bootstrap lower end, percentile upper end "
-                               "(the order statistic of rank ceil((B + 1) (1 - tail)))",
+                   "interval": "lower end: the largest of six one-sided bounds (each at tail / 6) of signed bin "
+                               "gaps, which the ECE is at least whatever their signs; upper end: percentile end of "
+                               "the debiased ECE's bootstrap (Kumar et al. 2019; the order statistic of rank "
+                               "ceil((B + 1) (1 - tail)))",
+                   "lower_end_signs": bound.signs,
                    **computed}
         ece_result = threshold_result(
             FAMILY, "calibration", "ece", ece, maximum=max_ece, interval=ece_interval, n=int(y_true.size),

@@ -132,6 +132,86 @@ def debiased_ece_batch(
         return np.where(rows > 0, (total * term).sum(axis=1) / rows, np.nan)
 
 
+#: Rows a signed-gap bound needs (its sample's effective size): below it the normal bound of a mean of 0/1
+#: residuals is not trusted, and the bound is not used.
+SIGNED_GAP_MIN_ROWS = 50
+
+
+@dataclass(frozen=True)
+class SignedGapBound:
+    """The ECE's lower confidence bound from signed gaps, and which signs gave it (None: no bound applied)."""
+
+    lower: float
+    signs: str | None
+
+
+def _mean_lower_bound(values: np.ndarray, weights: np.ndarray, tail: float) -> float:
+    """One-sided lower confidence bound of a (weighted) mean at level ``1 - tail``: the normal bound with the
+    Cornish-Fisher correction for the skewness of the studentized mean (Hall 1992, eq. 3.27), used only to widen.
+
+    Residuals of high probabilities are skewed (rare misses are large): the plain normal bound of a 500-row mean
+    then misses its 0.5% tail in 0.7% of samples, the corrected one in 0.5% (simulated, 20,000 runs)."""
+    from scipy.special import ndtri
+
+    total = weights.sum()
+    effective = total**2 / np.square(weights).sum()
+    if effective < SIGNED_GAP_MIN_ROWS:
+        return float("-inf")
+    mean = float(weights @ values / total)
+    centred = values - mean
+    variance = float(weights @ centred**2 / total)
+    se = np.sqrt(float(np.square(weights) @ centred**2) * effective / (effective - 1)) / total
+    z = float(-ndtri(tail))
+    skew = float(weights @ centred**3 / total) / variance**1.5 if variance > 0 else 0.0
+    critical = max(z, z - skew * (2 * z * z + 1) / (6 * np.sqrt(effective)))
+    return mean - critical * se
+
+
+def signed_gap_lower_bound(
+    prob: np.ndarray, outcome: np.ndarray, ids: np.ndarray, n_bins: int, tail: float, seed: int,
+    weights: np.ndarray | None = None,
+) -> SignedGapBound:
+    """A lower confidence bound of the ECE that holds whatever the shape of the miscalibration.
+
+    For any signs ``s_b``, one per bin, ``ECE = sum_b w_b |gap_b| >= sum_b w_b s_b gap_b``, and the right side is
+    a plain mean of ``s_b (outcome - prob)`` over rows: its normal lower bound is a valid bound of the ECE as long
+    as the signs do not depend on the outcomes it is computed from. The debiased ECE cannot give that guarantee:
+    it is biased upward in well-calibrated bins (by about half a bin's standard error), and a bootstrap does not
+    see that bias, so a model with some bins calibrated and some off failed 2-2.6% of runs at its limit.
+
+    Six sign choices, each bound at ``tail / 6`` (Bonferroni), the largest taken:
+    - signs chosen on a random half of each bin's rows, applied to the other half, both ways (cross-fitting:
+      any shape, at the price of half the rows);
+    - every sign +1 or every sign -1 (calibration in the large: a model that predicts too high or too low
+      everywhere, on all rows);
+    - one sign below a predicted probability of 0.5 and the other above, both ways (under- and overconfidence).
+    """
+    weights = np.ones(prob.size) if weights is None else weights
+    residual = outcome - prob
+    each = tail / 6.0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        bin_mean = np.bincount(ids, weights * prob, n_bins) / np.bincount(ids, weights, n_bins)
+    side = np.where(np.nan_to_num(bin_mean, nan=0.5) < 0.5, 1.0, -1.0)
+    candidates: list[tuple[float, str]] = []
+    for signs, label in ((np.ones(n_bins), "calibration in the large"), (side, "under- or overconfidence")):
+        for direction in (1.0, -1.0):
+            candidates.append((_mean_lower_bound(direction * signs[ids] * residual, weights, each), label))
+    rng = np.random.default_rng(seed)
+    shuffled = rng.permutation(prob.size)
+    by_bin = shuffled[np.argsort(ids[shuffled], kind="stable")]
+    first = np.zeros(prob.size, dtype=bool)
+    first[by_bin[::2]] = True  # each bin's rows split in halves, at random
+    for chosen in (first, ~first):
+        used = ~chosen
+        signs = np.sign(np.bincount(ids[chosen], weights[chosen] * residual[chosen], n_bins))
+        bound = _mean_lower_bound(signs[ids[used]] * residual[used], weights[used], each)
+        candidates.append((bound, "signs chosen on the other half of the rows"))
+    lower, label = max(candidates, key=lambda candidate: candidate[0])
+    if not np.isfinite(lower):
+        return SignedGapBound(0.0, None)
+    return SignedGapBound(min(max(lower, 0.0), 1.0), label)
+
+
 def debiased_expected_calibration_error(prob: np.ndarray, outcome: np.ndarray, ids: np.ndarray, n_bins: int,
                                         weights: np.ndarray | None = None) -> float:
     """The debiased ECE on the rows as given (see :func:`debiased_ece_batch`)."""
