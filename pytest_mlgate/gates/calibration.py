@@ -145,8 +145,9 @@ class CalibrationChecks(BaseGate):
         ece_result = replace(ece_result, record=ReliabilityTable(tuple(ReliabilityBin(**row) for row in table)))
         if not ece_interval[0] <= ece <= ece_interval[1]:
             ece_result = replace(ece_result, message=ece_result.message + (
-                f"\n  Note: the plug-in ECE is biased upward when bins hold few rows; the interval is built around "
-                f"the debiased ECE ({fmt(debiased)}), so it can lie below the plug-in value."))
+                f"\n  Note: the plug-in ECE is biased upward when bins hold few rows; the interval's upper end "
+                f"comes from the debiased ECE ({fmt(debiased)}) and its lower end from signed bin gaps, neither "
+                f"of which carries that bias, so the interval can lie below the plug-in value."))
         brier_result = threshold_result(
             FAMILY, "calibration", "brier", brier, maximum=max_brier, interval=brier_interval, n=int(y_true.size),
             confidence=settings.confidence,

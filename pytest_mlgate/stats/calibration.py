@@ -209,7 +209,7 @@ def signed_gap_lower_bound(
     lower, label = max(candidates, key=lambda candidate: candidate[0])
     if not np.isfinite(lower):
         return SignedGapBound(0.0, None)
-    return SignedGapBound(min(max(lower, 0.0), 1.0), label)
+    return SignedGapBound(float(min(max(lower, 0.0), 1.0)), label)
 
 
 def debiased_expected_calibration_error(prob: np.ndarray, outcome: np.ndarray, ids: np.ndarray, n_bins: int,
