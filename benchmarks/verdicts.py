@@ -492,6 +492,16 @@ def main(argv: list[str] | None = None) -> None:
     print(report(gates, outcomes, label=label, elapsed=elapsed, workers=args.workers))
 
 
+def _rates(runs: list[Outcome], inconclusive: bool) -> str:
+    """Four table cells: the failure rate, its 95% interval, the inconclusive share and the runs ("-" without runs:
+    a part saved with only no-change runs, or only change runs, still shows the side it has)."""
+    if not runs:
+        return "- | - | - | 0"
+    rate, lo, hi = proportion(sum(o.failed for o in runs), len(runs))
+    undecided = pct(sum(o.inconclusive for o in runs) / len(runs)) if inconclusive else "-"
+    return f"{pct(rate)} | [{pct(lo)}, {pct(hi)}] | {undecided} | {len(runs)}"
+
+
 def report(gates: list[Gate], outcomes: dict[Key, list[Outcome]], *, label: str, elapsed: float,
            workers: int) -> str:
     sizes = sorted({key[2] for key in outcomes})
@@ -506,15 +516,10 @@ def report(gates: list[Gate], outcomes: dict[Key, list[Outcome]], *, label: str,
         for n in sizes:
             null = outcomes.get((gate.name, "none", n, 0.01), [])
             hit = outcomes.get((gate.name, "change", n, 0.01), [])
-            if not null or not hit:
+            if not null and not hit:
                 continue
-            fa, fa_lo, fa_hi = proportion(sum(o.failed for o in null), len(null))
-            pw, pw_lo, pw_hi = proportion(sum(o.failed for o in hit), len(hit))
-            un_null = pct(sum(o.inconclusive for o in null) / len(null)) if gate.inconclusive else "-"
-            un_hit = pct(sum(o.inconclusive for o in hit) / len(hit)) if gate.inconclusive else "-"
-            lines.append(f"| {gate.name} | {gate.change} | {n:,} | {pct(fa)} | [{pct(fa_lo)}, {pct(fa_hi)}] | "
-                         f"{un_null} | {len(null)} | {pct(pw)} | [{pct(pw_lo)}, {pct(pw_hi)}] | {un_hit} | "
-                         f"{len(hit)} |")
+            lines.append(f"| {gate.name} | {gate.change} | {n:,} | {_rates(null, gate.inconclusive)} | "
+                         f"{_rates(hit, gate.inconclusive)} |")
     lines += ["", "Interval coverage of the true value (no-change runs):", "",
               "| gate | n | nominal | coverage | 95% CI | runs |", "|---|---:|---:|---:|---|---:|"]
     for gate in gates:
