@@ -181,8 +181,9 @@ def test_small_group_rate_intervals_cover_95_percent(size: int) -> None:
         truth = rng.uniform(0.1, 0.9)
         y = rng.integers(0, 2, size)
         y_pred = np.where(rng.random(size) < truth, y, 1 - y)
-        interval = small_sample_interval(accuracy, prepare(accuracy, y, y_pred), None, 0.95)
-        assert interval is not None
+        small = small_sample_interval(accuracy, prepare(accuracy, y, y_pred), None, 0.95)
+        assert small is not None and small[1] == "mid-p exact"
+        interval = small[0]
         lo, hi = interval
         assert 0.0 <= lo <= np.mean(y == y_pred) <= hi <= 1.0
         covered += lo <= truth <= hi
@@ -352,3 +353,73 @@ def test_a_small_sample_with_every_row_right_is_not_a_pass_on_a_point() -> None:
                                                                                 min={"accuracy": 0.9})
     assert result.status == "inconclusive" and result.details["interval_method"] == "mid-p exact"
     assert result.interval is not None and result.interval[0] < 0.9 and result.interval[1] == 1.0
+
+
+NO_ERRORS = "no errors: the worst placement of the mid-p error bound"
+
+
+@pytest.mark.parametrize("name", ["f1", "balanced_accuracy", "matthews_corrcoef", "cohen_kappa", "jaccard", "f1_macro"])
+def test_a_small_sample_with_every_row_right_is_not_a_pass_on_a_point_for_any_label_metric(name: str) -> None:
+    """Not only rates: f1, MCC and the others have a bootstrap of [1, 1] on a perfect sample too. Their far end is
+    the metric with the errors the data cannot rule out, placed where they hurt most."""
+    from pytest_mlgate.gates.model import ModelGate
+
+    gate = quiet(ModelGate, settings=GateSettings(n_resamples=50))
+    y = np.repeat([0, 1], 15)
+    [result] = gate.metrics(None, None, y, y_pred=y, min={name: 0.9})
+    assert result.status == "inconclusive" and result.details["interval_method"] == NO_ERRORS
+    assert result.interval is not None and 0.0 < result.interval[0] < 0.9 and result.interval[1] == 1.0
+    assert "rows would decide" in result.message
+    big = np.repeat([0, 1], 150)  # from 200 rows the bootstrap stands, and so many perfect rows pass
+    [result] = gate.metrics(None, None, big, y_pred=big, min={name: 0.9})
+    assert result.status == "pass" and result.details["interval_method"] == "bootstrap percentile"
+
+
+def test_the_error_rate_of_a_small_sample_is_a_rate_and_multiclass_errors_are_placed_too() -> None:
+    from pytest_mlgate.gates.model import ModelGate
+
+    gate = quiet(ModelGate, settings=GateSettings(n_resamples=50))
+    y = np.repeat([0, 1], 15)
+    [loss] = gate.metrics(None, None, y, y_pred=y, max={"zero_one_loss": 0.1})
+    assert loss.status == "inconclusive" and loss.details["interval_method"] == "mid-p exact"
+    assert loss.interval is not None and loss.interval[0] == 0.0 and 0.1 < loss.interval[1] < 0.2
+    three = np.repeat(["a", "b", "c"], 12)
+    [macro] = gate.metrics(None, None, three, y_pred=three, min={"f1_macro": 0.9})
+    assert macro.status == "inconclusive" and macro.details["interval_method"] == NO_ERRORS
+    wrong = three.copy()
+    wrong[0] = "b"  # one error: the bootstrap moves, and stands
+    [macro] = gate.metrics(None, None, three, y_pred=wrong, min={"f1_macro": 0.5})
+    assert macro.details["interval_method"] == "bootstrap percentile"
+
+
+def test_a_perfect_small_slice_is_inconclusive_not_a_pass() -> None:
+    """Two slices of 60 perfect rows (30 positives): at the slices' Bonferroni level 99% the data cannot rule out
+    5 errors, an F1 of 50 / 55 = 0.91, so a limit of 0.95 is not shown to be met."""
+    from pytest_mlgate.gates.model import ModelGate
+
+    y = np.tile([0, 1], 60)
+    region = np.repeat(["north", "south"], 60)
+    results = quiet(ModelGate, settings=GateSettings(n_resamples=50)).slices(
+        None, None, y, y_pred=y, by=region, metric="f1", min=0.95)
+    judged = [r for r in results if "too small" not in r.subject]
+    assert [r.status for r in judged] == ["inconclusive", "inconclusive"]
+    assert {r.details["interval_method"] for r in judged} == {NO_ERRORS}
+
+
+def test_the_no_error_end_misses_the_population_f1_rarely() -> None:
+    """Exactly, from the binomial: 12 positives and 18 negatives, each positive missed with probability q (the
+    placement that lowers F1 most), population F1 = 2(1 - q) / (2 - q). The sample is perfect with probability
+    (1 - q)^12; the interval then misses the truth when its lower end lies above F1(q). Over all q that happens in
+    at most 2% of samples (the mid-p bound's own rate at 0 errors), where the bootstrap's [1, 1] missed in nearly
+    all perfect samples."""
+    from pytest_mlgate.gates.metrics import small_sample_interval
+    from pytest_mlgate.stats.metrics import prepare
+
+    f1 = METRICS["f1"]
+    y = np.repeat([0, 1], [18, 12])
+    small = small_sample_interval(f1, prepare(f1, y, y), None, 0.98)
+    assert small is not None
+    lower = small[0][0]
+    q = np.linspace(0.0, 0.99, 2000)
+    missed = np.where(lower > 2 * (1 - q) / (2 - q), (1 - q) ** 12, 0.0)
+    assert missed.max() <= 0.02, missed.max()

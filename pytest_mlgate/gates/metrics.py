@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
@@ -59,15 +60,70 @@ def computed_with(result: GateResult, notes: Sequence[str]) -> GateResult:
 
 
 def small_sample_interval(m: Metric, ready: Prepared, weights: np.ndarray | None,
-                          confidence: float) -> tuple[float, float] | None:
-    """The mid-p exact interval for a rate (accuracy, or binary precision / recall) on fewer than 200 unweighted
-    rows, where the bootstrap percentile interval undercovers (and collapses to a point when every row is right);
-    None otherwise, and the bootstrap's interval stands (see stats/proportion.py)."""
+                          confidence: float) -> tuple[tuple[float, float], str] | None:
+    """The interval of a built-in label metric on fewer than 200 unweighted rows, where the bootstrap's misleads,
+    and its method's name; None otherwise, and the bootstrap's interval stands.
+
+    - A rate (accuracy, the error rate, binary precision / recall): the mid-p exact interval, since the bootstrap
+      percentile interval undercovers there (see stats/proportion.py).
+    - Any other label metric (f1, balanced accuracy, MCC, ...) on a sample with no error: every resample is
+      perfect too, so the bootstrap's interval is the single point [1, 1]. The far end is then the metric with the
+      errors the data cannot rule out, placed where they hurt most (:func:`_no_error_interval`).
+    """
     from pytest_mlgate.stats.proportion import SMALL, label_rate_counts, small_count_interval
 
-    if weights is not None or ready.y.size >= SMALL or stats.METRICS.get(m.name) is not m:
+    if weights is not None or ready.y.size >= SMALL or stats.METRICS.get(m.name) is not m or m.needs != "label":
         return None
-    return small_count_interval(label_rate_counts(m.name, np.asarray(ready.y), np.asarray(ready.output)), confidence)
+    y, pred = np.asarray(ready.y), np.asarray(ready.output)
+    rate = small_count_interval(label_rate_counts(m.name, y, pred), confidence)
+    if rate is not None:
+        return rate, "mid-p exact"
+    if y.size and np.array_equal(y, pred):
+        return _no_error_interval(m, y, confidence), "no errors: the worst placement of the mid-p error bound"
+    return None
+
+
+def _no_error_interval(m: Metric, y: np.ndarray, confidence: float) -> tuple[float, float]:
+    """The interval of ``m`` on ``y`` predicted without error: from the perfect value to the worst value with
+    ``e`` errors, ``e`` the mid-p upper bound of the error count (0 errors in n rows; rounded up). The errors are
+    placed every way that can hurt: for binary labels every split between missed positives and false alarms, for
+    more classes all of them taken from one class into one other. An approximation (the class shares are those
+    observed), which errs toward inconclusive: a tiny perfect slice no longer passes a limit its size cannot
+    show."""
+    from pytest_mlgate.stats.proportion import midp_interval
+
+    n = y.size
+    errors = min(n, int(np.ceil(float(midp_interval(0, n, confidence)[1]) * n - 1e-9)))
+    classes, counts = np.unique(y, return_counts=True)
+    values = [float(m.fn(y, y))]
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")  # a placement's undefined value (0/0) is ours to drop, not the user's news
+        values += _placed_errors(m, y, classes, counts, errors)
+    finite = [v for v in values if np.isfinite(v)]
+    return (min(finite), max(finite)) if finite else (values[0], values[0])
+
+
+def _placed_errors(m: Metric, y: np.ndarray, classes: np.ndarray, counts: np.ndarray, errors: int) -> list[float]:
+    """``m`` with ``errors`` wrong predictions in each placement :func:`_no_error_interval` tries."""
+    values: list[float] = []
+    if y.dtype == bool:
+        positives, negatives = np.flatnonzero(y), np.flatnonzero(~y)
+        for missed in range(errors + 1):
+            alarms = errors - missed
+            if missed > positives.size or alarms > negatives.size:
+                continue
+            pred = y.copy()
+            pred[positives[:missed]] = False
+            pred[negatives[:alarms]] = True
+            values.append(float(m.fn(y, pred)))
+    else:
+        for source, size in zip(classes, counts, strict=True):
+            rows = np.flatnonzero(y == source)[:min(errors, int(size))]
+            for target in classes[classes != source]:
+                pred = y.copy()
+                pred[rows] = target
+                values.append(float(m.fn(y, pred)))
+    return values
 
 
 def _limits(min: Mapping[Any, float] | None, max: Mapping[Any, float] | None) -> dict[str, tuple[Metric, Any, Any]]:
@@ -162,10 +218,10 @@ class MetricChecks(BaseGate):
             small = small_sample_interval(m, ready, weights, settings.confidence)
             details: dict[str, Any] = {"greater_is_better": m.greater_is_better,
                                        "n_resamples": settings.n_resamples, **computed_details(est.positive, weights),
-                                       "interval_method": "bootstrap percentile" if small is None else "mid-p exact"}
+                                       "interval_method": "bootstrap percentile" if small is None else small[1]}
             results.append(computed_with(threshold_result(
                 FAMILY, "metrics", name, est.value,
-                minimum=lo, maximum=hi, interval=small if small is not None else est.interval, n=est.n,
+                minimum=lo, maximum=hi, interval=small[0] if small is not None else est.interval, n=est.n,
                 confidence=settings.confidence,
                 decision=decision,
                 hint=("improve the model, or if the limit is wrong change it in the test "

@@ -165,13 +165,13 @@ class SliceChecks(BaseGate):
             limit_name = "min" if min is not None else "max"
             results.append(computed_with(threshold_result(
                 FAMILY, "slices", f"{m.name}[{label}]", est.value, minimum=min, maximum=max,
-                interval=small if small is not None else est.interval,
+                interval=small[0] if small is not None else est.interval,
                 n=est.n, confidence=confidence,
                 hint=f"the model is weak on {label} (overall {m.name} is {fmt(overall)}): look at these rows, add "
                      f"training data or features for them, or if the limit is wrong change {limit_name}=.",
                 details={"slice": label, "by": by_text, "overall": overall, "slices_judged": k,
                          "n_resamples": settings.n_resamples, **computed_details(ready.positive, weights),
-                         "interval_method": "mid-p exact" if small is not None else "bootstrap percentile"},
+                         "interval_method": small[1] if small is not None else "bootstrap percentile"},
             ), computed_notes(m, ready.positive, weights)))
         if not_judged:
             listed = "; ".join(f"{s['slice']} ({s['reason']}, {m.name} {fmt(s['value'])})" for s in not_judged[:10])

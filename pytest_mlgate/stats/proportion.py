@@ -96,10 +96,13 @@ def small_rate_interval(name: str, conf: np.ndarray, confidence: float) -> tuple
 
 
 def label_rate_counts(name: str, y: np.ndarray, pred: np.ndarray) -> tuple[float, float] | None:
-    """(successes, trials) of ``accuracy`` (any labels), or of ``precision`` / ``recall`` on binary labels
+    """(successes, trials) of ``accuracy`` or of the error rate ``zero_one_loss`` / ``hamming_loss`` (any labels),
+    or of ``precision`` / ``recall`` on binary labels
     already encoded as ``y == positive`` (booleans), from the rows themselves; None for any other metric."""
     if name == "accuracy":
         return float(np.count_nonzero(y == pred)), float(y.size)
+    if name in ("zero_one_loss", "hamming_loss"):  # the error rate (one label per row: the two are the same)
+        return float(np.count_nonzero(y != pred)), float(y.size)
     if name in ("precision", "recall") and y.dtype == bool and pred.dtype == bool:
         hits = float(np.count_nonzero(y & pred))
         return hits, float(np.count_nonzero(pred if name == "precision" else y))
